@@ -1,0 +1,195 @@
+/**
+ * The EngineEvent union: the one stream every sink reads (TUI, NDJSON, text,
+ * events.jsonl). This is a contract (docs/events.md): add fields, never
+ * rename or remove them without bumping `v`.
+ */
+
+export const EVENT_VERSION = 1 as const;
+
+export const SERVICE_STATES = ["pending", "launching", "initializing", "ready", "failed", "stopped"] as const;
+export type ServiceState = (typeof SERVICE_STATES)[number];
+
+export const TASK_STATES = ["pending", "scheduled", "running", "done", "failed", "canceled"] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+export const ALLOCATION_STATES = ["pending", "active", "released", "failed"] as const;
+export type AllocationState = (typeof ALLOCATION_STATES)[number];
+
+export interface NodeSummary {
+  name: string;
+  cores: number;
+  gpus: number;
+}
+
+export interface SessionStartEvent {
+  type: "session:start";
+  session_id: string;
+  workload: string;
+  workload_file: string;
+  platform: string;
+  session_dir: string;
+  version: string;
+  pid: number;
+  /** Where each effective setting came from (flag, workload, config, default). */
+  settings?: Record<string, { value: unknown; source: "flag" | "workload" | "config" | "default" | "environment" }>;
+}
+
+export interface AllocationStateEvent {
+  type: "allocation:state";
+  state: AllocationState;
+  platform: string;
+  nodes: NodeSummary[];
+  /** Batch-system job id, when there is one. */
+  job_id?: string;
+  /** Why it is pending or failed (e.g. Slurm's reason, or the error). */
+  reason?: string;
+  /** Position in the batch queue while pending, when known. */
+  queue_position?: number;
+  /** Milliseconds since epoch at which the allocation ends, when bounded. */
+  deadline?: number;
+  /** Pending → active wait, on the active event. */
+  wait_ms?: number;
+}
+
+export interface ServiceStateEvent {
+  type: "service:state";
+  service: string;
+  /** Instance index within the service, 0-based. */
+  instance: number;
+  state: ServiceState;
+  node: string;
+  cores: number[];
+  gpus: number[];
+  /** Published endpoint(s), once ready. `endpoint` is the backend's own (e.g. http://127.0.0.1:PORT). */
+  endpoint?: string;
+  /** ZeroMQ endpoint of the instance's service host, once ready (request path). */
+  zmq?: string;
+  /** Remote (already running, not launched) instance. */
+  remote?: boolean;
+  pid?: number;
+  restarts?: number;
+  /** Bootstrap breakdown, on `ready`. */
+  launch_ms?: number;
+  init_ms?: number;
+  publish_ms?: number;
+  /** On `failed`: the cause, and the last lines of the instance's stderr. */
+  error?: string;
+  stderr_tail?: string[];
+}
+
+export interface TaskStateEvent {
+  type: "task:state";
+  /** Task definition name. */
+  task: string;
+  /** Unique id of this task instance, e.g. "hello.2" or "sweep.a". */
+  id: string;
+  state: TaskState;
+  node?: string;
+  cores?: number[];
+  gpus?: number[];
+  /** While pending: what it waits for. */
+  waiting_for?: { resources?: boolean; services?: string[] };
+  exit_code?: number | null;
+  signal?: string | null;
+  duration_ms?: number;
+  error?: string;
+  pid?: number;
+}
+
+export interface LogEvent {
+  type: "log";
+  level: "debug" | "info" | "warn" | "error";
+  message: string;
+  /** What it concerns: a service, instance or task id. */
+  subject?: string;
+  code?: string;
+}
+
+export interface WalltimeWarningEvent {
+  type: "walltime:warning";
+  deadline: number;
+  remaining_ms: number;
+}
+
+/** Percentiles of one latency component in milliseconds. */
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface RequestComponentStats {
+  communication: LatencySummary;
+  service: LatencySummary;
+  inference: LatencySummary;
+  total: LatencySummary;
+}
+
+export interface InstanceMetrics {
+  instance: number;
+  endpoint: string;
+  completed: number;
+  errors: number;
+  inflight: number;
+  queue_depth: number;
+  latency: RequestComponentStats;
+}
+
+export interface ServiceMetrics {
+  service: string;
+  completed: number;
+  errors: number;
+  retries: number;
+  rejected: number;
+  /** Requests per second over the last interval. */
+  rate: number;
+  inflight: number;
+  queue_depth: number;
+  latency: RequestComponentStats;
+  instances: InstanceMetrics[];
+}
+
+/** About once a second while requests flow, and once at the end (`final: true`). */
+export interface MetricsEvent {
+  type: "metrics";
+  final: boolean;
+  services: ServiceMetrics[];
+}
+
+export interface SessionEndEvent {
+  type: "session:end";
+  exit_code: number;
+  reason: string;
+  duration_ms: number;
+  tasks: Record<TaskState, number>;
+  services: Record<ServiceState, number>;
+}
+
+export type EngineEventBody =
+  | SessionStartEvent
+  | AllocationStateEvent
+  | ServiceStateEvent
+  | TaskStateEvent
+  | LogEvent
+  | WalltimeWarningEvent
+  | MetricsEvent
+  | SessionEndEvent;
+
+export interface EventEnvelope {
+  v: typeof EVENT_VERSION;
+  /** Strictly increasing within a session, from 1. */
+  seq: number;
+  /** Milliseconds since epoch. */
+  ts: number;
+}
+
+export type EngineEvent = EventEnvelope & EngineEventBody;
+export type EngineEventType = EngineEvent["type"];
+export type EventOf<T extends EngineEventType> = Extract<EngineEvent, { type: T }>;
+
+export function assertNever(value: never, what = "value"): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,118 @@
+/**
+ * The workload file schema (docs/workload.md). Strict objects: unknown keys
+ * are errors. Durations are normalised to milliseconds.
+ */
+import { z } from "zod";
+import { parseDuration } from "./duration.js";
+
+const name = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "must start with a letter and use only letters, digits, '_' and '-'");
+
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: "custom", message: `not a duration: ${JSON.stringify(value)} (try 30s, 5m, 1h)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const command = z.array(z.string()).min(1, "must name a program");
+const env = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+const count = (min: number) => z.number().int().min(min);
+
+export const PLATFORMS = ["local", "slurm", "auto"] as const;
+export type PlatformName = (typeof PLATFORMS)[number];
+
+export const allocationSchema = z.strictObject({
+  platform: z.enum(PLATFORMS).optional(),
+  nodes: count(1).optional(),
+  /** Per node. On local: detected when absent. */
+  cores: count(1).optional(),
+  /** Per node. On local: created when given, even without hardware. */
+  gpus: count(0).optional(),
+  walltime: duration.optional(),
+  partition: z.string().optional(),
+  account: z.string().optional(),
+  qos: z.string().optional(),
+  constraint: z.string().optional(),
+  reservation: z.string().optional(),
+  extra_args: z.array(z.string()).optional(),
+});
+
+export const readySchema = z.union([
+  z.strictObject({ http: z.string().startsWith("/", "must be a path starting with '/'") }),
+  z.strictObject({ tcp: z.literal(true) }),
+  z.strictObject({ log: z.string() }),
+]);
+
+export const BACKENDS = ["openai", "noop"] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export const BALANCERS = ["round_robin", "least_outstanding"] as const;
+export type BalancerName = (typeof BALANCERS)[number];
+
+export const serviceSchema = z.strictObject({
+  name,
+  /** Absent for `backend: noop` and for remote-only services (`endpoints`). */
+  command: command.optional(),
+  /** Request API of the instances. Absent: a plain process with no request path. */
+  backend: z.enum(BACKENDS).optional(),
+  replicas: count(1).default(1),
+  cores: count(0).default(1),
+  gpus: count(0).default(0),
+  ready: readySchema.optional(),
+  startup_timeout: duration.default(60_000),
+  env: env.default({}),
+  /** Requests one instance works on at once. */
+  max_inflight: count(1).default(8),
+  /** Requests queued per instance beyond max_inflight before explicit rejection. */
+  max_queue: count(0).default(256),
+  /** Emulated inference time for `backend: noop`. */
+  delay: z.strictObject({ mean_ms: z.number().min(0), sd_ms: z.number().min(0).default(0) }).optional(),
+  /** Already-running remote instances (not launched): http(s):// (OpenAI-compatible) or tcp:// (a Flotilla service host). */
+  endpoints: z
+    .array(z.string().regex(/^(https?|tcp|ipc):\/\//, "must start with http://, https://, tcp:// or ipc://"))
+    .optional(),
+  /** How many times a failed instance is restarted after it was ready. */
+  restarts: count(0).default(0),
+});
+
+export const taskSchema = z.strictObject({
+  name,
+  command: command.optional(),
+  count: count(1).optional(),
+  for_each: z
+    .array(z.union([z.string(), z.number()]).transform(String))
+    .min(1)
+    .optional(),
+  cores: count(0).default(1),
+  gpus: count(0).default(0),
+  /** MPI ranks; cores and gpus are then per rank. */
+  ranks: count(1).optional(),
+  uses: z.array(name).default([]),
+  env: env.default({}),
+  timeout: duration.optional(),
+  /** Inference task: send each line of `requests` to this service. */
+  service: name.optional(),
+  requests: z.string().optional(),
+  concurrency: count(1).default(16),
+  balance: z.enum(BALANCERS).default("round_robin"),
+  request_timeout: duration.default(60_000),
+  max_attempts: count(1).default(3),
+});
+
+export const workloadSchema = z.strictObject({
+  version: z.literal(1, { error: "must be 1" }),
+  name: name.optional(),
+  allocation: allocationSchema.default({}),
+  services: z.array(serviceSchema).default([]),
+  tasks: z.array(taskSchema).default([]),
+});
+
+export type AllocationSpec = z.infer<typeof allocationSchema>;
+export type ReadySpec = z.infer<typeof readySchema>;
+export type ServiceSpec = z.infer<typeof serviceSchema>;
+export type TaskSpec = z.infer<typeof taskSchema>;
+export type Workload = z.infer<typeof workloadSchema>;
