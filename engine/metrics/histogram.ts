@@ -1,0 +1,85 @@
+/**
+ * Latency histograms over hdr-histogram-js. Values arrive in milliseconds
+ * (fractions allowed) and are recorded as integer microseconds, so sub-ms
+ * ZeroMQ round trips keep three significant digits.
+ */
+import { build, type Histogram } from "hdr-histogram-js";
+import type { LatencySummary, RequestComponentStats } from "../events.js";
+
+/** One hour in microseconds: anything longer is clamped, not dropped. */
+const HIGHEST_US = 3_600_000_000;
+
+export function createHistogram(): Histogram {
+  // 32-bit buckets: ~5x faster to record than "packed" and still small (tens of KB).
+  return build({
+    bitBucketSize: 32,
+    numberOfSignificantValueDigits: 3,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    autoResize: false,
+  });
+}
+
+export function recordMs(histogram: Histogram, ms: number): void {
+  if (!Number.isFinite(ms)) return;
+  const us = Math.round(ms * 1_000);
+  histogram.recordValue(Math.min(Math.max(us, 0), HIGHEST_US));
+}
+
+const round3 = (value: number): number => Math.round(value * 1_000) / 1_000;
+
+export function summarize(histogram: Histogram): LatencySummary {
+  const count = histogram.totalCount;
+  if (count === 0) return { count: 0, mean: 0, p50: 0, p95: 0, p99: 0, max: 0 };
+  return {
+    count,
+    mean: round3(histogram.mean / 1_000),
+    p50: round3(histogram.getValueAtPercentile(50) / 1_000),
+    p95: round3(histogram.getValueAtPercentile(95) / 1_000),
+    p99: round3(histogram.getValueAtPercentile(99) / 1_000),
+    max: round3(histogram.maxValue / 1_000),
+  };
+}
+
+/** The four components of one request's latency, in milliseconds. */
+export interface RequestTiming {
+  /** Round trip seen by the client minus the time inside the service host. */
+  communication_ms: number;
+  /** Queueing, parsing and serialising inside the service host. */
+  service_ms: number;
+  /** Time in the backend (model server, or the noop host's emulated delay). */
+  inference_ms: number;
+  /** Round trip seen by the client. */
+  total_ms: number;
+}
+
+/** A histogram per latency component. */
+export class ComponentHistograms {
+  readonly communication = createHistogram();
+  readonly service = createHistogram();
+  readonly inference = createHistogram();
+  readonly total = createHistogram();
+
+  record(timing: RequestTiming): void {
+    recordMs(this.communication, timing.communication_ms);
+    recordMs(this.service, timing.service_ms);
+    recordMs(this.inference, timing.inference_ms);
+    recordMs(this.total, timing.total_ms);
+  }
+
+  summary(): RequestComponentStats {
+    return {
+      communication: summarize(this.communication),
+      service: summarize(this.service),
+      inference: summarize(this.inference),
+      total: summarize(this.total),
+    };
+  }
+
+  destroy(): void {
+    this.communication.destroy();
+    this.service.destroy();
+    this.inference.destroy();
+    this.total.destroy();
+  }
+}
