@@ -1,0 +1,234 @@
+/**
+ * ServiceClient: one DEALER socket to one service host, many requests in
+ * flight, correlated by id. Error replies from the host resolve (with
+ * `ok: false`); only timeouts and a closed client reject.
+ */
+import { Dealer } from "zeromq";
+import { FlotillaError } from "../errors.js";
+import {
+  type CorrelationId,
+  decodeReply,
+  encodeHeader,
+  type Frame,
+  type HostStatus,
+  type HostTimestamps,
+  PROTOCOL_VERSION,
+  type ProtocolError,
+  type ReplyKind,
+  type RequestHeader,
+  type RequestKind,
+  type Timing,
+  timingOf,
+} from "./protocol.js";
+
+export interface ServiceClientOptions {
+  /** Default per-request timeout (ms). */
+  timeoutMs?: number;
+  /** ZeroMQ high-water marks per peer (0 = unlimited). */
+  highWaterMark?: number;
+}
+
+export interface RequestOptions {
+  service?: string;
+  /** HTTP path for openai backends; the host's default is /v1/completions. */
+  path?: string;
+  method?: "POST" | "GET";
+  /** Bytes are sent as they are, strings as UTF-8, anything else as JSON. */
+  payload?: Frame | string | object;
+  timeoutMs?: number;
+}
+
+export interface Reply {
+  id: number;
+  /** True for a `reply` (or `pong`/`status`); false for an `error` reply. */
+  ok: boolean;
+  kind: ReplyKind;
+  endpoint: string;
+  service: string;
+  host: string;
+  http_status?: number;
+  error?: ProtocolError;
+  payload: Buffer;
+  ts: HostTimestamps;
+  timing: Timing;
+  /** Client clock (epoch ms) when the request was handed to the socket. */
+  sent_at: number;
+}
+
+interface Pending {
+  resolve: (reply: Reply) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+  start: number;
+  sentAt: number;
+}
+
+/** tcp://host:port, ipc://path, or a bare host:port (taken as tcp). */
+export function normalizeEndpoint(endpoint: string): string {
+  if (/^(tcp|ipc|inproc):\/\//.test(endpoint)) return endpoint;
+  if (/^[^/:]+:\d+$/.test(endpoint)) return `tcp://${endpoint}`;
+  throw new FlotillaError("USAGE", `not a ZeroMQ endpoint: ${JSON.stringify(endpoint)} (try tcp://127.0.0.1:5555)`);
+}
+
+function toFrame(payload: RequestOptions["payload"]): Frame {
+  if (payload === undefined) return Buffer.alloc(0);
+  if (payload instanceof Uint8Array) return payload;
+  if (typeof payload === "string") return Buffer.from(payload);
+  return Buffer.from(JSON.stringify(payload));
+}
+
+export class ServiceClient {
+  readonly endpoint: string;
+  /** Replies that arrived after their request timed out, or that were unreadable. */
+  late = 0;
+  unreadable = 0;
+  private readonly socket: Dealer;
+  private readonly pending = new Map<number, Pending>();
+  private readonly outbox: Frame[][] = [];
+  private readonly defaultTimeoutMs: number;
+  private nextId = 1;
+  private sending = false;
+  private closed = false;
+
+  constructor(endpoint: string, options: ServiceClientOptions = {}) {
+    this.endpoint = normalizeEndpoint(endpoint);
+    this.defaultTimeoutMs = options.timeoutMs ?? 60_000;
+    const hwm = options.highWaterMark ?? 100_000;
+    this.socket = new Dealer({ linger: 0, sendHighWaterMark: hwm, receiveHighWaterMark: hwm });
+    try {
+      this.socket.connect(this.endpoint);
+    } catch (error) {
+      this.socket.close();
+      throw new FlotillaError("ENDPOINT_UNREACHABLE", `cannot connect to ${this.endpoint}`, { cause: error });
+    }
+    void this.receiveLoop();
+  }
+
+  /** Requests sent and not yet answered or timed out. */
+  get inflight(): number {
+    return this.pending.size;
+  }
+
+  request(options: RequestOptions): Promise<Reply> {
+    const header: RequestHeader = { v: PROTOCOL_VERSION, id: 0, kind: "request" };
+    if (options.service !== undefined) header.service = options.service;
+    if (options.path !== undefined) header.path = options.path;
+    if (options.method !== undefined) header.method = options.method;
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    header.timeout_ms = timeoutMs;
+    return this.exchange(header, toFrame(options.payload), timeoutMs);
+  }
+
+  ping(timeoutMs = 5_000): Promise<Reply> {
+    return this.exchange({ v: PROTOCOL_VERSION, id: 0, kind: "ping" }, undefined, timeoutMs);
+  }
+
+  async status(timeoutMs = 5_000): Promise<HostStatus> {
+    const reply = await this.exchange({ v: PROTOCOL_VERSION, id: 0, kind: "status" }, undefined, timeoutMs);
+    if (!reply.ok) throw new FlotillaError("REQUEST_FAILED", `status from ${this.endpoint}: ${reply.error?.message}`);
+    return JSON.parse(reply.payload.toString("utf8")) as HostStatus;
+  }
+
+  /** Rejects every pending request and closes the socket. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [id, entry] of this.pending) {
+      clearTimeout(entry.timer);
+      entry.reject(this.failure(id, "closed", `client for ${this.endpoint} closed before the reply`));
+    }
+    this.pending.clear();
+    this.outbox.length = 0;
+    this.socket.close();
+  }
+
+  private exchange(header: RequestHeader, payload: Frame | undefined, timeoutMs: number): Promise<Reply> {
+    if (this.closed) {
+      return Promise.reject(new FlotillaError("REQUEST_FAILED", `client for ${this.endpoint} is closed`));
+    }
+    const id = this.nextId++;
+    header.id = id;
+    return new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(this.failure(id, "timeout", `no reply from ${this.endpoint} within ${timeoutMs} ms`, header.kind));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer, start: performance.now(), sentAt: Date.now() });
+      this.enqueue(payload === undefined ? [encodeHeader(header)] : [encodeHeader(header), payload]);
+    });
+  }
+
+  private failure(id: CorrelationId, reason: string, message: string, kind?: RequestKind): FlotillaError {
+    return new FlotillaError("REQUEST_FAILED", message, {
+      context: { reason, endpoint: this.endpoint, id, ...(kind === undefined ? {} : { kind }) },
+    });
+  }
+
+  /** zeromq.js allows one blocking send at a time, so sends go through one queue. */
+  private enqueue(frames: Frame[]): void {
+    this.outbox.push(frames);
+    if (!this.sending) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.sending = true;
+    try {
+      for (let frames = this.outbox.shift(); frames !== undefined && !this.closed; frames = this.outbox.shift()) {
+        await this.socket.send(frames);
+      }
+    } catch (error) {
+      // The socket is closing or broken: fail what is still waiting rather than hang.
+      if (!this.closed) {
+        for (const [id, entry] of this.pending) {
+          clearTimeout(entry.timer);
+          entry.reject(this.failure(id, "send", `send to ${this.endpoint} failed: ${String(error)}`));
+        }
+        this.pending.clear();
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async receiveLoop(): Promise<void> {
+    try {
+      for await (const frames of this.socket) this.onReply(frames);
+    } catch (error) {
+      if (!this.closed) this.close();
+      void error;
+    }
+  }
+
+  private onReply(frames: Buffer[]): void {
+    const now = performance.now();
+    const decoded = decodeReply(frames);
+    if (typeof decoded === "string") {
+      this.unreadable++;
+      return;
+    }
+    const { header, payload } = decoded;
+    const id = typeof header.id === "number" ? header.id : -1;
+    const entry = this.pending.get(id);
+    if (entry === undefined) {
+      this.late++;
+      return;
+    }
+    this.pending.delete(id);
+    clearTimeout(entry.timer);
+    const reply: Reply = {
+      id,
+      ok: header.kind !== "error",
+      kind: header.kind,
+      endpoint: this.endpoint,
+      service: header.service,
+      host: header.host,
+      payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload),
+      ts: header.ts,
+      timing: timingOf(header.ts, now - entry.start),
+      sent_at: entry.sentAt,
+    };
+    if (header.http_status !== undefined) reply.http_status = header.http_status;
+    if (header.error !== undefined) reply.error = header.error;
+    entry.resolve(reply);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * One instance as the dispatcher sees it: its channel, what it has in
+ * flight, and whether it is in rotation. An instance that times out or cannot
+ * be reached leaves rotation and is pinged until it answers again.
+ */
+import type { InstanceChannel } from "./dispatcher-channel.js";
+
+export interface InstanceEntryOptions {
+  instance: number;
+  channel: InstanceChannel;
+  remote: boolean;
+  /** Requests it may hold (in flight + queued) before the dispatcher stops sending. */
+  capacity: number;
+  probeIntervalMs: number;
+  /** Called when it leaves or rejoins rotation. */
+  onRotation: (entry: InstanceEntry, inRotation: boolean, why: string) => void;
+}
+
+export class InstanceEntry {
+  readonly instance: number;
+  readonly channel: InstanceChannel;
+  readonly remote: boolean;
+  readonly capacity: number;
+  outstanding = 0;
+  inRotation = true;
+  removed = false;
+  /** Aborts the attempts in flight on this instance (when it is removed). */
+  private readonly attempts = new Set<AbortController>();
+  private probeTimer: NodeJS.Timeout | undefined;
+  private probing = false;
+
+  constructor(private readonly options: InstanceEntryOptions) {
+    this.instance = options.instance;
+    this.channel = options.channel;
+    this.remote = options.remote;
+    this.capacity = options.capacity;
+  }
+
+  get endpoint(): string {
+    return this.channel.endpoint;
+  }
+
+  get available(): boolean {
+    return this.inRotation && !this.removed;
+  }
+
+  get full(): boolean {
+    return this.outstanding >= this.capacity;
+  }
+
+  /** Registers an attempt; the controller aborts when the instance is removed. */
+  track(): AbortController {
+    const controller = new AbortController();
+    this.attempts.add(controller);
+    this.outstanding++;
+    return controller;
+  }
+
+  untrack(controller: AbortController): void {
+    if (this.attempts.delete(controller)) this.outstanding--;
+  }
+
+  takeOut(why: string): void {
+    if (!this.inRotation || this.removed) return;
+    this.inRotation = false;
+    this.options.onRotation(this, false, why);
+    this.probeTimer = setInterval(() => void this.probe(), this.options.probeIntervalMs);
+    this.probeTimer.unref();
+  }
+
+  /** Out of rotation for good: aborts its attempts (so they are retried elsewhere) and closes the channel. */
+  async remove(): Promise<void> {
+    if (this.removed) return;
+    this.removed = true;
+    this.inRotation = false;
+    clearInterval(this.probeTimer);
+    for (const controller of this.attempts) controller.abort();
+    await this.channel.close();
+  }
+
+  private async probe(): Promise<void> {
+    if (this.probing || this.removed) return;
+    this.probing = true;
+    try {
+      const alive = await this.channel.ping(Math.max(100, Math.min(this.options.probeIntervalMs, 2_000)));
+      if (alive && !this.removed && !this.inRotation) {
+        clearInterval(this.probeTimer);
+        this.probeTimer = undefined;
+        this.inRotation = true;
+        this.options.onRotation(this, true, "answered a ping");
+      }
+    } finally {
+      this.probing = false;
+    }
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * A Flotilla service host (local instance, or a remote `flotilla serve`)
+ * as a dispatcher channel, over one ServiceClient (ZeroMQ DEALER). Maps the
+ * host's error replies onto channel errors: what may go elsewhere
+ * (rejected, expired, backend unreachable, shutting down) is retried, what
+ * the request itself caused (malformed, too large) is not.
+ */
+import { isFlotillaError } from "../errors.js";
+import type { Reply } from "./client.js";
+import { ServiceClient } from "./client.js";
+import { ChannelError, type ChannelReply, type ChannelRequest, type InstanceChannel } from "./dispatcher-channel.js";
+
+export class ZmqChannel implements InstanceChannel {
+  readonly endpoint: string;
+  private readonly client: ServiceClient;
+
+  constructor(
+    endpoint: string,
+    private readonly service: string,
+  ) {
+    this.client = new ServiceClient(endpoint);
+    this.endpoint = this.client.endpoint;
+  }
+
+  async request(request: ChannelRequest, timeoutMs: number, signal?: AbortSignal): Promise<ChannelReply> {
+    if (signal?.aborted) throw new ChannelError("closed", "canceled before it was sent");
+    const sent = this.client.request({
+      service: this.service,
+      path: request.path,
+      method: request.method,
+      ...(request.body === undefined ? {} : { payload: request.body as object }),
+      timeoutMs,
+    });
+    let reply: Reply;
+    try {
+      reply = signal ? await abortable(sent, signal) : await sent;
+    } catch (error) {
+      throw toChannelError(error, this.endpoint);
+    }
+    return toChannelReply(reply);
+  }
+
+  async ping(timeoutMs: number): Promise<boolean> {
+    try {
+      return (await this.client.ping(timeoutMs)).ok;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+}
+
+function toChannelReply(reply: Reply): ChannelReply {
+  const stamps: Record<string, number> = {
+    client_sent: reply.sent_at,
+    client_received: reply.sent_at + reply.timing.total_ms,
+    host_received: reply.ts.received,
+    host_sent: reply.ts.sent,
+  };
+  if (reply.ts.dequeued !== undefined) stamps.host_dequeued = reply.ts.dequeued;
+  if (reply.ts.backend_start !== undefined) stamps.backend_start = reply.ts.backend_start;
+  if (reply.ts.backend_end !== undefined) stamps.backend_end = reply.ts.backend_end;
+  const base = { body: parseBody(reply.payload), timing: reply.timing, stamps };
+  if (reply.ok) return { ...base, status: reply.http_status ?? 200 };
+  const error = reply.error;
+  const message = `${reply.endpoint}: ${error?.code ?? "error"}: ${error?.message ?? "no message"}`;
+  switch (error?.code) {
+    case "backend_error":
+      // The backend answered with an HTTP error: pass its status and body on.
+      if (reply.http_status !== undefined) return { ...base, status: reply.http_status };
+      throw new ChannelError("backend", message, { status: 502 });
+    case "rejected":
+      throw new ChannelError("rejected", message);
+    case "expired":
+      throw new ChannelError("timeout", message);
+    case "backend_unreachable":
+      throw new ChannelError("backend", message, { status: 502 });
+    case "shutting_down":
+      throw new ChannelError("unreachable", message);
+    case "too_large":
+      throw new ChannelError("backend", message, { status: 413 });
+    case "malformed":
+    case "wrong_service":
+    case "unsupported_version":
+    case "unknown_kind":
+      throw new ChannelError("backend", message, { status: 400 });
+    default:
+      throw new ChannelError("backend", message, { status: 500 });
+  }
+}
+
+function parseBody(payload: Buffer): unknown {
+  if (payload.length === 0) return null;
+  const text = payload.toString("utf8");
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function toChannelError(error: unknown, endpoint: string): ChannelError {
+  if (error instanceof ChannelError) return error;
+  const reason = isFlotillaError(error) ? error.context.reason : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  if (reason === "timeout") return new ChannelError("timeout", message);
+  if (reason === "closed") return new ChannelError("closed", message);
+  return new ChannelError("unreachable", `${endpoint}: ${message}`, { cause: error });
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new ChannelError("closed", "canceled"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,356 @@
+/**
+ * Sends requests to the instances of one service: picks an instance with a
+ * balancer, retries a failed attempt on another instance (up to
+ * `maxAttempts`), takes instances that stop answering out of rotation,
+ * rejects explicitly when every instance is full, and bounds every attempt
+ * with a timeout. `dispatch` never rejects: every request ends with a reply
+ * or an explicit error, recorded in the metrics and the profile.
+ */
+import type { LogEvent } from "../events.js";
+import type { RequestMetrics } from "../metrics/collector.js";
+import type { RequestTiming } from "../metrics/histogram.js";
+import type { RequestProfile } from "../metrics/profile.js";
+import { type Balancer, roundRobin } from "./balancer.js";
+import { type ChannelReply, type ChannelRequest, type InstanceChannel, isChannelError } from "./dispatcher-channel.js";
+import { InstanceEntry } from "./dispatcher-instance.js";
+
+export type DispatchErrorKind = "timeout" | "rejected" | "unavailable" | "backend" | "protocol" | "canceled";
+
+export interface DispatchResult {
+  status: "ok" | "error";
+  /** Instance that answered, or the last one tried. */
+  instance?: number;
+  endpoint?: string;
+  attempts: number;
+  /** The backend's reply body (also set for backend errors, to pass them on). */
+  response?: unknown;
+  /** The backend's HTTP status, when one answered. */
+  http_status?: number;
+  error?: string;
+  error_kind?: DispatchErrorKind;
+  timing?: RequestTiming;
+  /** Timestamps of the answering attempt (for the profile). */
+  stamps?: Record<string, number>;
+}
+
+export interface DispatchOptions {
+  /** Who sends it, for the profile: an inference task name or "http". */
+  source: string;
+  index: number;
+  balancer?: Balancer;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  signal?: AbortSignal;
+}
+
+export interface DispatcherOptions {
+  service: string;
+  metrics: RequestMetrics;
+  profile?: RequestProfile;
+  /** Per attempt. */
+  requestTimeoutMs: number;
+  maxAttempts: number;
+  /** Per instance: max_inflight + max_queue of the service. */
+  instanceCapacity: number;
+  /** Per instance: what a host works on at once; beyond it requests queue (for queue_depth). */
+  maxInflight: number;
+  /** How often an instance out of rotation is pinged. */
+  probeIntervalMs?: number;
+  log?: (level: LogEvent["level"], message: string, subject: string) => void;
+}
+
+export class Dispatcher {
+  readonly service: string;
+  private readonly entries = new Map<number, InstanceEntry>();
+  private readonly defaultBalancer = roundRobin();
+  private closed = false;
+  private waiting = 0;
+  private wake: (() => void) | undefined;
+  private changed = this.nextChange();
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.service = options.service;
+  }
+
+  /** Adds (or replaces, after a restart) an instance. */
+  add(instance: number, channel: InstanceChannel, remote = false): void {
+    const previous = this.entries.get(instance);
+    if (previous) void previous.remove();
+    const entry = new InstanceEntry({
+      instance,
+      channel,
+      remote,
+      capacity: this.options.instanceCapacity,
+      probeIntervalMs: this.options.probeIntervalMs ?? 1_000,
+      onRotation: (e, inRotation, why) => {
+        this.options.log?.(
+          inRotation ? "info" : "warn",
+          `${this.service}.${e.instance} ${inRotation ? "back in rotation" : "out of rotation"}: ${why}`,
+          `${this.service}.${e.instance}`,
+        );
+        this.signalChange();
+      },
+    });
+    this.entries.set(instance, entry);
+    this.options.metrics.addInstance(this.service, instance, channel.endpoint);
+    this.signalChange();
+  }
+
+  /** The instance is gone (exited, stopped): its in-flight attempts are retried elsewhere. */
+  async remove(instance: number): Promise<void> {
+    const entry = this.entries.get(instance);
+    if (!entry) return;
+    this.entries.delete(instance);
+    await entry.remove();
+    this.signalChange();
+  }
+
+  endpoints(): string[] {
+    return [...this.entries.values()].filter((e) => !e.removed).map((e) => e.endpoint);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async dispatch(request: ChannelRequest, options: DispatchOptions): Promise<DispatchResult> {
+    const started = Date.now();
+    const result = await this.run(request, options);
+    this.record(result, options, started);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.signalChange();
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(entries.map((e) => e.remove()));
+  }
+
+  private async run(request: ChannelRequest, options: DispatchOptions): Promise<DispatchResult> {
+    const balancer = options.balancer ?? this.defaultBalancer;
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
+    const maxAttempts = options.maxAttempts ?? this.options.maxAttempts;
+    // The whole request, waits for an instance included, ends within maxAttempts × timeoutMs.
+    const giveUpAt = performance.now() + maxAttempts * timeoutMs;
+    const tried = new Set<number>();
+    let last: DispatchResult = { status: "error", attempts: 0, error_kind: "unavailable", error: "not sent" };
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const entry = await this.choose(balancer, tried, giveUpAt, options.signal);
+      if (typeof entry === "string") return this.endWithout(entry, attempt - 1, last, maxAttempts * timeoutMs);
+      if (attempt > 1) this.options.metrics.retried(this.service);
+      tried.add(entry.instance);
+      const attemptMs = Math.max(1, Math.min(timeoutMs, giveUpAt - performance.now()));
+      const outcome = await this.attempt(entry, request, attemptMs, options.signal);
+      last = { ...outcome, attempts: attempt };
+      if (outcome.status === "ok" || !outcome.retry) return strip(last);
+    }
+    return strip({ ...last, error: `${last.error} (after ${maxAttempts} attempts)` });
+  }
+
+  private async attempt(
+    entry: InstanceEntry,
+    request: ChannelRequest,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<DispatchResult & { retry: boolean }> {
+    const base = { instance: entry.instance, endpoint: entry.endpoint, attempts: 0 };
+    const controller = entry.track();
+    this.noteQueue(entry);
+    const onAbort = () => controller.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    this.options.metrics.started(this.service, entry.instance);
+    let reply: ChannelReply;
+    try {
+      reply = await entry.channel.request(request, timeoutMs, controller.signal);
+    } catch (error) {
+      this.options.metrics.attemptFailed(this.service, entry.instance);
+      const message = error instanceof Error ? error.message : String(error);
+      if (signal?.aborted) return { ...base, status: "error", error_kind: "canceled", error: "canceled", retry: false };
+      if (!isChannelError(error))
+        return { ...base, status: "error", error_kind: "protocol", error: message, retry: true };
+      switch (error.kind) {
+        case "timeout":
+        case "unreachable":
+        case "protocol":
+          entry.takeOut(message);
+          return {
+            ...base,
+            status: "error",
+            error_kind: error.kind === "unreachable" ? "unavailable" : error.kind,
+            error: message,
+            retry: true,
+          };
+        case "closed":
+          return {
+            ...base,
+            status: "error",
+            error_kind: "unavailable",
+            error: `${this.service}.${entry.instance} went away: ${message}`,
+            retry: !this.closed,
+          };
+        case "rejected":
+          return { ...base, status: "error", error_kind: "rejected", error: message, retry: true };
+        case "backend":
+          return {
+            ...base,
+            status: "error",
+            error_kind: "backend",
+            error: message,
+            // What the request itself caused (4xx: malformed, too large) would fail anywhere.
+            retry: (error.details.status ?? 500) >= 500,
+            ...httpOf(error.details),
+          };
+      }
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      entry.untrack(controller);
+      this.signalChange();
+    }
+    if (reply.queueDepth !== undefined)
+      this.options.metrics.setQueueDepth(this.service, entry.instance, reply.queueDepth);
+    if (reply.status >= 400) {
+      this.options.metrics.attemptFailed(this.service, entry.instance);
+      return {
+        ...base,
+        status: "error",
+        error_kind: "backend",
+        error: `${this.service}.${entry.instance} answered HTTP ${reply.status}: ${excerpt(reply.body)}`,
+        response: reply.body,
+        http_status: reply.status,
+        timing: reply.timing,
+        // A request the backend refuses (4xx) would be refused everywhere.
+        retry: reply.status >= 500,
+      };
+    }
+    this.options.metrics.succeeded(this.service, entry.instance, reply.timing);
+    return {
+      ...base,
+      status: "ok",
+      response: reply.body,
+      http_status: reply.status,
+      timing: reply.timing,
+      stamps: reply.stamps,
+      retry: false,
+    };
+  }
+
+  /** An instance for the next attempt, or why there is none. Waits (bounded) while none is in rotation. */
+  private async choose(
+    balancer: Balancer,
+    tried: ReadonlySet<number>,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<InstanceEntry | "rejected" | "unavailable" | "canceled"> {
+    for (;;) {
+      if (this.closed) return "unavailable";
+      if (signal?.aborted) return "canceled";
+      const available = [...this.entries.values()].filter((e) => e.available);
+      const open = available.filter((e) => !e.full);
+      const untried = open.filter((e) => !tried.has(e.instance));
+      const picked = balancer.pick(untried.length > 0 ? untried : open);
+      if (picked) return picked;
+      if (available.length > 0) return "rejected";
+      const left = deadline - performance.now();
+      if (left <= 0) return "unavailable";
+      await this.waitForChange(left, signal);
+    }
+  }
+
+  private async waitForChange(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    this.waiting++;
+    this.options.metrics.setWaiting(this.service, this.waiting);
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      await Promise.race([
+        this.changed,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, ms);
+          onAbort = resolve;
+          signal?.addEventListener("abort", onAbort, { once: true });
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
+      this.waiting--;
+      this.options.metrics.setWaiting(this.service, this.waiting);
+    }
+  }
+
+  private endWithout(
+    why: "rejected" | "unavailable" | "canceled",
+    attempts: number,
+    last: DispatchResult,
+    timeoutMs: number,
+  ): DispatchResult {
+    if (attempts > 0 && why !== "canceled") {
+      return strip({ ...last, attempts, error: `${last.error}; no other instance of ${this.service} to retry on` });
+    }
+    const error =
+      why === "rejected"
+        ? `every instance of ${this.service} is full (max_inflight + max_queue = ${this.options.instanceCapacity} each)`
+        : why === "canceled"
+          ? "canceled"
+          : `no instance of ${this.service} in rotation within ${timeoutMs} ms`;
+    return { status: "error", attempts, error_kind: why, error };
+  }
+
+  private record(result: DispatchResult, options: DispatchOptions, started: number): void {
+    const metrics = this.options.metrics;
+    if (result.status === "error") {
+      if (result.error_kind === "rejected") metrics.rejected(this.service);
+      else metrics.failed(this.service);
+    }
+    this.options.profile?.write({
+      service: this.service,
+      source: options.source,
+      index: options.index,
+      status: result.status,
+      ...(result.instance === undefined ? {} : { instance: result.instance }),
+      ...(result.endpoint === undefined ? {} : { endpoint: result.endpoint }),
+      attempts: result.attempts,
+      ts: started,
+      ...result.timing,
+      ...(result.stamps === undefined ? {} : { stamps: result.stamps }),
+      ...(result.error === undefined ? {} : { error: result.error }),
+    });
+  }
+
+  /** Queue depth at an instance, from local counts: what it holds beyond what it works on. */
+  private noteQueue(entry: InstanceEntry): void {
+    const depth = Math.max(0, entry.outstanding - this.options.maxInflight);
+    this.options.metrics.setQueueDepth(this.service, entry.instance, depth);
+  }
+
+  private nextChange(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  private signalChange(): void {
+    const wake = this.wake;
+    this.changed = this.nextChange();
+    wake?.();
+  }
+}
+
+function strip(result: DispatchResult & { retry?: boolean }): DispatchResult {
+  const { retry: _retry, ...rest } = result;
+  return rest;
+}
+
+function httpOf(details: { status?: number; body?: unknown }): { http_status?: number; response?: unknown } {
+  return {
+    ...(details.status === undefined ? {} : { http_status: details.status }),
+    ...(details.body === undefined ? {} : { response: details.body }),
+  };
+}
+
+function excerpt(body: unknown): string {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}

@@ -1,0 +1,27 @@
+/**
+ * What a backend sees of one request, and what it answers. A backend stamps
+ * `backend_start`/`backend_end` itself, around the work it does, so the
+ * host's timestamps measure exactly the backend's share.
+ */
+import type { Frame, HostTimestamps, ProtocolErrorCode, RequestHeader } from "../protocol.js";
+
+export interface Job {
+  /** Routing id (and a REQ-style empty delimiter, when the client sent one). */
+  envelope: Frame[];
+  header: RequestHeader;
+  payload: Frame;
+  ts: Partial<HostTimestamps> & { received: number };
+}
+
+export interface BackendResult {
+  payload: Frame;
+  http_status?: number;
+  error?: { code: ProtocolErrorCode; message: string };
+}
+
+export interface Backend {
+  readonly name: "noop" | "openai";
+  /** May answer synchronously (noop without delay) to skip a promise per request. */
+  call(job: Job): BackendResult | Promise<BackendResult>;
+  close(): Promise<void>;
+}

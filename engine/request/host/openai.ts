@@ -1,0 +1,90 @@
+/**
+ * The openai backend: forwards the payload over HTTP (keep-alive) to an
+ * OpenAI-compatible server and answers with its body. HTTP errors become
+ * `backend_error` replies carrying the status and body; a refused or reset
+ * connection becomes `backend_unreachable` (retryable elsewhere).
+ */
+import { Agent, request } from "node:http";
+import { DEFAULT_PATH } from "../protocol.js";
+import type { Backend, BackendResult, Job } from "./backend.js";
+import { hostNow } from "./clock.js";
+
+export interface OpenAiBackendOptions {
+  /** Origin of the backend, e.g. http://127.0.0.1:8000 (a path on it is ignored). */
+  url: string;
+  /** Connections kept open: one per concurrent request. */
+  maxSockets: number;
+}
+
+const UNREACHABLE = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "EHOSTUNREACH", "ENOTFOUND", "ECONNABORTED"]);
+
+export class OpenAiBackend implements Backend {
+  readonly name = "openai";
+  private readonly agent: Agent;
+  private readonly host: string;
+  private readonly port: number;
+
+  constructor(options: OpenAiBackendOptions) {
+    const url = new URL(options.url);
+    if (url.protocol !== "http:") throw new Error(`backend url must be http://, got ${options.url}`);
+    this.host = url.hostname;
+    this.port = Number(url.port || 80);
+    this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets });
+  }
+
+  call(job: Job): Promise<BackendResult> {
+    const method = job.header.method ?? "POST";
+    const body = method === "GET" ? undefined : job.payload;
+    const timeoutMs = job.header.timeout_ms;
+    return new Promise((resolve) => {
+      job.ts.backend_start = hostNow();
+      let settled = false;
+      const done = (result: BackendResult): void => {
+        if (settled) return;
+        settled = true;
+        job.ts.backend_end = hostNow();
+        resolve(result);
+      };
+      const req = request(
+        {
+          host: this.host,
+          port: this.port,
+          method,
+          path: job.header.path ?? DEFAULT_PATH,
+          agent: this.agent,
+          headers: {
+            "content-type": "application/json",
+            "content-length": body === undefined ? 0 : body.byteLength,
+          },
+          ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("error", (error) => done(failure(error)));
+          res.on("end", () => {
+            const payload = Buffer.concat(chunks);
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) return done({ payload, http_status: status });
+            const message = `backend answered HTTP ${status}: ${payload.toString("utf8", 0, 300)}`;
+            done({ payload, http_status: status, error: { code: "backend_error", message } });
+          });
+        },
+      );
+      req.on("timeout", () =>
+        req.destroy(Object.assign(new Error(`backend took longer than ${timeoutMs} ms`), { code: "ETIMEDOUT" })),
+      );
+      req.on("error", (error) => done(failure(error)));
+      req.end(body);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.agent.destroy();
+  }
+}
+
+function failure(error: Error & { code?: string }): BackendResult {
+  const code = error.code !== undefined && UNREACHABLE.has(error.code) ? "backend_unreachable" : "backend_error";
+  return { payload: Buffer.alloc(0), error: { code, message: `backend request failed: ${error.message}` } };
+}

@@ -1,0 +1,263 @@
+/**
+ * ServiceHost: a ROUTER socket in front of one backend. Admits up to
+ * `maxInflight` concurrent backend calls, queues up to `maxQueue` more, and
+ * answers everything beyond with an explicit `rejected` error: every request
+ * that reaches the host gets exactly one reply. Unreadable frames get an
+ * error reply (the routing id is always known) and are counted.
+ */
+import { hostname } from "node:os";
+import { Router } from "zeromq";
+import {
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  decodeRequest,
+  encodeHeader,
+  type Frame,
+  type HostCounters,
+  type HostStatus,
+  PROTOCOL_VERSION,
+  type ProtocolErrorCode,
+  RETRYABLE_ERRORS,
+  type ReplyHeader,
+  type ReplyKind,
+} from "../protocol.js";
+import type { Backend, BackendResult, Job } from "./backend.js";
+import { hostNow } from "./clock.js";
+import { Fifo } from "./queue.js";
+
+export interface ServiceHostOptions {
+  service: string;
+  backend: Backend;
+  /** tcp://127.0.0.1:PORT, tcp://127.0.0.1:* (any free port) or ipc://PATH. */
+  bind: string;
+  maxInflight: number;
+  maxQueue: number;
+  maxPayloadBytes?: number;
+  /** Identity reported in every reply; default `<service>@<hostname>:<pid>`. */
+  hostId?: string;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export class ServiceHost {
+  readonly service: string;
+  readonly hostId: string;
+  readonly counters: HostCounters = {
+    received: 0,
+    completed: 0,
+    errors: 0,
+    rejected: 0,
+    expired: 0,
+    malformed: 0,
+    dropped: 0,
+  };
+  private readonly options: ServiceHostOptions;
+  private readonly socket: Router;
+  private readonly queue = new Fifo<Job>();
+  private readonly maxPayload: number;
+  private readonly startedAt = hostNow();
+  private inflight = 0;
+  private stopping = false;
+  private boundEndpoint = "";
+  private loop: Promise<void> | undefined;
+  private idle: (() => void) | undefined;
+
+  constructor(options: ServiceHostOptions) {
+    this.options = options;
+    this.service = options.service;
+    this.hostId = options.hostId ?? `${options.service}@${hostname()}:${process.pid}`;
+    this.maxPayload = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    // Not mandatory: sends never block the host; a reply to a vanished peer is dropped by ZeroMQ.
+    // The transport limit sits above the protocol limit so oversized payloads still get a reply.
+    this.socket = new Router({
+      linger: 1_000,
+      sendHighWaterMark: 0,
+      receiveHighWaterMark: 0,
+      maxMessageSize: this.maxPayload * 2 + 65_536,
+    });
+  }
+
+  /** The address actually bound (a `*` port resolved). */
+  get endpoint(): string {
+    return this.boundEndpoint;
+  }
+
+  async start(): Promise<string> {
+    await this.socket.bind(this.options.bind);
+    this.boundEndpoint = this.socket.lastEndpoint ?? this.options.bind;
+    this.loop = this.receiveLoop();
+    return this.boundEndpoint;
+  }
+
+  status(): HostStatus {
+    return {
+      service: this.service,
+      backend: this.options.backend.name,
+      host: this.hostId,
+      endpoint: this.boundEndpoint,
+      inflight: this.inflight,
+      queue_depth: this.queue.length,
+      max_inflight: this.options.maxInflight,
+      max_queue: this.options.maxQueue,
+      uptime_ms: Math.round(hostNow() - this.startedAt),
+      counters: { ...this.counters },
+    };
+  }
+
+  /**
+   * Stops taking work: queued requests are answered `shutting_down` (retryable),
+   * in-flight ones get up to `graceMs` to finish, then the socket closes.
+   */
+  async stop(graceMs = 5_000): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const job of this.queue.drain()) this.fail(job, "shutting_down", "the service host is stopping");
+    if (this.inflight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        this.idle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    await this.options.backend.close();
+    this.socket.close();
+    await this.loop;
+  }
+
+  private async receiveLoop(): Promise<void> {
+    try {
+      for await (const frames of this.socket) {
+        try {
+          this.onMessage(frames);
+        } catch {
+          // A bug in handling one message must not stop the host from serving the next.
+          this.counters.dropped++;
+        }
+      }
+    } catch (error) {
+      // Closing the socket ends the loop; anything else would be a bug in the addon: count, never crash.
+      if (!this.socket.closed) this.counters.dropped++;
+      void error;
+    }
+  }
+
+  private onMessage(frames: Buffer[]): void {
+    const received = hostNow();
+    this.counters.received++;
+    const identity = frames[0] ?? EMPTY;
+    // A REQ client puts an empty delimiter before the header; keep it for the reply.
+    const delimited = frames.length >= 3 && frames[1]?.length === 0;
+    const envelope: Frame[] = delimited ? [identity, EMPTY] : [identity];
+    const decoded = decodeRequest(frames.slice(delimited ? 2 : 1), this.maxPayload);
+    const job: Job = {
+      envelope,
+      header: decoded.ok ? decoded.header : { v: PROTOCOL_VERSION, id: 0, kind: "request" },
+      payload: decoded.ok ? decoded.payload : EMPTY,
+      ts: { received },
+    };
+    if (!decoded.ok) {
+      this.counters.malformed++;
+      this.send(job, "error", EMPTY, { code: decoded.code, message: decoded.message }, decoded.id);
+      return;
+    }
+    this.admit(job);
+  }
+
+  private admit(job: Job): void {
+    const { kind, service } = job.header;
+    if (kind === "ping") {
+      this.send(job, "pong", EMPTY);
+    } else if (kind === "status") {
+      this.send(job, "status", Buffer.from(JSON.stringify(this.status())));
+    } else if (service !== undefined && service !== "" && service !== this.service) {
+      this.fail(job, "wrong_service", `this host serves '${this.service}', not '${service}'`);
+    } else if (this.stopping) {
+      this.fail(job, "shutting_down", "the service host is stopping");
+    } else if (this.inflight < this.options.maxInflight) {
+      this.run(job);
+    } else if (this.queue.length < this.options.maxQueue) {
+      this.queue.push(job);
+    } else {
+      this.counters.rejected++;
+      this.fail(job, "rejected", `queue full (${this.options.maxInflight} in flight, ${this.options.maxQueue} queued)`);
+    }
+  }
+
+  private run(job: Job): void {
+    this.inflight++;
+    job.ts.dequeued = hostNow();
+    let result: BackendResult | Promise<BackendResult>;
+    try {
+      result = this.options.backend.call(job);
+    } catch (error) {
+      result = { payload: EMPTY, error: { code: "internal", message: `backend threw: ${String(error)}` } };
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (value) => this.finish(job, value),
+        (error: unknown) =>
+          this.finish(job, {
+            payload: EMPTY,
+            error: { code: "internal", message: `backend failed: ${String(error)}` },
+          }),
+      );
+    } else {
+      this.finish(job, result);
+    }
+  }
+
+  private finish(job: Job, result: BackendResult): void {
+    this.inflight--;
+    if (result.error === undefined) {
+      this.counters.completed++;
+      this.send(job, "reply", result.payload, undefined, undefined, result.http_status);
+    } else {
+      this.fail(job, result.error.code, result.error.message, result.payload, result.http_status);
+    }
+    this.pump();
+  }
+
+  /** Starts queued jobs while there is room; answers the ones whose client has given up. */
+  private pump(): void {
+    while (this.inflight < this.options.maxInflight) {
+      const job = this.queue.shift();
+      if (job === undefined) break;
+      const limit = job.header.timeout_ms;
+      if (limit !== undefined && hostNow() - job.ts.received > limit) {
+        this.counters.expired++;
+        this.fail(job, "expired", `waited in the queue longer than its timeout_ms (${limit})`);
+        continue;
+      }
+      this.run(job);
+    }
+    if (this.inflight === 0 && this.idle !== undefined) this.idle();
+  }
+
+  private fail(job: Job, code: ProtocolErrorCode, message: string, payload: Frame = EMPTY, httpStatus?: number): void {
+    if (code !== "rejected" && code !== "expired") this.counters.errors++;
+    this.send(job, "error", payload, { code, message }, undefined, httpStatus);
+  }
+
+  private send(
+    job: Job,
+    kind: ReplyKind,
+    payload: Frame,
+    error?: { code: ProtocolErrorCode; message: string },
+    id: ReplyHeader["id"] = job.header.id,
+    httpStatus?: number,
+  ): void {
+    if (this.socket.closed) {
+      this.counters.dropped++;
+      return;
+    }
+    const ts = job.ts as ReplyHeader["ts"];
+    const header: ReplyHeader = { v: PROTOCOL_VERSION, id, kind, service: this.service, host: this.hostId, ts };
+    if (httpStatus !== undefined) header.http_status = httpStatus;
+    if (error !== undefined) header.error = { ...error, retryable: RETRYABLE_ERRORS.has(error.code) };
+    ts.sent = hostNow();
+    this.socket.send([...job.envelope, encodeHeader(header), payload]).catch(() => {
+      this.counters.dropped++;
+    });
+  }
+}

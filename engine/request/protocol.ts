@@ -1,0 +1,281 @@
+/**
+ * The wire protocol between service hosts (ZeroMQ ROUTER) and clients
+ * (DEALER). docs/protocol.md is the contract; this file is its one
+ * implementation in TypeScript. Every message is two frames after the
+ * routing id: a msgpack header map (always with `v`) and raw payload bytes.
+ */
+import { Decoder, Encoder } from "@msgpack/msgpack";
+
+export const PROTOCOL_VERSION = 1 as const;
+
+/** Largest header frame a host or client accepts. */
+export const MAX_HEADER_BYTES = 64 * 1024;
+/** Default largest payload frame; a host may be configured higher or lower. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+/** Longest correlation id (string ids), in UTF-8 bytes. */
+export const MAX_ID_BYTES = 128;
+/** HTTP path used by openai backends when a request names none. */
+export const DEFAULT_PATH = "/v1/completions";
+
+export const REQUEST_KINDS = ["request", "ping", "status"] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
+
+export const REPLY_KINDS = ["reply", "error", "pong", "status"] as const;
+export type ReplyKind = (typeof REPLY_KINDS)[number];
+
+export const ERROR_CODES = [
+  "malformed",
+  "too_large",
+  "unsupported_version",
+  "unknown_kind",
+  "wrong_service",
+  "rejected",
+  "expired",
+  "backend_error",
+  "backend_unreachable",
+  "shutting_down",
+  "internal",
+] as const;
+export type ProtocolErrorCode = (typeof ERROR_CODES)[number];
+
+/** Errors a client may retry on another instance: the request never reached a backend, or it is gone. */
+export const RETRYABLE_ERRORS: ReadonlySet<ProtocolErrorCode> = new Set([
+  "rejected",
+  "expired",
+  "backend_unreachable",
+  "shutting_down",
+]);
+
+export type CorrelationId = number | string;
+
+export interface RequestHeader {
+  v: typeof PROTOCOL_VERSION;
+  id: CorrelationId;
+  kind: RequestKind;
+  /** Service the request is for; a host answers `wrong_service` when it serves another one. */
+  service?: string;
+  /** HTTP path for openai backends (default /v1/completions). */
+  path?: string;
+  method?: "POST" | "GET";
+  /** A request still queued this long after it was received is answered `expired`. */
+  timeout_ms?: number;
+}
+
+/**
+ * Host timestamps: milliseconds since the Unix epoch as float64, read from the
+ * host's monotonic clock anchored once at start. Differences between them are
+ * exact; comparing them with another machine's clock is never needed.
+ */
+export interface HostTimestamps {
+  received: number;
+  dequeued?: number;
+  backend_start?: number;
+  backend_end?: number;
+  sent: number;
+}
+
+export interface ProtocolError {
+  code: ProtocolErrorCode;
+  message: string;
+  retryable: boolean;
+}
+
+export interface ReplyHeader {
+  v: typeof PROTOCOL_VERSION;
+  /** The request's id; null when the request's header could not be read. */
+  id: CorrelationId | null;
+  kind: ReplyKind;
+  service: string;
+  /** Which host answered: `<service>@<hostname>:<pid>`. */
+  host: string;
+  /** The backend's HTTP status (openai backends). */
+  http_status?: number;
+  error?: ProtocolError;
+  ts: HostTimestamps;
+}
+
+/** The JSON payload of a `status` reply. */
+export interface HostStatus {
+  service: string;
+  backend: string;
+  host: string;
+  endpoint: string;
+  inflight: number;
+  queue_depth: number;
+  max_inflight: number;
+  max_queue: number;
+  uptime_ms: number;
+  counters: HostCounters;
+}
+
+export interface HostCounters {
+  received: number;
+  completed: number;
+  errors: number;
+  rejected: number;
+  expired: number;
+  malformed: number;
+  dropped: number;
+}
+
+export type Frame = Buffer | Uint8Array;
+
+const encoder = new Encoder({ ignoreUndefined: true });
+const decoder = new Decoder({ maxStrLength: MAX_HEADER_BYTES, maxMapLength: 64, maxArrayLength: 64 });
+
+export function encodeHeader(header: RequestHeader | ReplyHeader): Uint8Array {
+  return encoder.encode(header);
+}
+
+const EMPTY = new Uint8Array(0);
+
+export function encodeRequest(header: RequestHeader, payload: Frame = EMPTY): Frame[] {
+  return [encodeHeader(header), payload];
+}
+
+/** Why a frame set could not be read; `id` is set when the header was readable enough to name it. */
+export interface DecodeFailure {
+  ok: false;
+  code: ProtocolErrorCode;
+  message: string;
+  id: CorrelationId | null;
+}
+
+export interface DecodedRequest {
+  ok: true;
+  header: RequestHeader;
+  payload: Frame;
+}
+
+function failure(code: ProtocolErrorCode, message: string, id: CorrelationId | null = null): DecodeFailure {
+  return { ok: false, code, message, id };
+}
+
+function readMap(frame: Frame | undefined): Record<string, unknown> | string {
+  if (frame === undefined || frame.length === 0) return "missing header frame";
+  if (frame.length > MAX_HEADER_BYTES) return `header frame is ${frame.length} bytes (limit ${MAX_HEADER_BYTES})`;
+  let value: unknown;
+  try {
+    value = decoder.decode(frame);
+  } catch (error) {
+    return `header is not msgpack: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof Uint8Array) {
+    return "header is not a msgpack map";
+  }
+  return value as Record<string, unknown>;
+}
+
+function readId(value: unknown): CorrelationId | null | undefined {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+  if (typeof value === "string" && Buffer.byteLength(value) <= MAX_ID_BYTES) return value;
+  return value === undefined ? undefined : null;
+}
+
+/**
+ * Reads the frames of one request as the host sees them after the routing
+ * id (and after an optional empty delimiter). Never throws.
+ */
+export function decodeRequest(
+  frames: Frame[],
+  maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES,
+): DecodedRequest | DecodeFailure {
+  if (frames.length < 1 || frames.length > 2) {
+    return failure("malformed", `expected 1 or 2 frames (header, payload), got ${frames.length}`);
+  }
+  const map = readMap(frames[0]);
+  if (typeof map === "string") {
+    return failure(frames[0] !== undefined && frames[0].length > MAX_HEADER_BYTES ? "too_large" : "malformed", map);
+  }
+  const id = readId(map.id);
+  if (id === undefined || id === null) {
+    return failure(
+      "malformed",
+      `header field 'id' must be an unsigned integer or a string of at most ${MAX_ID_BYTES} bytes`,
+    );
+  }
+  if (map.v !== PROTOCOL_VERSION) {
+    return failure(
+      "unsupported_version",
+      `header field 'v' is ${JSON.stringify(map.v)}; this host speaks v${PROTOCOL_VERSION}`,
+      id,
+    );
+  }
+  const kind = map.kind;
+  if (typeof kind !== "string" || !(REQUEST_KINDS as readonly string[]).includes(kind)) {
+    return failure("unknown_kind", `header field 'kind' must be one of ${REQUEST_KINDS.join(", ")}`, id);
+  }
+  const payload = frames[1] ?? EMPTY;
+  if (payload.length > maxPayloadBytes) {
+    return failure("too_large", `payload frame is ${payload.length} bytes (limit ${maxPayloadBytes})`, id);
+  }
+  const header: RequestHeader = { v: PROTOCOL_VERSION, id, kind: kind as RequestKind };
+  const problem = copyOptional(map, header);
+  if (problem !== undefined) return failure("malformed", problem, id);
+  return { ok: true, header, payload };
+}
+
+function copyOptional(map: Record<string, unknown>, header: RequestHeader): string | undefined {
+  if (map.service !== undefined && map.service !== null) {
+    if (typeof map.service !== "string") return "header field 'service' must be a string";
+    header.service = map.service;
+  }
+  if (map.path !== undefined && map.path !== null) {
+    if (typeof map.path !== "string" || !map.path.startsWith("/")) return "header field 'path' must start with '/'";
+    header.path = map.path;
+  }
+  if (map.method !== undefined && map.method !== null) {
+    if (map.method !== "POST" && map.method !== "GET") return "header field 'method' must be POST or GET";
+    header.method = map.method;
+  }
+  if (map.timeout_ms !== undefined && map.timeout_ms !== null) {
+    if (typeof map.timeout_ms !== "number" || !(map.timeout_ms > 0)) return "header field 'timeout_ms' must be > 0";
+    header.timeout_ms = map.timeout_ms;
+  }
+  return undefined;
+}
+
+export interface DecodedReply {
+  header: ReplyHeader;
+  payload: Frame;
+}
+
+/** Reads a reply as a DEALER client sees it; returns a reason string when it is not one. */
+export function decodeReply(frames: Frame[]): DecodedReply | string {
+  const start = frames.length === 3 && frames[0]?.length === 0 ? 1 : 0;
+  const map = readMap(frames[start]);
+  if (typeof map === "string") return map;
+  if (map.v !== PROTOCOL_VERSION) return `reply version ${JSON.stringify(map.v)} is not v${PROTOCOL_VERSION}`;
+  if (typeof map.kind !== "string" || !(REPLY_KINDS as readonly string[]).includes(map.kind)) {
+    return "reply has no known 'kind'";
+  }
+  const ts = map.ts as Partial<HostTimestamps> | undefined;
+  if (ts === undefined || typeof ts.received !== "number" || typeof ts.sent !== "number") {
+    return "reply has no 'ts.received'/'ts.sent'";
+  }
+  return { header: map as unknown as ReplyHeader, payload: frames[start + 1] ?? EMPTY };
+}
+
+/** The latency breakdown of one request (docs/protocol.md, "Timing"). */
+export interface Timing {
+  /** Client round trip minus the time inside the host: network, sockets, client-side queueing. */
+  communication_ms: number;
+  /** Time inside the host outside the backend: queueing, parsing, serialising. */
+  service_ms: number;
+  /** Backend time (backend_end − backend_start); 0 when no backend ran. */
+  inference_ms: number;
+  /** Client round trip. */
+  total_ms: number;
+}
+
+export function timingOf(ts: HostTimestamps, roundTripMs: number): Timing {
+  const hostMs = Math.max(0, ts.sent - ts.received);
+  const inference =
+    ts.backend_start !== undefined && ts.backend_end !== undefined ? Math.max(0, ts.backend_end - ts.backend_start) : 0;
+  return {
+    communication_ms: Math.max(0, roundTripMs - hostMs),
+    service_ms: Math.max(0, hostMs - inference),
+    inference_ms: inference,
+    total_ms: roundTripMs,
+  };
+}

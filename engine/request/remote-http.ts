@@ -1,0 +1,92 @@
+/**
+ * A remote OpenAI-compatible server (vLLM, Ollama, llama.cpp server, …)
+ * reached over HTTP, as one instance of a service. There is no service host
+ * in front of it to stamp times, so the breakdown is what the client can
+ * see: when the reply carries llama.cpp-style `timings` (prompt_ms +
+ * predicted_ms) that is the inference time; otherwise the whole round trip
+ * counts as inference. `service_ms` is 0 either way (docs/requests.md).
+ */
+import type { RequestTiming } from "../metrics/histogram.js";
+import { ChannelError, type ChannelReply, type ChannelRequest, type InstanceChannel } from "./dispatcher-channel.js";
+
+/** "http://host:9000/v1" and "http://host:9000" both name the server root "http://host:9000". */
+export function serverRoot(endpoint: string): string {
+  return endpoint.replace(/\/+$/, "").replace(/\/v1$/, "");
+}
+
+function inferenceMsOf(body: unknown): number | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const timings = (body as { timings?: { prompt_ms?: unknown; predicted_ms?: unknown } }).timings;
+  if (typeof timings !== "object" || timings === null) return undefined;
+  const prompt = typeof timings.prompt_ms === "number" ? timings.prompt_ms : 0;
+  const predicted = typeof timings.predicted_ms === "number" ? timings.predicted_ms : 0;
+  return prompt + predicted > 0 ? prompt + predicted : undefined;
+}
+
+export function timingFromRoundTrip(totalMs: number, body: unknown): RequestTiming {
+  const reported = inferenceMsOf(body);
+  const inference = reported === undefined ? totalMs : Math.min(reported, totalMs);
+  return { communication_ms: totalMs - inference, service_ms: 0, inference_ms: inference, total_ms: totalMs };
+}
+
+export class HttpChannel implements InstanceChannel {
+  private readonly root: string;
+
+  constructor(readonly endpoint: string) {
+    this.root = serverRoot(endpoint);
+  }
+
+  async request(request: ChannelRequest, timeoutMs: number, signal?: AbortSignal): Promise<ChannelReply> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const abort = signal ? AbortSignal.any([timeout, signal]) : timeout;
+    const sentAt = Date.now();
+    const start = performance.now();
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(this.root + request.path, {
+        method: request.method,
+        signal: abort,
+        ...(request.method === "POST"
+          ? { headers: { "content-type": "application/json" }, body: JSON.stringify(request.body ?? {}) }
+          : {}),
+      });
+      text = await response.text();
+    } catch (error) {
+      if (timeout.aborted) throw new ChannelError("timeout", `no reply from ${this.endpoint} within ${timeoutMs} ms`);
+      if (signal?.aborted) throw new ChannelError("closed", `request to ${this.endpoint} canceled`);
+      throw new ChannelError("unreachable", `cannot reach ${this.endpoint}: ${causeOf(error)}`, { cause: error });
+    }
+    const totalMs = performance.now() - start;
+    let body: unknown = text;
+    try {
+      body = text.length > 0 ? JSON.parse(text) : null;
+    } catch {
+      // Not JSON (an error page): keep the text so the caller can show it.
+    }
+    return {
+      status: response.status,
+      body,
+      timing: timingFromRoundTrip(totalMs, body),
+      stamps: { client_sent: sentAt, client_received: sentAt + totalMs },
+    };
+  }
+
+  async ping(timeoutMs: number): Promise<boolean> {
+    try {
+      const reply = await this.request({ method: "GET", path: "/v1/models" }, timeoutMs);
+      return reply.status < 500;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    // fetch keeps no per-channel state; pooled connections close when idle.
+  }
+}
+
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
