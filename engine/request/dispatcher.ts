@@ -137,12 +137,13 @@ export class Dispatcher {
     const tried = new Set<number>();
     let last: DispatchResult = { status: "error", attempts: 0, error_kind: "unavailable", error: "not sent" };
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const entry = await this.choose(balancer, tried, giveUpAt, options.signal);
-      if (typeof entry === "string") return this.endWithout(entry, attempt - 1, last, maxAttempts * timeoutMs);
+      const chosen = await this.choose(balancer, tried, giveUpAt, options.signal);
+      if (typeof chosen === "string") return this.endWithout(chosen, attempt - 1, last, maxAttempts * timeoutMs);
+      const [entry, controller] = chosen;
       if (attempt > 1) this.options.metrics.retried(this.service);
       tried.add(entry.instance);
       const attemptMs = Math.max(1, Math.min(timeoutMs, giveUpAt - performance.now()));
-      const outcome = await this.attempt(entry, request, attemptMs, options.signal);
+      const outcome = await this.attempt(entry, controller, request, attemptMs, options.signal);
       last = { ...outcome, attempts: attempt };
       if (outcome.status === "ok" || !outcome.retry) return strip(last);
     }
@@ -151,12 +152,12 @@ export class Dispatcher {
 
   private async attempt(
     entry: InstanceEntry,
+    controller: AbortController,
     request: ChannelRequest,
     timeoutMs: number,
     signal: AbortSignal | undefined,
   ): Promise<DispatchResult & { retry: boolean }> {
     const base = { instance: entry.instance, endpoint: entry.endpoint, attempts: 0 };
-    const controller = entry.track();
     this.noteQueue(entry);
     const onAbort = () => controller.abort();
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -236,13 +237,13 @@ export class Dispatcher {
     };
   }
 
-  /** An instance for the next attempt, or why there is none. Waits (bounded) while none is in rotation. */
+  /** An instance for the next attempt (already tracked), or why there is none. Waits (bounded) while none is in rotation. */
   private async choose(
     balancer: Balancer,
     tried: ReadonlySet<number>,
     deadline: number,
     signal: AbortSignal | undefined,
-  ): Promise<InstanceEntry | "rejected" | "unavailable" | "canceled"> {
+  ): Promise<[InstanceEntry, AbortController] | "rejected" | "unavailable" | "canceled"> {
     for (;;) {
       if (this.closed) return "unavailable";
       if (signal?.aborted) return "canceled";
@@ -250,7 +251,8 @@ export class Dispatcher {
       const open = available.filter((e) => !e.full);
       const untried = open.filter((e) => !tried.has(e.instance));
       const picked = balancer.pick(untried.length > 0 ? untried : open);
-      if (picked) return picked;
+      // Counted as outstanding before anything else can pick, so capacity holds under bursts.
+      if (picked) return [picked, picked.track()];
       if (available.length > 0) return "rejected";
       const left = deadline - performance.now();
       if (left <= 0) return "unavailable";
