@@ -9,6 +9,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # Debian packages the tests use, by the command that proves each is present.
 declare -A NEED=(
   [tmux]=tmux
+  [curl]=curl
 )
 
 missing=()
