@@ -17,7 +17,7 @@ let front: HttpFront;
 beforeAll(async () => {
   hosts = await Promise.all([startNoopHost("echo"), startNoopHost("echo")]);
   ({ dispatcher } = newDispatcher("echo"));
-  hosts.forEach((host, i) => dispatcher.add(i, new ZmqChannel(host.endpoint, "echo")));
+  for (const [i, host] of hosts.entries()) dispatcher.add(i, new ZmqChannel(host.endpoint, "echo"));
   front = await startHttpFront({ dispatcherFor: (name) => (name === "echo" ? dispatcher : undefined) });
 });
 
@@ -80,10 +80,10 @@ describe("HTTP front over noop service hosts", () => {
   it("gives clear OpenAI-shaped errors", async () => {
     const unknown = await fetch(`${front.url}/services/nope/v1/models`);
     expect(unknown.status).toBe(404);
-    expect((await unknown.json()).error.code).toBe("service_not_found");
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("service_not_found");
     const badJson = await fetch(`${front.baseUrl("echo")}/completions`, { method: "POST", body: "{not json" });
     expect(badJson.status).toBe(400);
-    expect((await badJson.json()).error.code).toBe("invalid_json");
+    expect(((await badJson.json()) as { error: { code: string } }).error.code).toBe("invalid_json");
     const noRoute = await fetch(`${front.url}/elsewhere`);
     expect(noRoute.status).toBe(404);
   });
