@@ -1,0 +1,76 @@
+/**
+ * Turns service and task definitions into the instances that run. Pure, and
+ * stable: the same workload always gives the same ids in the same order.
+ */
+import type { ServiceSpec, TaskSpec, Workload } from "./schema.js";
+
+export interface TaskInstance {
+  /** "hello.0" for count, "sweep.<item>" for for_each, plain "name" otherwise. */
+  id: string;
+  task: string;
+  /** 0-based position within its task definition. */
+  index: number;
+  /** The for_each item, as written. */
+  item?: string;
+  spec: TaskSpec;
+}
+
+export interface ServiceInstance {
+  /** "web.0" */
+  id: string;
+  service: string;
+  instance: number;
+  spec: ServiceSpec;
+}
+
+/** Makes an item usable in an id and a file name: anything unusual becomes "_". */
+export function sanitizeItem(item: string): string {
+  const clean = item.replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^\.+/, "_");
+  return clean === "" ? "_" : clean;
+}
+
+export function taskInstances(spec: TaskSpec): TaskInstance[] {
+  if (spec.for_each !== undefined) {
+    return spec.for_each.map((item, index) => ({
+      id: `${spec.name}.${sanitizeItem(item)}`,
+      task: spec.name,
+      index,
+      item,
+      spec,
+    }));
+  }
+  if (spec.count !== undefined) {
+    return Array.from({ length: spec.count }, (_, index) => ({
+      id: `${spec.name}.${index}`,
+      task: spec.name,
+      index,
+      spec,
+    }));
+  }
+  return [{ id: spec.name, task: spec.name, index: 0, spec }];
+}
+
+export function expandTasks(workload: Workload): TaskInstance[] {
+  return workload.tasks.flatMap(taskInstances);
+}
+
+/**
+ * Instances Flotilla launches. A service given only `endpoints` (remote, no
+ * command, not noop) launches none; its endpoints are used as they are.
+ */
+export function launchedReplicas(spec: ServiceSpec): number {
+  return spec.command !== undefined || spec.backend === "noop" ? spec.replicas : 0;
+}
+
+export function serviceInstances(spec: ServiceSpec): ServiceInstance[] {
+  return Array.from({ length: launchedReplicas(spec) }, (_, instance) => ({
+    id: `${spec.name}.${instance}`,
+    service: spec.name,
+    instance,
+    spec,
+  }));
+}
+
+export function expandServices(workload: Workload): ServiceInstance[] {
+  return workload.services.flatMap(serviceInstances);
+}
