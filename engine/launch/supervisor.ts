@@ -1,0 +1,178 @@
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { dirname } from "node:path";
+import { performance } from "node:perf_hooks";
+import type { Readable } from "node:stream";
+import { execa } from "execa";
+import { errorMessage } from "../errors.js";
+import type { ExitRecord, LaunchSpec, RunningProcess } from "../platform/types.js";
+import { LineSplitter } from "./lines.js";
+import { groupAlive, terminateGroup } from "./process-group.js";
+import { defaultRegistry, type ProcessRegistry, trackGroup, untrackGroup } from "./registry.js";
+
+/** What the supervisor needs to run one process; launchers derive it from a LaunchSpec. */
+export type ProcessSpec = Omit<LaunchSpec, "placement" | "mpi">;
+
+export interface SuperviseOptions {
+  /** Node name reported as `RunningProcess.node`. */
+  node?: string;
+  registry?: ProcessRegistry;
+  /** Grace between SIGTERM and SIGKILL on timeout and when reaping leftovers. */
+  graceMs?: number;
+}
+
+export const DEFAULT_GRACE_MS = 5_000;
+
+/**
+ * Starts one real process as the leader of its own process group, with its
+ * output appended to the spec's files and split into lines for `onLine`.
+ *
+ * `exited` settles only when the leader has exited AND its whole group is gone:
+ * when the leader exits by itself, members it left behind are terminated
+ * (SIGTERM, grace, SIGKILL), because a finished task must not keep holding the
+ * cores and GPUs the scheduler is about to give to someone else.
+ */
+export function startProcess(spec: ProcessSpec, options: SuperviseOptions = {}): RunningProcess {
+  const registry = options.registry ?? defaultRegistry;
+  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+  const startedAt = performance.now();
+  const stdoutFile = openLog(spec.stdoutPath);
+  const stderrFile = openLog(spec.stderrPath);
+  const emit = safeLineHandler(spec.onLine);
+  let timedOut = false;
+  let canceled = false;
+  let leaderExitedAt: number | undefined;
+  let termination: Promise<boolean> | undefined;
+
+  const [file, ...args] = spec.command;
+  const subprocess =
+    file === undefined
+      ? undefined
+      : execa(file, args, {
+          detached: true,
+          cleanup: false,
+          reject: false,
+          buffer: false,
+          forceKillAfterDelay: false,
+          stdin: "ignore",
+          stdout: "pipe",
+          stderr: "pipe",
+          env: spec.env,
+          extendEnv: true,
+          ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
+        });
+  const pid = subprocess?.pid;
+  if (pid !== undefined) trackGroup(pid);
+
+  const terminate = (): Promise<boolean> => {
+    if (pid === undefined) return Promise.resolve(true);
+    termination ??= terminateGroup(pid, graceMs);
+    return termination;
+  };
+
+  const streamsDone = subprocess
+    ? Promise.all([
+        pump(subprocess.stdout, stdoutFile, (line) => emit("stdout", line)),
+        pump(subprocess.stderr, stderrFile, (line) => emit("stderr", line)),
+      ])
+    : Promise.resolve();
+
+  const timer =
+    spec.timeoutMs === undefined || subprocess === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          void terminate();
+        }, spec.timeoutMs);
+
+  subprocess?.once("exit", () => {
+    leaderExitedAt = performance.now();
+    if (timer) clearTimeout(timer);
+    // Reap what the leader left behind in its group (see the doc comment).
+    if (pid !== undefined && groupAlive(pid)) void terminate();
+  });
+
+  const exited = (async (): Promise<ExitRecord> => {
+    let exitCode: number | null = null;
+    let signal: string | null = null;
+    let cause: unknown;
+    if (subprocess === undefined) {
+      cause = new Error(`${spec.id}: empty command`);
+    } else {
+      const result = await subprocess;
+      exitCode = typeof result.exitCode === "number" ? result.exitCode : null;
+      signal = result.signal ?? null;
+      if (exitCode === null && signal === null) cause = result.cause ?? result;
+    }
+    if (timer) clearTimeout(timer);
+    if (pid !== undefined && (termination !== undefined || groupAlive(pid))) await terminate();
+    if (pid !== undefined) untrackGroup(pid);
+    if (cause !== undefined) {
+      const message = `flotilla: could not start ${JSON.stringify(spec.command)}: ${errorMessage(cause)}`;
+      stderrFile.write(`${message}\n`);
+      emit("stderr", message);
+    }
+    await streamsDone;
+    await Promise.all([closeLog(stdoutFile), closeLog(stderrFile)]);
+    const durationMs = (leaderExitedAt ?? performance.now()) - startedAt;
+    const failed = exitCode !== 0 || signal !== null || timedOut || canceled || cause !== undefined;
+    return { exitCode, signal, timedOut, canceled, failed, durationMs, ...(cause === undefined ? {} : { cause }) };
+  })();
+
+  let stopping: Promise<ExitRecord> | undefined;
+  const running: RunningProcess = {
+    id: spec.id,
+    pid,
+    node: options.node ?? "localhost",
+    exited,
+    stop(stopGraceMs = graceMs) {
+      if (stopping) return stopping;
+      if (leaderExitedAt === undefined && subprocess !== undefined && pid !== undefined) canceled = true;
+      if (pid !== undefined) termination ??= terminateGroup(pid, stopGraceMs);
+      stopping = termination ? termination.then(() => exited) : exited;
+      return stopping;
+    },
+  };
+  registry.add(running);
+  return running;
+}
+
+function openLog(path: string): WriteStream {
+  mkdirSync(dirname(path), { recursive: true });
+  return createWriteStream(path, { flags: "a" });
+}
+
+function closeLog(stream: WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    stream.end(() => resolve());
+    stream.once("error", () => resolve());
+  });
+}
+
+/** Copies a child's stream into its log file and line splitter; resolves at end of stream. */
+function pump(source: Readable, sink: WriteStream, onLine: (line: string) => void): Promise<void> {
+  const splitter = new LineSplitter(onLine);
+  return new Promise((resolve) => {
+    source.on("data", (chunk: Buffer) => {
+      sink.write(chunk);
+      splitter.push(chunk);
+    });
+    const done = (): void => {
+      splitter.flush();
+      resolve();
+    };
+    source.once("end", done);
+    source.once("error", done);
+    source.once("close", done);
+  });
+}
+
+/** A throwing `onLine` must not break the output pipeline. */
+function safeLineHandler(onLine: LaunchSpec["onLine"]): (stream: "stdout" | "stderr", line: string) => void {
+  return (stream, line) => {
+    try {
+      onLine?.(stream, line);
+    } catch {
+      // The consumer's bug; the process and its logs carry on.
+    }
+  };
+}
