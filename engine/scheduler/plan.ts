@@ -1,0 +1,107 @@
+/**
+ * Lays a whole workload out on an allocation without launching anything:
+ * every service instance first (they run for the whole session), then task
+ * instances in file order. A task that does not fit now is queued; at run
+ * time it starts when something before it finishes. Pure data in, pure data out.
+ */
+import type { NodeResources } from "../platform/types.js";
+import { expandServices, expandTasks } from "../workload/expand.js";
+import type { Workload } from "../workload/schema.js";
+import { ResourcePool } from "./pool.js";
+import type { ResourceRequest, Slot } from "./types.js";
+
+export interface PlannedItem {
+  kind: "service" | "task";
+  /** "web.0", "hello.3" */
+  id: string;
+  /** Service or task definition name. */
+  name: string;
+  node: string;
+  cores: number[];
+  gpus: number[];
+  /** MPI tasks: one slot per rank. */
+  ranks?: Slot[];
+}
+
+export interface QueuedItem {
+  kind: "service" | "task";
+  id: string;
+  name: string;
+  request: ResourceRequest;
+}
+
+export interface NodePlan {
+  name: string;
+  cores: number;
+  gpus: number;
+  used_cores: number;
+  used_gpus: number;
+  /** Service instances and task processes (MPI ranks count one each) placed here. */
+  services: number;
+  tasks: number;
+}
+
+export interface WorkloadPlan {
+  workload?: string;
+  nodes: NodePlan[];
+  services: PlannedItem[];
+  tasks: PlannedItem[];
+  /** Did not fit at once. Services here mean the run cannot start; tasks here wait for resources. */
+  queued: QueuedItem[];
+}
+
+export function requestOf(spec: { cores: number; gpus: number; ranks?: number | undefined }): ResourceRequest {
+  return spec.ranks === undefined
+    ? { cores: spec.cores, gpus: spec.gpus }
+    : { cores: spec.cores, gpus: spec.gpus, ranks: spec.ranks };
+}
+
+export function planWorkload(workload: Workload, nodes: readonly NodeResources[]): WorkloadPlan {
+  const pool = new ResourcePool(nodes);
+  const counts = new Map<string, { services: number; tasks: number }>(
+    nodes.map((n) => [n.name, { services: 0, tasks: 0 }]),
+  );
+  const plan: WorkloadPlan = { nodes: [], services: [], tasks: [], queued: [] };
+  if (workload.name !== undefined) plan.workload = workload.name;
+
+  const place = (kind: "service" | "task", id: string, name: string, request: ResourceRequest) => {
+    const placement = pool.place(request);
+    if (placement === undefined) {
+      plan.queued.push({ kind, id, name, request });
+      return;
+    }
+    const item: PlannedItem = { kind, id, name, node: placement.node, cores: placement.cores, gpus: placement.gpus };
+    if (request.ranks !== undefined) item.ranks = placement.slots;
+    for (const slot of placement.slots) {
+      const count = counts.get(slot.node);
+      if (count) count[kind === "service" ? "services" : "tasks"] += 1;
+    }
+    (kind === "service" ? plan.services : plan.tasks).push(item);
+  };
+
+  for (const s of expandServices(workload)) place("service", s.id, s.service, requestOf(s.spec));
+  for (const t of expandTasks(workload)) place("task", t.id, t.task, requestOf(t.spec));
+
+  plan.nodes = pool.usage().map((u) => ({
+    name: u.name,
+    cores: u.cores,
+    gpus: u.gpus,
+    used_cores: u.cores - u.freeCores,
+    used_gpus: u.gpus - u.freeGpus,
+    services: counts.get(u.name)?.services ?? 0,
+    tasks: counts.get(u.name)?.tasks ?? 0,
+  }));
+  return plan;
+}
+
+/** Nodes named node0001, node0002, … with the same cores and GPUs each (for `plan`). */
+export function syntheticNodes(count: number, cores: number, gpus: number): NodeResources[] {
+  const width = Math.max(4, String(count).length);
+  const coreIds = Array.from({ length: cores }, (_, i) => i);
+  const gpuIds = Array.from({ length: gpus }, (_, i) => i);
+  return Array.from({ length: count }, (_, i) => ({
+    name: `node${String(i + 1).padStart(width, "0")}`,
+    cores: coreIds,
+    gpus: gpuIds,
+  }));
+}
