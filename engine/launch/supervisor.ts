@@ -2,6 +2,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import { execa } from "execa";
 import { errorMessage } from "../errors.js";
 import type { ExitRecord, LaunchSpec, RunningProcess } from "../platform/types.js";
@@ -21,6 +22,9 @@ export interface SuperviseOptions {
 }
 
 export const DEFAULT_GRACE_MS = 5_000;
+
+/** How long output may keep flowing after the group is gone before we stop reading. */
+export const STREAM_DRAIN_MS = 1_000;
 
 /**
  * Starts one real process as the leader of its own process group, with its
@@ -87,8 +91,17 @@ export function startProcess(spec: ProcessSpec, options: SuperviseOptions = {}):
   subprocess?.once("exit", () => {
     leaderExitedAt = performance.now();
     if (timer) clearTimeout(timer);
-    // Reap what the leader left behind in its group (see the doc comment).
-    if (pid !== undefined && groupAlive(pid)) void terminate();
+    void (async () => {
+      // Reap what the leader left behind in its group (see the doc comment).
+      if (pid !== undefined && groupAlive(pid)) await terminate();
+      // A process that escaped the group (setsid) may still hold our pipes; stop
+      // reading after a short drain so `exited` cannot hang on it.
+      const drained = await Promise.race([streamsDone.then(() => true), sleep(STREAM_DRAIN_MS, false)]);
+      if (!drained) {
+        subprocess.stdout.destroy();
+        subprocess.stderr.destroy();
+      }
+    })();
   });
 
   const exited = (async (): Promise<ExitRecord> => {

@@ -88,3 +88,31 @@ describe("process-group teardown", () => {
     expect(groupMembers(pid)).toEqual([]);
   });
 });
+
+describe("a process that escapes its group", () => {
+  it("cannot make exited hang by holding the output pipe", async () => {
+    const dir = tempDir();
+    const lines: string[] = [];
+    const running = startProcess(
+      {
+        id: "esc.0",
+        command: ["sh", "-c", "setsid sh -c 'echo escaped $$; exec sleep 60' & sleep 0.2"],
+        env: {},
+        stdoutPath: join(dir, "o"),
+        stderrPath: join(dir, "e"),
+        onLine: (_s, line) => lines.push(line),
+      },
+      { registry: new ProcessRegistry() },
+    );
+    const started = Date.now();
+    const record = await running.exited;
+    const escaped = Number(lines.find((l) => l.startsWith("escaped"))?.split(" ")[1]);
+    try {
+      expect(record.exitCode).toBe(0);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(isAlive(escaped)).toBe(true); // setsid is beyond group teardown, by design
+    } finally {
+      if (escaped > 0) process.kill(escaped, "SIGKILL");
+    }
+  });
+});
