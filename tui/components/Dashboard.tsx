@@ -1,0 +1,118 @@
+import { Box, useApp } from "ink";
+import { useEffect } from "react";
+import type { SessionState } from "../../engine/state.js";
+import { useFinishedTasks } from "../hooks/use-finished-tasks.js";
+import { type DashboardMode, useKeys, type ViewState } from "../hooks/use-keys.js";
+import { useNow } from "../hooks/use-now.js";
+import { useSessionState } from "../hooks/use-session-state.js";
+import { useFileTail } from "../hooks/use-stderr-tail.js";
+import { useWindowSize, type WindowSize } from "../hooks/use-window-size.js";
+import { planRows } from "../layout.js";
+import { screenNow } from "../selectors.js";
+import { instanceStderrPath } from "../session-paths.js";
+import type { StateSource } from "../store.js";
+import { Events } from "./Events.js";
+import { FinishedLog } from "./FinishedLog.js";
+import { Footer } from "./Footer.js";
+import { Header } from "./Header.js";
+import { HelpOverlay } from "./HelpOverlay.js";
+import { Latency } from "./Latency.js";
+import { ServiceDetail } from "./ServiceDetail.js";
+import { Services } from "./Services.js";
+import { Tasks } from "./Tasks.js";
+
+export interface DashboardProps {
+  source: StateSource;
+  mode: DashboardMode;
+  onQuit?: () => void;
+  /** Pins the terminal size (tests, `show`); otherwise follows the terminal. */
+  size?: WindowSize;
+  /** Pins the clock (tests); otherwise ticks every second. */
+  now?: number;
+  /** Whether keys are read (false for `show` and non-TTY stdin). */
+  interactive?: boolean;
+  /** Whether finished tasks go to the <Static> log above the live area. */
+  finishedLog?: boolean;
+  initialView?: Partial<ViewState>;
+}
+
+export function Dashboard(props: DashboardProps) {
+  const { source, mode, onQuit = () => {}, interactive = mode !== "show", finishedLog = mode !== "show" } = props;
+  const state = useSessionState(source);
+  const { columns, rows } = useWindowSize(props.size);
+  const now = screenNow(state, useNow(1_000, props.now));
+  const view = useKeys(state, mode, onQuit, interactive, props.initialView);
+  const finished = useFinishedTasks(state);
+  const { exit } = useApp();
+  const ended = state.end !== undefined;
+  useEffect(() => {
+    // The session is over: leave the final frame on screen and hand control back.
+    if (ended && mode !== "show") exit();
+  }, [ended, mode, exit]);
+
+  const selected = Math.min(view.selected, Math.max(0, state.services.length - 1));
+  const service = state.services[selected];
+  const instance = service?.instances[view.instance];
+  const sessionDir = state.session?.session_dir;
+  const stderrFile =
+    view.detail && instance && sessionDir
+      ? instanceStderrPath(sessionDir, instance.service, instance.instance)
+      : undefined;
+  const stderr = useFileTail(stderrFile, 8);
+  const width = Math.max(40, columns);
+  const plan = planRows(rows, {
+    services: Math.max(1, state.services.length),
+    latency: state.services.length,
+    tasks: taskRowsWanted(state),
+    events: state.notable.length,
+  });
+  return (
+    <>
+      {finishedLog ? <FinishedLog tasks={finished} /> : null}
+      <Box flexDirection="column" width={width}>
+        <Header state={state} now={now} columns={width} mode={mode} />
+        {view.help ? (
+          <HelpOverlay columns={width} />
+        ) : (
+          <>
+            {view.detail && service ? (
+              <ServiceDetail
+                service={service}
+                selected={Math.min(view.instance, Math.max(0, service.instances.length - 1))}
+                stderr={stderr}
+                rows={plan.services + plan.latency + 1}
+                columns={width}
+                now={now}
+              />
+            ) : (
+              <>
+                <Services state={state} selected={selected} rows={plan.services} columns={width} />
+                {state.services.length > 0 ? (
+                  <Latency
+                    state={state}
+                    percentile={view.percentile}
+                    selected={selected}
+                    rows={plan.latency}
+                    columns={width}
+                  />
+                ) : null}
+              </>
+            )}
+            <Tasks state={state} rows={plan.tasks} columns={width} now={now} />
+            <Events state={state} rows={plan.events} columns={width} />
+          </>
+        )}
+        {mode === "show" ? null : <Footer prompt={view.prompt} mode={mode} detail={view.detail} />}
+      </Box>
+    </>
+  );
+}
+
+function taskRowsWanted(state: SessionState): number {
+  let n = 0;
+  for (const id of state.taskOrder) {
+    const task = state.tasks[id];
+    if (task && (task.state === "pending" || task.state === "running" || task.state === "scheduled")) n += 1;
+  }
+  return n;
+}

@@ -1,0 +1,72 @@
+import { Box, Text } from "ink";
+import type { ServiceView } from "../../engine/state.js";
+import { cell, formatDuration, formatIds } from "../format.js";
+import { windowStart } from "../layout.js";
+import { INSTANCE_GLYPHS, instanceColor, useColor } from "../theme.js";
+import { SectionTitle } from "./SectionTitle.js";
+
+export interface ServiceDetailProps {
+  service: ServiceView;
+  selected: number;
+  /** Live stderr lines of the selected instance (from its log file), when known. */
+  stderr: string[];
+  rows: number;
+  columns: number;
+  now: number;
+}
+
+const W = { index: 4, state: 14, node: 10, gpus: 7, restarts: 9, since: 7 } as const;
+
+export function ServiceDetail({ service, selected, stderr, rows, columns, now }: ServiceDetailProps) {
+  const c = useColor();
+  const instance = service.instances[selected];
+  const tail = stderr.length > 0 ? stderr : (instance?.stderr_tail ?? []);
+  // Instances first (at least one row), the stderr tail gets the rest.
+  const instanceRows = Math.max(1, Math.min(service.instances.length, rows - 1 - Math.min(tail.length, 3)));
+  const tailRows = Math.max(0, rows - instanceRows - 1);
+  const start = windowStart(service.instances.length, instanceRows, selected);
+  const endpointWidth = Math.max(10, columns - 2 - Object.values(W).reduce((sum, w) => sum + w, 0));
+  return (
+    <Box flexDirection="column" width={columns}>
+      <SectionTitle
+        title={`Service ${service.name}`}
+        columns={columns}
+        parts={[{ text: "esc back · ↑↓ instance", color: "gray" }]}
+      />
+      <Text wrap="truncate" {...c("gray")}>
+        {`  ${cell("#", W.index)}${cell("STATE", W.state)}${cell("NODE", W.node)}${cell("GPUS", W.gpus)}${cell("ENDPOINT", endpointWidth)}${cell("RESTARTS", W.restarts)}${cell("SINCE", W.since)}`}
+      </Text>
+      {service.instances.slice(start, start + instanceRows).map((view, offset) => {
+        const isSelected = start + offset === selected;
+        return (
+          <Text key={view.instance} wrap="truncate" inverse={isSelected}>
+            <Text>{isSelected ? "▸ " : "  "}</Text>
+            <Text>{cell(String(view.instance), W.index)}</Text>
+            <Text {...c(instanceColor(view.state))}>
+              {cell(`${INSTANCE_GLYPHS[view.state]} ${view.state}`, W.state)}
+            </Text>
+            <Text>
+              {cell(view.node || "–", W.node)}
+              {cell(formatIds(view.gpus), W.gpus)}
+              {cell(view.endpoint ?? (view.remote ? "remote" : "–"), endpointWidth)}
+              {cell(String(view.restarts), W.restarts)}
+              {cell(formatDuration(now - view.since), W.since)}
+            </Text>
+          </Text>
+        );
+      })}
+      <Text wrap="truncate" {...c("gray")}>
+        {instance
+          ? `  stderr of ${service.name}.${instance.instance}${instance.error ? ` — ${instance.error}` : ""}${tail.length === 0 ? ": (empty)" : ""}`
+          : "  no instances"}
+      </Text>
+      {tail.slice(-tailRows).map((line, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: stateless text rows; equal lines may repeat
+        <Text key={`${index}:${line}`} wrap="truncate" {...c("red")}>
+          {"  "}
+          {line}
+        </Text>
+      ))}
+    </Box>
+  );
+}

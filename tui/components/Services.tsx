@@ -1,0 +1,78 @@
+import { Box, Text } from "ink";
+import type { SessionState } from "../../engine/state.js";
+import { cell, formatCount, formatIds, formatLatency, formatRate } from "../format.js";
+import { windowStart } from "../layout.js";
+import { present, readyCount, serviceGpus, serviceMetrics } from "../selectors.js";
+import { useColor } from "../theme.js";
+import { InstanceGlyphs } from "./InstanceGlyphs.js";
+import { SectionTitle } from "./SectionTitle.js";
+
+export interface ServicesProps {
+  state: SessionState;
+  selected: number;
+  rows: number;
+  columns: number;
+}
+
+/** Widths of the fixed columns; the name column takes what is left. */
+const W = { ready: 6, gpus: 8, queue: 6, inflight: 6, rate: 7, p50: 8, p95: 8 } as const;
+
+export function glyphWidth(columns: number): number {
+  return Math.max(6, Math.min(32, columns - 70));
+}
+
+export function Services({ state, selected, rows, columns }: ServicesProps) {
+  const c = useColor();
+  const services = state.services;
+  const glyphs = glyphWidth(columns);
+  const fixed = 2 + W.ready + glyphs + 1 + W.gpus + W.queue + W.inflight + W.rate + W.p50 + W.p95;
+  const nameWidth = Math.max(6, columns - fixed - 1);
+  const start = windowStart(services.length, rows, selected);
+  const visible = services.slice(start, start + rows);
+  const hidden = services.length - visible.length;
+  const ready = services.reduce((sum, service) => sum + readyCount(service), 0);
+  const total = services.reduce((sum, service) => sum + service.instances.length, 0);
+  return (
+    <Box flexDirection="column" width={columns}>
+      <SectionTitle
+        title="Services"
+        columns={columns}
+        parts={[
+          { text: `${ready}/${total} ready`, color: ready === total && total > 0 ? "green" : "yellow" },
+          ...(hidden > 0 ? [{ text: `(+${hidden} more)`, color: "gray" as const }] : []),
+        ]}
+      />
+      <Text wrap="truncate" {...c("gray")}>
+        {`  ${cell("NAME", nameWidth)}${cell("READY", W.ready)}${cell("INSTANCES", glyphs + 1)}${cell("GPUS", W.gpus)}${cell("QUEUE", W.queue)}${cell("INFL", W.inflight)}${cell("REQ/S", W.rate)}${cell("P50", W.p50)}${cell("P95", W.p95)}`}
+      </Text>
+      {services.length === 0 ? <Text {...c("gray")}> no services</Text> : null}
+      {visible.map((service, offset) => {
+        const index = start + offset;
+        const metrics = serviceMetrics(state, service.name);
+        const total = present(metrics?.latency.total);
+        const isSelected = index === selected;
+        const readyNow = readyCount(service);
+        const allReady = readyNow === service.instances.length && readyNow > 0;
+        return (
+          <Text key={service.name} wrap="truncate" inverse={isSelected}>
+            <Text>{isSelected ? "▸ " : "  "}</Text>
+            <Text bold>{cell(service.name, nameWidth)}</Text>
+            <Text {...c(allReady ? "green" : "yellow")}>
+              {cell(`${readyNow}/${service.instances.length}`, W.ready)}
+            </Text>
+            <InstanceGlyphs instances={service.instances} width={glyphs} />
+            <Text>
+              {" "}
+              {cell(formatIds(serviceGpus(service)), W.gpus)}
+              {cell(formatCount(metrics?.queue_depth), W.queue)}
+              {cell(formatCount(metrics?.inflight), W.inflight)}
+              {cell(formatRate(metrics?.rate), W.rate)}
+              {cell(formatLatency(total?.p50), W.p50)}
+              {cell(formatLatency(total?.p95), W.p95)}
+            </Text>
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}
