@@ -28,7 +28,7 @@ export interface InstanceContext {
 
 export interface LaunchPlan {
   command: string[];
-  /** Added to the inherited environment (after the service's own `env`). */
+  /** Added to the inherited environment: the service's `env`, rendered, plus the driver's own. */
   env: Record<string, string>;
 }
 

@@ -58,6 +58,11 @@ export class ServiceInstance {
     return this.current;
   }
 
+  /** Failed with no restart left (or stopped while failed): it will not be ready again. */
+  get gaveUp(): boolean {
+    return this.current === "failed" && (this.stopping || this.restartsUsed >= this.options.service.restarts);
+  }
+
   get pid(): number | undefined {
     return this.process?.pid;
   }
@@ -96,7 +101,7 @@ export class ServiceInstance {
         id: this.id,
         placement,
         command: plan.command,
-        env: { ...service.env, ...plan.env },
+        env: plan.env,
         stdoutPath: this.options.logPaths.stdout,
         stderrPath: this.options.logPaths.stderr,
         onLine: this.lines.push,

@@ -1,0 +1,185 @@
+/**
+ * The engine: one workload, one allocation, one event stream.
+ *
+ *   session:start → allocation pending/active → place every service instance
+ *   → start them all at once; tasks wait for resources and for the services
+ *   they use → when every task has ended (and every service has settled):
+ *   teardown → allocation released → session:end → events.jsonl closed →
+ *   summary.json.
+ *
+ * The first fatal cause decides the exit code (errors.ts): a service start-up
+ * or allocation failure 3, the walltime 1, SIGINT 130, SIGTERM 143. A failed
+ * task does not stop the others; the run then ends with 1 once all have ended.
+ */
+import { performance } from "node:perf_hooks";
+import { EventBus } from "./bus.js";
+import { EXIT_CODES, errorMessage, exitCodeFor, FlotillaError, isFlotillaError } from "./errors.js";
+import type { EngineEventBody } from "./events.js";
+import { defaultRegistry, killAllSync, type ProcessRegistry } from "./launch/registry.js";
+import type { Allocation, AllocationRequest, Platform } from "./platform/types.js";
+import { FatalCause } from "./run/fatal.js";
+import { openSessionRecord, type SessionRecord } from "./run/record.js";
+import type { TaskExecutor } from "./run/tasks.js";
+import { Teardown } from "./run/teardown.js";
+import { runWorkload, TASK_FAILED } from "./run/workload-run.js";
+import type { InstanceDriver } from "./service/driver.js";
+import { EndpointRegistry } from "./service/endpoints.js";
+import { serviceCounts, taskCounts } from "./state.js";
+import type { TaskInstance } from "./workload/expand.js";
+import type { ServiceSpec, Workload } from "./workload/schema.js";
+
+export interface EngineOptions {
+  workload: Workload;
+  /** The workload file as the user named it. */
+  workloadFile: string;
+  platform: Platform;
+  /** What to ask the platform for (workload allocation merged with flags). */
+  request: AllocationRequest;
+  sessionDir: string;
+  sessionId: string;
+  /** How to invoke this Flotilla binary again (service hosts). */
+  self: string[];
+  version: string;
+  /** Where each effective setting came from, for session:start. */
+  settings?: EngineSettings;
+  /** SIGTERM → SIGKILL grace at teardown (default 5 s). */
+  graceMs?: number;
+  bus?: EventBus;
+  /** Where the platform's launcher registers processes (the last-resort sweep at teardown). */
+  registry?: ProcessRegistry;
+  /** Ready service instances; pass one in to share it with the request path. */
+  endpoints?: EndpointRegistry;
+  /** Overrides driverFor for some services (backends, remote endpoints). */
+  driverFor?: (service: ServiceSpec) => InstanceDriver | undefined;
+  /** Overrides how some tasks run (inference tasks). */
+  executorFor?: (unit: TaskInstance) => TaskExecutor | undefined;
+}
+
+export type EngineSettings = NonNullable<Extract<EngineEventBody, { type: "session:start" }>["settings"]>;
+
+export const DEFAULT_TEARDOWN_GRACE_MS = 5_000;
+
+export class Engine {
+  readonly bus: EventBus;
+  readonly endpoints: EndpointRegistry;
+  private readonly teardown: Teardown;
+  private started = false;
+
+  constructor(private readonly options: EngineOptions) {
+    this.bus = options.bus ?? new EventBus();
+    this.endpoints = options.endpoints ?? new EndpointRegistry();
+    this.teardown = new Teardown(options.graceMs ?? DEFAULT_TEARDOWN_GRACE_MS);
+  }
+
+  /** Every event from now on (async iterable); ends after session:end. */
+  events() {
+    return this.bus.events();
+  }
+
+  /** Skips the rest of the grace: every process group Flotilla started gets SIGKILL now. */
+  kill(): void {
+    this.teardown.hurry();
+    killAllSync();
+  }
+
+  /** Runs the workload to the end. Never rejects: every failure becomes an exit code and session:end. */
+  async run(signal: AbortSignal): Promise<number> {
+    if (this.started) throw new FlotillaError("INTERNAL", "an engine runs once");
+    this.started = true;
+    const startedAt = performance.now();
+    const { options, bus } = this;
+    const record: SessionRecord = openSessionRecord(options.sessionDir, bus);
+    const emit = (body: EngineEventBody) => bus.emit(body);
+    emit({
+      type: "session:start",
+      session_id: options.sessionId,
+      workload: options.workload.name ?? "workload",
+      workload_file: options.workloadFile,
+      platform: options.platform.name,
+      session_dir: options.sessionDir,
+      version: options.version,
+      pid: process.pid,
+      ...(options.settings === undefined ? {} : { settings: options.settings }),
+    });
+
+    const fatal = new FatalCause(signal);
+    let allocation: Allocation | undefined;
+    let reason = "all tasks ended";
+    try {
+      allocation = await this.acquire(fatal.signal);
+      reason = await runWorkload({
+        ...options,
+        allocation,
+        emit,
+        fatal,
+        teardown: this.teardown,
+        logPaths: record.logPaths,
+        endpoints: this.endpoints,
+      });
+    } catch (error) {
+      fatal.set(error);
+    }
+    await this.teardown.run();
+    // Anything a step missed (or started meanwhile) goes now.
+    await (options.registry ?? defaultRegistry).stopAll(this.teardown.grace);
+    if (allocation) await this.release(allocation);
+    fatal.dispose();
+
+    const code = fatal.error
+      ? exitCodeFor(fatal.error.code)
+      : reason === TASK_FAILED
+        ? EXIT_CODES.taskFailed
+        : EXIT_CODES.ok;
+    if (fatal.error) reason = fatal.error.message;
+    const snapshot = bus.getSnapshot();
+    emit({
+      type: "session:end",
+      exit_code: code,
+      reason,
+      duration_ms: Math.round(performance.now() - startedAt),
+      tasks: taskCounts(snapshot),
+      services: serviceCounts(snapshot),
+    });
+    await record.close(bus.getSnapshot());
+    return code;
+  }
+
+  private async acquire(signal: AbortSignal): Promise<Allocation> {
+    const { platform, request } = this.options;
+    try {
+      return await platform.acquire(request, signal, (state) =>
+        this.bus.emit({ type: "allocation:state", platform: platform.name, ...state }),
+      );
+    } catch (error) {
+      const failure = isFlotillaError(error)
+        ? error
+        : new FlotillaError("ALLOCATION_FAILED", `allocation failed: ${errorMessage(error)}`, { cause: error });
+      this.bus.emit({
+        type: "allocation:state",
+        platform: platform.name,
+        state: "failed",
+        nodes: [],
+        reason: failure.message,
+      });
+      throw failure;
+    }
+  }
+
+  private async release(allocation: Allocation): Promise<void> {
+    const nodes = allocation.nodes.map((node) => ({
+      name: node.name,
+      cores: node.cores.length,
+      gpus: node.gpus.length,
+    }));
+    try {
+      await allocation.release();
+      this.bus.emit({ type: "allocation:state", platform: allocation.platform, state: "released", nodes });
+    } catch (error) {
+      this.bus.emit({
+        type: "log",
+        level: "error",
+        message: `could not release the allocation: ${errorMessage(error)}`,
+      });
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The one import surface of the engine for cli/ and tui/. Everything a
+ * command or the dashboard needs is re-exported here; reach past it only for
+ * tests.
+ */
+export { EventBus, type EventBusOptions, type EventListener } from "./bus.js";
+export { DEFAULT_TEARDOWN_GRACE_MS, Engine, type EngineOptions, type EngineSettings } from "./engine.js";
+export {
+  EXIT_CODES,
+  errorMessage,
+  exitCodeFor,
+  FlotillaError,
+  type FlotillaErrorCode,
+  isFlotillaError,
+} from "./errors.js";
+export * from "./events.js";
+export { installExitGuard, killAllSync, ProcessRegistry } from "./launch/registry.js";
+export { createPlatform, type PlatformOptions } from "./platform/index.js";
+export type { Allocation, AllocationRequest, Platform } from "./platform/types.js";
+export { openSessionRecord, type SessionRecord, summarize } from "./run/record.js";
+export type { TaskExecutor } from "./run/tasks.js";
+export { warningLeadMs } from "./run/walltime.js";
+export type { InstanceContext, InstanceDriver, LaunchPlan, ReadyContext, ReadyResult } from "./service/driver.js";
+export { EndpointRegistry, type PublishedInstance, serviceUrlsVariable } from "./service/endpoints.js";
+export {
+  type InstanceView,
+  initialState,
+  NOTABLE_LIMIT,
+  reduce,
+  replay,
+  type ServiceView,
+  type SessionState,
+  serviceCounts,
+  type TaskView,
+  taskCounts,
+} from "./state.js";
+export { type LoadedWorkload, loadWorkload } from "./workload/load.js";
+export type { Workload } from "./workload/schema.js";

@@ -1,0 +1,124 @@
+/**
+ * The part of a run between "allocation active" and teardown: place every
+ * service instance, start them all concurrently, run the tasks as resources
+ * and services allow, watch the walltime. Returns why it ended normally;
+ * throws (via FatalCause) when it must stop early.
+ */
+import { FlotillaError } from "../errors.js";
+import type { EngineEventBody } from "../events.js";
+import type { Allocation, Platform } from "../platform/types.js";
+import { ResourcePool } from "../scheduler/pool.js";
+import type { InstanceDriver } from "../service/driver.js";
+import { driverFor } from "../service/drivers.js";
+import { EndpointRegistry } from "../service/endpoints.js";
+import { expandTasks, type TaskInstance } from "../workload/expand.js";
+import type { ServiceSpec, Workload } from "../workload/schema.js";
+import type { FatalCause } from "./fatal.js";
+import { checkTasksFit } from "./fits.js";
+import { ServiceSet } from "./services.js";
+import type { TaskExecutor } from "./tasks.js";
+import { TaskRunner } from "./tasks.js";
+import type { Teardown } from "./teardown.js";
+import { watchWalltime } from "./walltime.js";
+
+export interface RunContext {
+  workload: Workload;
+  platform: Platform;
+  allocation: Allocation;
+  sessionDir: string;
+  self: string[];
+  emit(body: EngineEventBody): void;
+  fatal: FatalCause;
+  teardown: Teardown;
+  logPaths(id: string): { stdout: string; stderr: string };
+  driverFor?: (service: ServiceSpec) => InstanceDriver | undefined;
+  executorFor?: (unit: TaskInstance) => TaskExecutor | undefined;
+  /** The registry of ready instances (shared with the request path). */
+  endpoints?: EndpointRegistry;
+}
+
+export const ALL_TASKS_ENDED = "all tasks ended";
+export const TASK_FAILED = "a task failed";
+
+export async function runWorkload(context: RunContext): Promise<string> {
+  const { workload, allocation, fatal, teardown, emit } = context;
+  const launcher = context.platform.launcher(allocation);
+  const pool = new ResourcePool(allocation.nodes);
+
+  if (allocation.deadline !== undefined) {
+    const deadline = allocation.deadline;
+    const disarm = watchWalltime({
+      deadline,
+      startedAt: Date.now(),
+      onWarning: (remaining_ms) => emit({ type: "walltime:warning", deadline, remaining_ms }),
+      onDeadline: () =>
+        fatal.set(
+          new FlotillaError("WALLTIME_EXCEEDED", "the allocation's walltime ran out; remaining work was canceled", {
+            context: { deadline },
+          }),
+        ),
+    });
+    fatal.signal.addEventListener("abort", disarm, { once: true });
+    teardown.add(disarm);
+  }
+
+  let pumpQueued = false;
+  const schedulePump = (): void => {
+    if (pumpQueued) return;
+    pumpQueued = true;
+    queueMicrotask(() => {
+      pumpQueued = false;
+      tasks.pump();
+    });
+  };
+
+  const services = new ServiceSet({
+    services: workload.services,
+    place: (service, index) => {
+      const placement = pool.place({ cores: service.cores, gpus: service.gpus });
+      if (placement) return placement;
+      throw new FlotillaError(
+        "PLACEMENT_IMPOSSIBLE",
+        `service instance ${service.name}.${index} (${service.cores} cores, ${service.gpus} GPUs) does not fit next to the other services in the allocation`,
+        { context: { service: service.name, instance: index } },
+      );
+    },
+    driverFor: (service) => context.driverFor?.(service) ?? driverFor(service),
+    launcher,
+    endpoints: context.endpoints ?? new EndpointRegistry(),
+    self: context.self,
+    sessionDir: context.sessionDir,
+    logPaths: context.logPaths,
+    emit,
+    onChange: schedulePump,
+  });
+  const units = expandTasks(workload);
+  teardown.add((graceMs) => services.stopAll(graceMs));
+  checkTasksFit(pool, units);
+  const tasks: TaskRunner = new TaskRunner({
+    units,
+    pool,
+    launcher,
+    services,
+    logPaths: context.logPaths,
+    emit,
+    ...(context.executorFor === undefined ? {} : { executorFor: context.executorFor }),
+  });
+  // Added after services.stopAll but must run before it: tasks may still be talking to services.
+  teardown.first((graceMs) => tasks.cancelAll(fatal.error?.message ?? "the run is stopping", graceMs));
+
+  const aborted = new Promise<void>((resolve) => {
+    if (fatal.signal.aborted) resolve();
+    else fatal.signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  // Services start with the run's signal: a start-up failure is fatal (exit 3).
+  const servicesUp = services.startAll(fatal.signal).catch((error: unknown) => {
+    if (!fatal.signal.aborted) fatal.set(error);
+  });
+  tasks.pump();
+  // A workload of services only serves until it is interrupted.
+  const work = workload.tasks.length === 0 ? aborted : Promise.all([tasks.done, servicesUp]);
+  await Promise.race([work, aborted]);
+  if (fatal.error) throw fatal.error;
+  return tasks.counts().failed > 0 ? TASK_FAILED : ALL_TASKS_ENDED;
+}
