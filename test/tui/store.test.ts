@@ -1,0 +1,52 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { EventBus } from "../../engine/bus.js";
+import { replay } from "../../engine/state.js";
+import { EventFold, throttleSource } from "../../tui/store.js";
+import { finishedSession } from "./events.js";
+
+describe("throttleSource", () => {
+  it("coalesces a burst of engine events into a few redraws and ends on the latest snapshot", async () => {
+    const bus = new EventBus();
+    const throttled = throttleSource(bus, 50);
+    let notified = 0;
+    throttled.subscribe(() => notified++);
+    const events = finishedSession().events;
+    for (let round = 0; round < 50; round += 1)
+      for (const { v: _v, seq: _s, ts: _t, ...body } of events) bus.emit(body);
+    await sleep(120);
+    expect(notified).toBeGreaterThanOrEqual(1);
+    expect(notified).toBeLessThanOrEqual(3);
+    expect(throttled.getSnapshot()).toBe(bus.getSnapshot());
+    throttled.close();
+  });
+
+  it("keeps one snapshot between notifications, so a render never sees a half-applied burst", () => {
+    const fold = new EventFold();
+    const throttled = throttleSource(fold, 1_000);
+    const before = throttled.getSnapshot();
+    for (const event of finishedSession().events) fold.push(event);
+    expect(throttled.getSnapshot()).toBe(before);
+    throttled.close();
+  });
+
+  it("stops listening on close", async () => {
+    const fold = new EventFold();
+    const throttled = throttleSource(fold, 10);
+    let notified = 0;
+    throttled.subscribe(() => notified++);
+    throttled.close();
+    for (const event of finishedSession().events) fold.push(event);
+    await sleep(40);
+    expect(notified).toBe(0);
+  });
+});
+
+describe("EventFold", () => {
+  it("folds with the same reducer as replay", () => {
+    const fold = new EventFold();
+    const events = finishedSession().events;
+    for (const event of events) fold.push(event);
+    expect(fold.getSnapshot()).toEqual(replay(events));
+  });
+});
