@@ -1,3 +1,3 @@
-import { createProgram } from "./program.js";
+import { runMain } from "./run-main.js";
 
-await createProgram().parseAsync(process.argv);
+process.exitCode = await runMain(process.argv);

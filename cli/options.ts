@@ -28,7 +28,7 @@ export function addAllocationOptions(cmd: Command): Command {
     .option("--gpus <n>", "GPUs per node (on local, creates that many GPU ids even without hardware)")
     .option("--nodes <n>", "number of nodes")
     .option("--session-dir <dir>", "where to write events.jsonl, logs and summary.json")
-    .option("--json", "NDJSON events on stdout, nothing else");
+    .option("--json", "machine-readable output on stdout (NDJSON events for run), nothing else");
 }
 
 /**

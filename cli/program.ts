@@ -1,16 +1,29 @@
 import { Command } from "commander";
+import { register as registerPlan } from "./commands/plan.js";
+import { register as registerRequest } from "./commands/request.js";
+import { register as registerServe } from "./commands/serve.js";
+import { register as registerServiceHost } from "./commands/service-host.js";
+import { register as registerValidate } from "./commands/validate.js";
 import { VERSION } from "./version.js";
 
 /** Each command lives in cli/commands/<name>.ts and exports one `register`. */
 export type RegisterCommand = (program: Command) => void;
 
-const COMMANDS: RegisterCommand[] = [];
+const COMMANDS: RegisterCommand[] = [
+  registerValidate,
+  registerPlan,
+  registerServe,
+  registerRequest,
+  registerServiceHost,
+];
 
 export function createProgram(): Command {
   const program = new Command("flotilla")
     .description("Run hybrid HPC + ML workflows: services on GPUs and cores, client tasks, inference dispatch.")
     .version(VERSION, "-V, --version")
     .showHelpAfterError()
+    // Throw instead of exiting, so cli/run-main.ts maps usage errors to exit 2.
+    .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   for (const register of COMMANDS) register(program);
   return program;

@@ -1,0 +1,102 @@
+/**
+ * Text rendering of a WorkloadPlan. Small plans list every instance; big
+ * ones (thousands of tasks on hundreds of nodes) collapse into one line per
+ * task definition and one line per run of nodes that look the same.
+ */
+import type { NodePlan, PlannedItem, WorkloadPlan } from "../../engine/scheduler/plan.js";
+
+const LIST_LIMIT = 40;
+
+/** [0,1,2,3,6] → "0-3,6"; [] → "-". */
+export function formatIds(ids: readonly number[]): string {
+  if (ids.length === 0) return "-";
+  const parts: string[] = [];
+  let start = ids[0]!;
+  let prev = start;
+  for (const id of [...ids.slice(1), Number.NaN]) {
+    if (id === prev + 1) {
+      prev = id;
+      continue;
+    }
+    parts.push(start === prev ? String(start) : `${start}-${prev}`);
+    start = id;
+    prev = id;
+  }
+  return parts.join(",");
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
+  return rows.map((row) => `  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")}`.trimEnd());
+}
+
+function itemRows(items: readonly PlannedItem[]): string[] {
+  return table(
+    items.map((item) => {
+      const where = item.ranks ? `${item.ranks.length} ranks from ${item.node}` : item.node;
+      return [item.id, where, `cores ${formatIds(item.cores)}`, `gpus ${formatIds(item.gpus)}`];
+    }),
+  );
+}
+
+function byName(items: readonly { name: string }[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item.name, (counts.get(item.name) ?? 0) + 1);
+  return counts;
+}
+
+function summaryRows(plan: WorkloadPlan, kind: "service" | "task"): string[] {
+  const placed = byName(kind === "service" ? plan.services : plan.tasks);
+  const queued = byName(plan.queued.filter((q) => q.kind === kind));
+  const names = [...new Set([...placed.keys(), ...queued.keys()])];
+  return table(names.map((name) => [name, `${placed.get(name) ?? 0} placed`, `${queued.get(name) ?? 0} queued`]));
+}
+
+function sameUsage(a: NodePlan, b: NodePlan): boolean {
+  return (
+    a.cores === b.cores &&
+    a.gpus === b.gpus &&
+    a.used_cores === b.used_cores &&
+    a.used_gpus === b.used_gpus &&
+    a.services === b.services &&
+    a.tasks === b.tasks
+  );
+}
+
+function nodeRows(nodes: readonly NodePlan[]): string[] {
+  const rows: string[][] = [];
+  for (let i = 0; i < nodes.length; ) {
+    const first = nodes[i]!;
+    let j = i;
+    while (j + 1 < nodes.length && sameUsage(first, nodes[j + 1]!)) j++;
+    const name = j === i ? first.name : `${first.name}..${nodes[j]!.name} (${j - i + 1})`;
+    rows.push([
+      name,
+      `cores ${first.used_cores}/${first.cores}`,
+      `gpus ${first.used_gpus}/${first.gpus}`,
+      `services ${first.services}`,
+      `tasks ${first.tasks}`,
+    ]);
+    i = j + 1;
+  }
+  return table(rows);
+}
+
+export function formatPlan(plan: WorkloadPlan, heading: string): string {
+  const queuedServices = plan.queued.filter((q) => q.kind === "service").length;
+  const queuedTasks = plan.queued.length - queuedServices;
+  const lines = [heading, `services: ${plan.services.length} instances placed, ${queuedServices} not placed`];
+  lines.push(...(plan.services.length <= LIST_LIMIT ? itemRows(plan.services) : summaryRows(plan, "service")));
+  lines.push(`tasks: ${plan.tasks.length} started at once, ${queuedTasks} queued until resources free up`);
+  lines.push(...(plan.tasks.length + queuedTasks <= LIST_LIMIT ? itemRows(plan.tasks) : summaryRows(plan, "task")));
+  if (queuedTasks > 0 && plan.tasks.length + queuedTasks <= LIST_LIMIT) {
+    lines.push(
+      `  queued: ${plan.queued
+        .filter((q) => q.kind === "task")
+        .map((q) => q.id)
+        .join(", ")}`,
+    );
+  }
+  lines.push("nodes:", ...nodeRows(plan.nodes));
+  return `${lines.join("\n")}\n`;
+}
