@@ -1,0 +1,120 @@
+/**
+ * `flotilla request ENDPOINT`: sends one request to a service host and
+ * prints the reply with its timing breakdown (docs/cli.md, docs/protocol.md).
+ */
+import { readFileSync } from "node:fs";
+import { type Command, Option } from "commander";
+import { errorMessage, exitCodeFor, FlotillaError, isFlotillaError } from "../../engine/errors.js";
+import { type Reply, ServiceClient } from "../../engine/request/client.js";
+import { parseDuration } from "../../engine/workload/duration.js";
+
+interface RequestFlags {
+  service?: string;
+  data?: string;
+  path?: string;
+  method?: "POST" | "GET";
+  timeout: string;
+  json?: boolean;
+  status?: boolean;
+}
+
+function readData(data: string | undefined): Buffer {
+  if (data === undefined) return Buffer.alloc(0);
+  if (data.startsWith("@")) {
+    try {
+      return readFileSync(data.slice(1));
+    } catch (error) {
+      throw new FlotillaError("USAGE", `--data ${data}: cannot read the file`, { cause: error });
+    }
+  }
+  return Buffer.from(data);
+}
+
+function body(payload: Buffer): unknown {
+  const text = payload.toString("utf8");
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+const ms = (value: number) => value.toFixed(2);
+
+function printText(reply: Reply): void {
+  const status = reply.http_status === undefined ? "" : `, HTTP ${reply.http_status}`;
+  const what = reply.ok ? "reply" : `error ${reply.error?.code}: ${reply.error?.message}`;
+  process.stdout.write(`${what} from ${reply.host} (${reply.endpoint}${status})\n`);
+  const shown = body(reply.payload);
+  if (reply.payload.length > 0) {
+    process.stdout.write(`${typeof shown === "string" ? shown : JSON.stringify(shown, null, 2)}\n`);
+  }
+  const t = reply.timing;
+  process.stdout.write(
+    `timing: total ${ms(t.total_ms)} ms = communication ${ms(t.communication_ms)} + service ${ms(t.service_ms)}` +
+      ` + inference ${ms(t.inference_ms)}\n`,
+  );
+}
+
+function printJson(reply: Reply): void {
+  const out = {
+    ok: reply.ok,
+    kind: reply.kind,
+    service: reply.service,
+    host: reply.host,
+    endpoint: reply.endpoint,
+    ...(reply.http_status === undefined ? {} : { http_status: reply.http_status }),
+    ...(reply.error === undefined ? {} : { error: reply.error }),
+    response: body(reply.payload),
+    ...reply.timing,
+    ts: reply.ts,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+async function run(endpoint: string, flags: RequestFlags): Promise<number> {
+  const timeoutMs = parseDuration(flags.timeout);
+  if (timeoutMs === undefined || timeoutMs <= 0)
+    throw new FlotillaError("USAGE", `--timeout: not a duration: ${flags.timeout}`);
+  const client = new ServiceClient(endpoint, { timeoutMs });
+  try {
+    if (flags.status) {
+      const status = await client.status(timeoutMs);
+      process.stdout.write(`${JSON.stringify(status, null, flags.json ? undefined : 2)}\n`);
+      return 0;
+    }
+    const reply = await client.request({
+      payload: readData(flags.data),
+      timeoutMs,
+      ...(flags.service === undefined ? {} : { service: flags.service }),
+      ...(flags.path === undefined ? {} : { path: flags.path }),
+      ...(flags.method === undefined ? {} : { method: flags.method }),
+    });
+    (flags.json ? printJson : printText)(reply);
+    return reply.ok ? 0 : exitCodeFor("REQUEST_FAILED");
+  } finally {
+    client.close();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command("request")
+    .description("Send one request to a service host and print the reply with its timing breakdown")
+    .argument("<endpoint>", "the host's ZeroMQ endpoint: tcp://HOST:PORT, HOST:PORT or ipc://PATH")
+    .option("--service <name>", "service the request is for")
+    .option("--data <json>", "payload: JSON text, or @FILE")
+    .option("--path <path>", "backend HTTP path (openai backends; default /v1/completions)")
+    .addOption(new Option("--method <method>", "backend HTTP method").choices(["POST", "GET"]))
+    .option("--timeout <duration>", "give up after this long", "30s")
+    .option("--json", "print one JSON object instead of text")
+    .option("--status", "ask the host for its status (in flight, queue depth, counters) instead")
+    .action(async (endpoint: string, flags: RequestFlags) => {
+      try {
+        process.exitCode = await run(endpoint, flags);
+      } catch (error) {
+        process.stderr.write(`flotilla request: ${errorMessage(error)}\n`);
+        process.exitCode = isFlotillaError(error) ? exitCodeFor(error.code) : 1;
+      }
+    });
+}

@@ -1,0 +1,194 @@
+/**
+ * `flotilla serve`: one standalone, persistent service host (e.g. a remote
+ * instance on another machine). Shares its flags and lifecycle with the
+ * hidden `flotilla service-host` the engine launches for every instance.
+ */
+import { type Command, Option } from "commander";
+import { errorMessage, exitCodeFor, FlotillaError, isFlotillaError } from "../../engine/errors.js";
+import { describeExit } from "../../engine/request/host/backend-process.js";
+import { type HostConfig, type RunningHost, startHost } from "../../engine/request/host/start.js";
+import { parseDuration } from "../../engine/workload/duration.js";
+import { BACKENDS, type BackendName, type ReadySpec } from "../../engine/workload/schema.js";
+import { parseCount } from "../options.js";
+
+export interface HostFlags {
+  backend: string;
+  service: string;
+  bind?: string;
+  port?: string;
+  host: string;
+  backendPort?: string;
+  backendUrl?: string;
+  ready?: string;
+  maxInflight: string;
+  maxQueue: string;
+  delayMean?: string;
+  delaySd?: string;
+  maxPayload?: string;
+  startupTimeout: string;
+}
+
+export function addHostOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option("--backend <kind>", "what answers requests").choices([...BACKENDS]).makeOptionMandatory())
+    .option("--service <name>", "service name requests must carry (or leave empty)", "default")
+    .option("--port <n>", "ZeroMQ port to bind on --host")
+    .option("--host <addr>", "interface for --port (0.0.0.0 to accept remote clients)", "127.0.0.1")
+    .option("--bind <endpoint>", "full ZeroMQ endpoint instead of --port: tcp://HOST:PORT, tcp://HOST:* or ipc://PATH")
+    .option("--backend-port <n>", "the backend's HTTP port on 127.0.0.1 (openai); {port} in COMMAND becomes it")
+    .option("--backend-url <url>", "the backend's origin instead of --backend-port, e.g. http://10.0.0.5:8000")
+    .option("--ready <probe>", "backend readiness: http:/PATH, tcp or log:REGEX (openai default: http:/v1/models)")
+    .option("--max-inflight <n>", "requests worked on at once", "8")
+    .option("--max-queue <n>", "requests queued beyond that before explicit rejection", "256")
+    .option("--delay-mean <ms>", "noop: mean emulated inference time")
+    .option("--delay-sd <ms>", "noop: standard deviation of that time (gaussian, clipped at 0)")
+    .option("--max-payload <bytes>", "largest accepted payload frame (default 16 MiB)")
+    .option("--startup-timeout <duration>", "how long the backend may take to become ready", "10m")
+    .argument("[command...]", "backend command to start, after --");
+}
+
+function parseReady(text: string): ReadySpec {
+  if (text === "tcp") return { tcp: true };
+  if (text.startsWith("http:/")) return { http: text.slice("http:".length) };
+  if (text.startsWith("log:") && text.length > 4) return { log: text.slice(4) };
+  throw new FlotillaError("USAGE", `--ready must be http:/PATH, tcp or log:REGEX, got ${JSON.stringify(text)}`);
+}
+
+function parseMs(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0)
+    throw new FlotillaError("USAGE", `${flag} expects milliseconds >= 0, got ${text}`);
+  return value;
+}
+
+export function hostConfigFrom(
+  flags: HostFlags,
+  command: string[],
+  env: Record<string, string | undefined>,
+): HostConfig {
+  const backendPort = flags.backendPort === undefined ? undefined : parseCount("--backend-port", flags.backendPort, 1);
+  const bind =
+    flags.bind ?? (flags.port === undefined ? undefined : `tcp://${flags.host}:${parseCount("--port", flags.port, 0)}`);
+  if (bind === undefined) throw new FlotillaError("USAGE", "give --port N or --bind ENDPOINT");
+  const startupTimeoutMs = parseDuration(flags.startupTimeout);
+  if (startupTimeoutMs === undefined)
+    throw new FlotillaError("USAGE", `--startup-timeout: not a duration: ${flags.startupTimeout}`);
+  const config: HostConfig = {
+    service: flags.service,
+    backend: flags.backend as BackendName,
+    bind: bind.replace(/:0$/, ":*"),
+    command: command.map((arg) => (backendPort === undefined ? arg : arg.replaceAll("{port}", String(backendPort)))),
+    env,
+    maxInflight: parseCount("--max-inflight", flags.maxInflight, 1),
+    maxQueue: parseCount("--max-queue", flags.maxQueue, 0),
+    startupTimeoutMs,
+  };
+  const backendUrl = flags.backendUrl ?? (backendPort === undefined ? undefined : `http://127.0.0.1:${backendPort}`);
+  if (backendUrl !== undefined) config.backendUrl = backendUrl;
+  if (flags.ready !== undefined) config.ready = parseReady(flags.ready);
+  if (flags.delayMean !== undefined || flags.delaySd !== undefined) {
+    config.delay = {
+      mean_ms: parseMs("--delay-mean", flags.delayMean ?? "0"),
+      sd_ms: parseMs("--delay-sd", flags.delaySd ?? "0"),
+    };
+  }
+  if (flags.maxPayload !== undefined) config.maxPayloadBytes = parseCount("--max-payload", flags.maxPayload, 1);
+  return config;
+}
+
+export interface HostLifecycle {
+  /** Called once the host answers requests. */
+  announce(running: RunningHost): void;
+  /** Called after a stop, before exiting. */
+  farewell?(running: RunningHost, reason: string): void;
+  name: string;
+}
+
+/**
+ * Runs a host until SIGINT/SIGTERM (exit 130/143) or until its backend exits
+ * (exit 3, with the backend's stderr tail). Never returns.
+ */
+export async function runHost(config: HostConfig, lifecycle: HostLifecycle): Promise<never> {
+  const abort = new AbortController();
+  let running: RunningHost | undefined;
+  let stopping = false;
+  const finish = async (code: number, reason: string): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      if (running !== undefined) {
+        await running.stop();
+        lifecycle.farewell?.(running, reason);
+      }
+    }
+    process.exit(code);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    abort.abort(new FlotillaError(signal === "SIGINT" ? "INTERRUPTED" : "TERMINATED", `received ${signal}`));
+    void finish(signal === "SIGINT" ? 130 : 143, `received ${signal}`);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
+  // Whatever happens, the backend group does not outlive the host.
+  process.on("exit", () => running?.process?.killNow());
+  try {
+    running = await startHost(config, abort.signal);
+  } catch (error) {
+    if (stopping) return new Promise<never>(() => {});
+    return fail(lifecycle.name, error);
+  }
+  if (stopping) return finish(130, "stopped during start-up");
+  lifecycle.announce(running);
+  const exit = running.process?.exited;
+  if (exit !== undefined) {
+    void exit.then((how) => {
+      if (stopping) return;
+      const tail = running?.process?.lines.stderrTail() ?? [];
+      process.stderr.write(
+        `flotilla ${lifecycle.name}: backend ${config.command[0]} ${describeExit(how)}\n${tail.map((l) => `  | ${l}\n`).join("")}`,
+      );
+      void finish(3, "backend exited");
+    });
+  }
+  return new Promise<never>(() => {});
+}
+
+export function fail(name: string, error: unknown): never {
+  process.stderr.write(`flotilla ${name}: ${errorMessage(error)}\n`);
+  process.exit(isFlotillaError(error) ? exitCodeFor(error.code) : 1);
+}
+
+export function register(program: Command): void {
+  addHostOptions(
+    program
+      .command("serve")
+      .description("Run one standalone service host (a persistent instance, e.g. on another machine) until stopped"),
+  ).action(async (command: string[], flags: HostFlags) => {
+    let config: HostConfig;
+    try {
+      config = hostConfigFrom(flags, command, process.env);
+    } catch (error) {
+      fail("serve", error);
+    }
+    config.onBackendLine = (_stream, line) => {
+      process.stderr.write(`${line}\n`);
+    };
+    await runHost(config, {
+      name: "serve",
+      announce(running) {
+        const backend = running.endpoint === undefined ? config.backend : `${config.backend} → ${running.endpoint}`;
+        process.stdout.write(
+          `flotilla serve: service '${config.service}' (${backend}) listening on ${running.zmq}` +
+            ` (max_inflight ${config.maxInflight}, max_queue ${config.maxQueue}; ready in ${running.initMs} ms)\n`,
+        );
+      },
+      farewell(running, reason) {
+        const c = running.host.counters;
+        process.stdout.write(
+          `flotilla serve: stopped (${reason}); received ${c.received}, completed ${c.completed}, errors ${c.errors},` +
+            ` rejected ${c.rejected}, expired ${c.expired}, malformed ${c.malformed}, dropped ${c.dropped}\n`,
+        );
+      },
+    });
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * `flotilla service-host` (hidden): what the engine launches for every
+ * instance of a service with a `backend`. It starts the backend command,
+ * waits for it, binds, and prints exactly one machine-readable line on
+ * stdout (docs/protocol.md, "Service host"):
+ *
+ *   FLOTILLA_READY {"zmq":"tcp://127.0.0.1:5555","endpoint":"http://127.0.0.1:8000/v1","init_ms":812,...}
+ *
+ * Backend output goes to stderr, so stdout carries nothing else.
+ */
+import type { Command } from "commander";
+import type { HostConfig } from "../../engine/request/host/start.js";
+import { addHostOptions, fail, type HostFlags, hostConfigFrom, runHost } from "./serve.js";
+
+export const READY_PREFIX = "FLOTILLA_READY ";
+/** For the engine's `log` readiness probe: the group is the JSON object. */
+export const READY_PATTERN = "^FLOTILLA_READY (\\{.*\\})$";
+
+export function register(program: Command): void {
+  addHostOptions(
+    program
+      .command("service-host", { hidden: true })
+      .description("Front one service instance (launched by the engine)"),
+  ).action(async (command: string[], flags: HostFlags) => {
+    let config: HostConfig;
+    try {
+      config = hostConfigFrom(flags, command, process.env);
+    } catch (error) {
+      fail("service-host", error);
+    }
+    config.onBackendLine = (_stream, line) => {
+      process.stderr.write(`${line}\n`);
+    };
+    await runHost(config, {
+      name: "service-host",
+      announce(running) {
+        const ready = {
+          zmq: running.zmq,
+          ...(running.endpoint === undefined ? {} : { endpoint: running.endpoint }),
+          service: config.service,
+          backend: config.backend,
+          init_ms: running.initMs,
+          pid: process.pid,
+          ...(running.process === undefined ? {} : { backend_pgid: running.process.pgid }),
+        };
+        process.stdout.write(`${READY_PREFIX}${JSON.stringify(ready)}\n`);
+      },
+    });
+  });
+}
