@@ -1,0 +1,11 @@
+export { EventsFileSink, type EventsFileSinkOptions, flushOpenSinksSync } from "./events-sink.js";
+export { readEventsFile } from "./read-events.js";
+export {
+  createSessionDir,
+  DEFAULT_SESSIONS_DIR,
+  logFileName,
+  type SessionDir,
+  type SessionDirOptions,
+} from "./session-dir.js";
+export { newSessionId, SESSION_ID_PATTERN } from "./session-id.js";
+export { buildSummary, type SessionSummary, SUMMARY_FILE, writeSummary } from "./summary.js";
