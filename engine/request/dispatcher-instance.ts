@@ -24,8 +24,6 @@ export class InstanceEntry {
   outstanding = 0;
   inRotation = true;
   removed = false;
-  /** Aborts the attempts in flight on this instance (when it is removed). */
-  private readonly attempts = new Set<AbortController>();
   private probeTimer: NodeJS.Timeout | undefined;
   private probing = false;
 
@@ -48,16 +46,13 @@ export class InstanceEntry {
     return this.outstanding >= this.capacity;
   }
 
-  /** Registers an attempt; the controller aborts when the instance is removed. */
-  track(): AbortController {
-    const controller = new AbortController();
-    this.attempts.add(controller);
+  /** Counts an attempt sent to it (the balancer sees it at once). */
+  track(): void {
     this.outstanding++;
-    return controller;
   }
 
-  untrack(controller: AbortController): void {
-    if (this.attempts.delete(controller)) this.outstanding--;
+  untrack(): void {
+    this.outstanding--;
   }
 
   takeOut(why: string): void {
@@ -68,13 +63,13 @@ export class InstanceEntry {
     this.probeTimer.unref();
   }
 
-  /** Out of rotation for good: aborts its attempts (so they are retried elsewhere) and closes the channel. */
+  /** Out of rotation for good: closes the channel. */
   async remove(): Promise<void> {
     if (this.removed) return;
     this.removed = true;
     this.inRotation = false;
     clearInterval(this.probeTimer);
-    for (const controller of this.attempts) controller.abort();
+    // Closing fails the attempts still in flight with "closed", so they are retried elsewhere.
     await this.channel.close();
   }
 

@@ -65,8 +65,9 @@ export class Dispatcher {
   private readonly defaultBalancer = roundRobin();
   private closed = false;
   private waiting = 0;
+  /** Resolves the current waiters' promise; created only while someone waits. */
   private wake: (() => void) | undefined;
-  private changed = this.nextChange();
+  private changed: Promise<void> | undefined;
 
   constructor(private readonly options: DispatcherOptions) {
     this.service = options.service;
@@ -139,11 +140,11 @@ export class Dispatcher {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const chosen = await this.choose(balancer, tried, giveUpAt, options.signal);
       if (typeof chosen === "string") return this.endWithout(chosen, attempt - 1, last, maxAttempts * timeoutMs);
-      const [entry, controller] = chosen;
+      const entry = chosen;
       if (attempt > 1) this.options.metrics.retried(this.service);
       tried.add(entry.instance);
       const attemptMs = Math.max(1, Math.min(timeoutMs, giveUpAt - performance.now()));
-      const outcome = await this.attempt(entry, controller, request, attemptMs, options.signal);
+      const outcome = await this.attempt(entry, request, attemptMs, options.signal);
       last = { ...outcome, attempts: attempt };
       if (outcome.status === "ok" || !outcome.retry) return strip(last);
     }
@@ -152,19 +153,17 @@ export class Dispatcher {
 
   private async attempt(
     entry: InstanceEntry,
-    controller: AbortController,
     request: ChannelRequest,
     timeoutMs: number,
     signal: AbortSignal | undefined,
   ): Promise<DispatchResult & { retry: boolean }> {
     const base = { instance: entry.instance, endpoint: entry.endpoint, attempts: 0 };
     this.noteQueue(entry);
-    const onAbort = () => controller.abort();
-    signal?.addEventListener("abort", onAbort, { once: true });
     this.options.metrics.started(this.service, entry.instance);
     let reply: ChannelReply;
     try {
-      reply = await entry.channel.request(request, timeoutMs, controller.signal);
+      // Removing the instance closes its channel, which fails this attempt with "closed".
+      reply = await entry.channel.request(request, timeoutMs, signal);
     } catch (error) {
       this.options.metrics.attemptFailed(this.service, entry.instance);
       const message = error instanceof Error ? error.message : String(error);
@@ -205,8 +204,8 @@ export class Dispatcher {
           };
       }
     } finally {
-      signal?.removeEventListener("abort", onAbort);
-      entry.untrack(controller);
+      entry.untrack();
+      this.noteQueue(entry);
       this.signalChange();
     }
     if (reply.queueDepth !== undefined)
@@ -243,7 +242,7 @@ export class Dispatcher {
     tried: ReadonlySet<number>,
     deadline: number,
     signal: AbortSignal | undefined,
-  ): Promise<[InstanceEntry, AbortController] | "rejected" | "unavailable" | "canceled"> {
+  ): Promise<InstanceEntry | "rejected" | "unavailable" | "canceled"> {
     for (;;) {
       if (this.closed) return "unavailable";
       if (signal?.aborted) return "canceled";
@@ -252,7 +251,10 @@ export class Dispatcher {
       const untried = open.filter((e) => !tried.has(e.instance));
       const picked = balancer.pick(untried.length > 0 ? untried : open);
       // Counted as outstanding before anything else can pick, so capacity holds under bursts.
-      if (picked) return [picked, picked.track()];
+      if (picked) {
+        picked.track();
+        return picked;
+      }
       if (available.length > 0) return "rejected";
       const left = deadline - performance.now();
       if (left <= 0) return "unavailable";
@@ -266,6 +268,9 @@ export class Dispatcher {
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     try {
+      this.changed ??= new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
       await Promise.race([
         this.changed,
         new Promise<void>((resolve) => {
@@ -327,16 +332,12 @@ export class Dispatcher {
     this.options.metrics.setQueueDepth(this.service, entry.instance, depth);
   }
 
-  private nextChange(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.wake = resolve;
-    });
-  }
-
   private signalChange(): void {
     const wake = this.wake;
-    this.changed = this.nextChange();
-    wake?.();
+    if (wake === undefined) return;
+    this.wake = undefined;
+    this.changed = undefined;
+    wake();
   }
 }
 

@@ -31,14 +31,17 @@ export function timingFromRoundTrip(totalMs: number, body: unknown): RequestTimi
 
 export class HttpChannel implements InstanceChannel {
   private readonly root: string;
+  /** Aborts every request in flight when the channel closes. */
+  private readonly closing = new AbortController();
 
   constructor(readonly endpoint: string) {
     this.root = serverRoot(endpoint);
   }
 
   async request(request: ChannelRequest, timeoutMs: number, signal?: AbortSignal): Promise<ChannelReply> {
+    if (this.closing.signal.aborted) throw new ChannelError("closed", `channel to ${this.endpoint} is closed`);
     const timeout = AbortSignal.timeout(timeoutMs);
-    const abort = signal ? AbortSignal.any([timeout, signal]) : timeout;
+    const abort = AbortSignal.any(signal ? [timeout, this.closing.signal, signal] : [timeout, this.closing.signal]);
     const sentAt = Date.now();
     const start = performance.now();
     let response: Response;
@@ -54,7 +57,9 @@ export class HttpChannel implements InstanceChannel {
       text = await response.text();
     } catch (error) {
       if (timeout.aborted) throw new ChannelError("timeout", `no reply from ${this.endpoint} within ${timeoutMs} ms`);
-      if (signal?.aborted) throw new ChannelError("closed", `request to ${this.endpoint} canceled`);
+      if (signal?.aborted || this.closing.signal.aborted) {
+        throw new ChannelError("closed", `request to ${this.endpoint} canceled`);
+      }
       throw new ChannelError("unreachable", `cannot reach ${this.endpoint}: ${causeOf(error)}`, { cause: error });
     }
     const totalMs = performance.now() - start;
@@ -82,7 +87,7 @@ export class HttpChannel implements InstanceChannel {
   }
 
   async close(): Promise<void> {
-    // fetch keeps no per-channel state; pooled connections close when idle.
+    this.closing.abort();
   }
 }
 
