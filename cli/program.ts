@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { register as registerPlan } from "./commands/plan.js";
 import { register as registerRequest } from "./commands/request.js";
+import { register as registerRun } from "./commands/run.js";
 import { register as registerServe } from "./commands/serve.js";
 import { register as registerServiceHost } from "./commands/service-host.js";
 import { register as registerValidate } from "./commands/validate.js";
@@ -10,6 +11,7 @@ import { VERSION } from "./version.js";
 export type RegisterCommand = (program: Command) => void;
 
 const COMMANDS: RegisterCommand[] = [
+  registerRun,
   registerValidate,
   registerPlan,
   registerServe,

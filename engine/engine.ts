@@ -24,19 +24,20 @@ import { Teardown } from "./run/teardown.js";
 import { runWorkload, TASK_FAILED } from "./run/workload-run.js";
 import type { InstanceDriver } from "./service/driver.js";
 import { EndpointRegistry } from "./service/endpoints.js";
+import type { SessionDir } from "./session/session-dir.js";
 import { serviceCounts, taskCounts } from "./state.js";
 import type { TaskInstance } from "./workload/expand.js";
-import type { ServiceSpec, Workload } from "./workload/schema.js";
+import type { LoadedWorkload } from "./workload/load.js";
+import type { ServiceSpec } from "./workload/schema.js";
 
 export interface EngineOptions {
-  workload: Workload;
-  /** The workload file as the user named it. */
-  workloadFile: string;
+  /** The workload as loadWorkload/parseWorkload returned it (positions name file:line in errors). */
+  loaded: LoadedWorkload;
   platform: Platform;
   /** What to ask the platform for (workload allocation merged with flags). */
   request: AllocationRequest;
-  sessionDir: string;
-  sessionId: string;
+  /** The session directory (createSessionDir): events.jsonl, logs, summary.json. */
+  session: SessionDir;
   /** How to invoke this Flotilla binary again (service hosts). */
   self: string[];
   version: string;
@@ -88,15 +89,15 @@ export class Engine {
     this.started = true;
     const startedAt = performance.now();
     const { options, bus } = this;
-    const record: SessionRecord = openSessionRecord(options.sessionDir, bus);
+    const record: SessionRecord = openSessionRecord(options.session, bus);
     const emit = (body: EngineEventBody) => bus.emit(body);
     emit({
       type: "session:start",
-      session_id: options.sessionId,
-      workload: options.workload.name ?? "workload",
-      workload_file: options.workloadFile,
+      session_id: options.session.id,
+      workload: options.loaded.workload.name ?? "workload",
+      workload_file: options.loaded.source,
       platform: options.platform.name,
-      session_dir: options.sessionDir,
+      session_dir: options.session.path,
       version: options.version,
       pid: process.pid,
       ...(options.settings === undefined ? {} : { settings: options.settings }),
@@ -115,6 +116,7 @@ export class Engine {
         teardown: this.teardown,
         logPaths: record.logPaths,
         endpoints: this.endpoints,
+        sessionDir: options.session.path,
       });
     } catch (error) {
       fatal.set(error);

@@ -17,11 +17,17 @@ export * from "./events.js";
 export { installExitGuard, killAllSync, ProcessRegistry } from "./launch/registry.js";
 export { createPlatform, type PlatformOptions } from "./platform/index.js";
 export type { Allocation, AllocationRequest, Platform } from "./platform/types.js";
-export { openSessionRecord, type SessionRecord, summarize } from "./run/record.js";
 export type { TaskExecutor } from "./run/tasks.js";
 export { warningLeadMs } from "./run/walltime.js";
 export type { InstanceContext, InstanceDriver, LaunchPlan, ReadyContext, ReadyResult } from "./service/driver.js";
 export { EndpointRegistry, type PublishedInstance, serviceUrlsVariable } from "./service/endpoints.js";
+export {
+  createSessionDir,
+  DEFAULT_SESSIONS_DIR,
+  flushOpenSinksSync,
+  readEventsFile,
+  type SessionDir,
+} from "./session/index.js";
 export {
   type InstanceView,
   initialState,

@@ -1,65 +1,35 @@
 /**
- * The session record: events.jsonl (every event, one JSON object a line, the
- * same bytes as --json), the log file paths of every instance and task, and
- * summary.json written once at the end.
+ * The session record of a run: events.jsonl (every event, the same lines as
+ * --json), the log paths of every instance and task, and summary.json
+ * written once at the end (engine/session has the formats).
  */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
-import { join } from "node:path";
 import type { EventBus } from "../bus.js";
+import { EventsFileSink } from "../session/events-sink.js";
+import type { SessionDir } from "../session/session-dir.js";
+import { buildSummary, writeSummary } from "../session/summary.js";
 import type { SessionState } from "../state.js";
 
 export interface SessionRecord {
-  readonly dir: string;
   logPaths(id: string): { stdout: string; stderr: string };
   /** Stops recording, closes events.jsonl and writes summary.json from `snapshot`. */
   close(snapshot: SessionState): Promise<void>;
 }
 
-export function openSessionRecord(dir: string, bus: EventBus): SessionRecord {
-  mkdirSync(join(dir, "logs"), { recursive: true });
-  // Synchronous appends keep the file in seq order and complete up to the last
-  // event even when the process dies right after.
-  const fd = openSync(join(dir, "events.jsonl"), "a");
-  const unsubscribe = bus.subscribe((event) => {
-    writeSync(fd, `${JSON.stringify(event)}\n`);
-  });
+export function openSessionRecord(session: SessionDir, bus: EventBus): SessionRecord {
+  const events = new EventsFileSink(session.eventsPath);
+  const unsubscribe = bus.subscribe(events.write);
   let closed = false;
   return {
-    dir,
-    logPaths: (id) => ({ stdout: join(dir, "logs", `${id}.stdout`), stderr: join(dir, "logs", `${id}.stderr`) }),
+    logPaths: session.logPaths,
     async close(snapshot) {
       if (closed) return;
       closed = true;
       unsubscribe();
-      closeSync(fd);
-      writeFileSync(join(dir, "summary.json"), `${JSON.stringify(summarize(snapshot), null, 2)}\n`);
+      await events.close();
+      writeSummary(session.path, snapshot);
     },
   };
 }
 
-/** summary.json: the outcome, the allocation, every instance's bootstrap and every task's result. */
-export function summarize(state: SessionState) {
-  return {
-    session_id: state.session?.session_id,
-    workload: state.session?.workload,
-    workload_file: state.session?.workload_file,
-    platform: state.session?.platform,
-    version: state.session?.version,
-    started: state.session?.ts,
-    ended: state.end?.ts,
-    exit_code: state.end?.exit_code,
-    reason: state.end?.reason,
-    duration_ms: state.end?.duration_ms,
-    counts: { tasks: state.end?.tasks, services: state.end?.services },
-    allocation: state.allocation && {
-      nodes: state.allocation.nodes,
-      ...(state.allocation.job_id === undefined ? {} : { job_id: state.allocation.job_id }),
-      ...(state.allocation.wait_ms === undefined ? {} : { wait_ms: state.allocation.wait_ms }),
-    },
-    services: state.services.flatMap((service) => service.instances.map(({ since: _since, ...instance }) => instance)),
-    tasks: state.taskOrder.map((id) => {
-      const { since: _since, waiting_for: _waiting, ...task } = state.tasks[id] ?? { id, since: 0 };
-      return task;
-    }),
-  };
-}
+/** summary.json's content for a folded session (same as engine/session buildSummary). */
+export const summarize = buildSummary;

@@ -12,9 +12,10 @@ import type { InstanceDriver } from "../service/driver.js";
 import { driverFor } from "../service/drivers.js";
 import { EndpointRegistry } from "../service/endpoints.js";
 import { expandTasks, type TaskInstance } from "../workload/expand.js";
-import type { ServiceSpec, Workload } from "../workload/schema.js";
+import { checkFits } from "../workload/fits.js";
+import type { LoadedWorkload } from "../workload/load.js";
+import type { ServiceSpec } from "../workload/schema.js";
 import type { FatalCause } from "./fatal.js";
-import { checkTasksFit } from "./fits.js";
 import { ServiceSet } from "./services.js";
 import type { TaskExecutor } from "./tasks.js";
 import { TaskRunner } from "./tasks.js";
@@ -22,7 +23,7 @@ import type { Teardown } from "./teardown.js";
 import { watchWalltime } from "./walltime.js";
 
 export interface RunContext {
-  workload: Workload;
+  loaded: LoadedWorkload;
   platform: Platform;
   allocation: Allocation;
   sessionDir: string;
@@ -41,7 +42,10 @@ export const ALL_TASKS_ENDED = "all tasks ended";
 export const TASK_FAILED = "a task failed";
 
 export async function runWorkload(context: RunContext): Promise<string> {
-  const { workload, allocation, fatal, teardown, emit } = context;
+  const { loaded, allocation, fatal, teardown, emit } = context;
+  const { workload } = loaded;
+  // Everything must be placeable on what we got, or the run would wait forever (exit 2, naming file:line).
+  checkFits(loaded, allocation.nodes);
   const launcher = context.platform.launcher(allocation);
   const pool = new ResourcePool(allocation.nodes);
 
@@ -94,7 +98,6 @@ export async function runWorkload(context: RunContext): Promise<string> {
   });
   const units = expandTasks(workload);
   teardown.add((graceMs) => services.stopAll(graceMs));
-  checkTasksFit(pool, units);
   const tasks: TaskRunner = new TaskRunner({
     units,
     pool,
