@@ -1,3 +1,7 @@
 import { runMain } from "./run-main.js";
 
-process.exitCode = await runMain(process.argv);
+// No top-level await: the single binary bundles this file as CommonJS (docs/build.md).
+// runMain never rejects; it turns every ending into an exit code.
+void runMain(process.argv).then((code) => {
+  process.exitCode = code;
+});
