@@ -26,6 +26,9 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
  */
 export function groupAlive(pgid: number): boolean {
   if (!signalGroup(pgid, 0)) return false;
+  // Fast path: a running leader means a live group, no scan of /proc needed.
+  const leader = readStat(pgid);
+  if (leader !== undefined && leader.pgrp === pgid && leader.state !== "Z" && leader.state !== "X") return true;
   const members = liveGroupMembers(pgid);
   return members === undefined ? true : members.length > 0;
 }

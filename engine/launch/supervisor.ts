@@ -164,10 +164,20 @@ function closeLog(stream: WriteStream): Promise<void> {
 /** Copies a child's stream into its log file and line splitter; resolves at end of stream. */
 function pump(source: Readable, sink: WriteStream, onLine: (line: string) => void): Promise<void> {
   const splitter = new LineSplitter(onLine);
+  let sinkBroken = false;
+  sink.once("error", () => {
+    // Disk full or the like: keep reading lines (probes and tails need them) but stop writing.
+    sinkBroken = true;
+    source.resume();
+  });
   return new Promise((resolve) => {
     source.on("data", (chunk: Buffer) => {
-      sink.write(chunk);
       splitter.push(chunk);
+      // Respect the file's backpressure so a chatty process cannot fill our memory.
+      if (!sinkBroken && !sink.write(chunk)) {
+        source.pause();
+        sink.once("drain", () => source.resume());
+      }
     });
     const done = (): void => {
       splitter.flush();

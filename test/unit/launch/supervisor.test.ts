@@ -117,4 +117,25 @@ describe("startProcess exit records", () => {
     expect(path?.length).toBeGreaterThan(0);
     expect(cwd).toBe(dir);
   });
+
+  it("delivers every line of a large output and writes it all to the log", async () => {
+    const dir = tempDir();
+    let count = 0;
+    let last = "";
+    const script = "for (let i = 0; i < 200000; i++) process.stdout.write('line ' + i + '\\n')";
+    const record = await startProcess(
+      spec(dir, [process.execPath, "-e", script], {
+        onLine: (_s, line) => {
+          count += 1;
+          last = line;
+        },
+      }),
+      { registry: new ProcessRegistry() },
+    ).exited;
+    expect(record.exitCode).toBe(0);
+    expect(count).toBe(200_000);
+    expect(last).toBe("line 199999");
+    const text = readFileSync(join(dir, "logs", "p.0.out"), "utf8");
+    expect(text.length).toBe(Array.from({ length: 200_000 }, (_, i) => `line ${i}\n`).join("").length);
+  });
 });
