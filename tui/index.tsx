@@ -56,7 +56,6 @@ export function startDashboard(source: StateSource, options: DashboardOptions): 
       // Ctrl-C is a key like q: it asks before tearing down a running session.
       exitOnCtrlC: false,
       maxFps: 10,
-      incrementalRendering: true,
     },
   );
   const done = instance.waitUntilExit().then(

@@ -1,6 +1,14 @@
-/** Where a session directory keeps an instance's stderr (engine/session writes it). */
+/** Where a session directory keeps things the dashboard reads besides the events. */
 import { join } from "node:path";
 
-export function instanceStderrPath(sessionDir: string, service: string, instance: number): string {
-  return join(sessionDir, "services", `${service}.${instance}.stderr`);
+export const EVENTS_FILE = "events.jsonl";
+export const SUMMARY_FILE = "summary.json";
+
+/**
+ * Candidate stderr files of an instance ("web.0"): the session record writes
+ * `logs/<id>.err`; `.stderr` is accepted too. The first that exists is read.
+ */
+export function instanceStderrPaths(sessionDir: string, service: string, instance: number): string[] {
+  const id = `${service}.${instance}`;
+  return [join(sessionDir, "logs", `${id}.err`), join(sessionDir, "logs", `${id}.stderr`)];
 }

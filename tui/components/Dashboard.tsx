@@ -9,7 +9,7 @@ import { useFileTail } from "../hooks/use-stderr-tail.js";
 import { useWindowSize, type WindowSize } from "../hooks/use-window-size.js";
 import { planRows } from "../layout.js";
 import { screenNow } from "../selectors.js";
-import { instanceStderrPath } from "../session-paths.js";
+import { instanceStderrPaths } from "../session-paths.js";
 import type { StateSource } from "../store.js";
 import { Events } from "./Events.js";
 import { FinishedLog } from "./FinishedLog.js";
@@ -54,11 +54,9 @@ export function Dashboard(props: DashboardProps) {
   const service = state.services[selected];
   const instance = service?.instances[view.instance];
   const sessionDir = state.session?.session_dir;
-  const stderrFile =
-    view.detail && instance && sessionDir
-      ? instanceStderrPath(sessionDir, instance.service, instance.instance)
-      : undefined;
-  const stderr = useFileTail(stderrFile, 8);
+  const stderrFiles =
+    view.detail && instance && sessionDir ? instanceStderrPaths(sessionDir, instance.service, instance.instance) : [];
+  const stderr = useFileTail(stderrFiles, 8);
   const width = Math.max(40, columns);
   const plan = planRows(rows, {
     services: Math.max(1, state.services.length),
@@ -102,7 +100,7 @@ export function Dashboard(props: DashboardProps) {
             <Events state={state} rows={plan.events} columns={width} />
           </>
         )}
-        {mode === "show" ? null : <Footer prompt={view.prompt} mode={mode} detail={view.detail} />}
+        {mode === "show" || ended ? null : <Footer prompt={view.prompt} mode={mode} detail={view.detail} />}
       </Box>
     </>
   );

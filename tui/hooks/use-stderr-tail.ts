@@ -3,10 +3,10 @@ import { useEffect, useState } from "react";
 
 const TAIL_BYTES = 8_192;
 
-/** Last `lines` lines of a file that may still grow, re-read every `intervalMs`; [] while absent. */
-export async function readTail(file: string, lines: number): Promise<string[]> {
+/** Last `lines` lines of a file that may still grow; undefined when it does not exist. */
+export async function readTail(file: string, lines: number): Promise<string[] | undefined> {
   const handle = await open(file, "r").catch(() => undefined);
-  if (!handle) return [];
+  if (!handle) return undefined;
   try {
     const { size } = await handle.stat();
     const start = Math.max(0, size - TAIL_BYTES);
@@ -21,16 +21,19 @@ export async function readTail(file: string, lines: number): Promise<string[]> {
   }
 }
 
-export function useFileTail(file: string | undefined, lines: number, intervalMs = 500): string[] {
+/** Tails the first of `files` that exists (re-checked each poll); [] when none does. */
+export function useFileTail(files: readonly string[], lines: number, intervalMs = 500): string[] {
   const [tail, setTail] = useState<string[]>([]);
+  const key = files.join("\0");
   useEffect(() => {
-    if (!file) {
+    const candidates = key === "" ? [] : key.split("\0");
+    if (candidates.length === 0) {
       setTail([]);
       return;
     }
     let live = true;
     const load = () =>
-      readTail(file, lines).then(
+      firstTail(candidates, lines).then(
         (next) => {
           if (live) setTail((previous) => (sameLines(previous, next) ? previous : next));
         },
@@ -42,8 +45,16 @@ export function useFileTail(file: string | undefined, lines: number, intervalMs 
       live = false;
       clearInterval(timer);
     };
-  }, [file, lines, intervalMs]);
+  }, [key, lines, intervalMs]);
   return tail;
+}
+
+async function firstTail(files: string[], lines: number): Promise<string[]> {
+  for (const file of files) {
+    const tail = await readTail(file, lines);
+    if (tail !== undefined) return tail;
+  }
+  return [];
 }
 
 function sameLines(a: string[], b: string[]): boolean {
