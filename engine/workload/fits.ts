@@ -59,7 +59,7 @@ export function checkFits(loaded: LoadedWorkload, nodes: readonly NodeResources[
     if (placed < instances.length) {
       add(
         ["services", i, "replicas"],
-        `only ${placed} of ${instances.length} instances fit beside the services before it ` +
+        `only ${placed} of ${instances.length} instances fit${i > 0 ? " beside the services before it" : ""} ` +
           `(each needs ${plural(spec.cores, "core")} and ${plural(spec.gpus, "GPU")}; ${describeNodes(nodes)})`,
       );
     }

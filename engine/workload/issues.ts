@@ -101,17 +101,10 @@ function unionProblems(issue: Extract<Issue, { code: "invalid_union" }>, data: u
     const wanted = [...new Set(rootTypes.map((t) => EXPECTED[t!] ?? t!))].join(" or ");
     return [{ path: issue.path as FieldPath, message: `expected ${wanted}, got ${describe(value)}` }];
   }
-  // Alternatives of object shape (ready probes): one key picks the branch.
-  const alternatives = branches.map(
-    (b) => b.find((i) => i.path.length === 1 && i.code !== "unrecognized_keys")?.path[0],
-  );
-  if (
-    value !== null &&
-    typeof value === "object" &&
-    !Array.isArray(value) &&
-    alternatives.every((a) => a !== undefined)
-  ) {
-    const keys = alternatives.map(String);
+  // Alternatives that are one-key mappings (ready probes): the key picks the branch.
+  const keys = knownKeys(issue.path as FieldPath);
+  const isMapping = value !== null && typeof value === "object" && !Array.isArray(value);
+  if (isMapping && keys.length === branches.length) {
     const given = Object.keys(value);
     const unknown = given.filter((k) => !keys.includes(k));
     if (unknown.length > 0) return unknownKeyProblems(issue.path as FieldPath, unknown, keys);
