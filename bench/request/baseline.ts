@@ -1,0 +1,57 @@
+/**
+ * The research prototype's way, run in the same benchmark: one
+ * single-threaded Python REP server per instance and blocking Python REQ
+ * clients (Debian's python3-zmq + python3-msgpack, msgpack {cmd, args,
+ * kwargs} messages). Clients start together on a signal; throughput is
+ * requests over the wall time until the last client is done.
+ */
+import type { RequestComponentStats } from "../../engine/events.js";
+import { ComponentHistograms } from "../../engine/metrics/histogram.js";
+import type { LoadResult } from "./flotilla-load.js";
+import { startProcess } from "./processes.js";
+
+const PYTHON = "/usr/bin/python3";
+
+export async function startBaselineServers(count: number, delayMs = 0): Promise<string[]> {
+  const started = await Promise.all(
+    Array.from({ length: count }, () =>
+      startProcess(PYTHON, ["bench/request/baseline/rep_server.py", String(delayMs)]),
+    ),
+  );
+  return started.map((s) => s.first);
+}
+
+export async function baselineLoad(endpoints: string[], clients: number, requests: number): Promise<LoadResult> {
+  const started = await Promise.all(
+    Array.from({ length: clients }, () =>
+      startProcess(PYTHON, ["bench/request/baseline/req_client.py", endpoints.join(","), String(requests)]),
+    ),
+  );
+  const start = performance.now();
+  for (const client of started) client.child.stdin?.write("go\n");
+  const outputs = await Promise.all(
+    started.map(async (client) => {
+      const next = await client.lines.next();
+      if (next.done) throw new Error("a baseline client exited without results");
+      return JSON.parse(next.value) as { rtt: number[]; svc: number[]; inf: number[] };
+    }),
+  );
+  const seconds = (performance.now() - start) / 1_000;
+  const histograms = new ComponentHistograms();
+  for (const { rtt, svc, inf } of outputs) {
+    for (let i = 0; i < rtt.length; i++) {
+      const total = rtt[i]!;
+      const host = svc[i]!;
+      const inference = inf[i]!;
+      histograms.record({
+        communication_ms: total - host,
+        service_ms: host - inference,
+        inference_ms: inference,
+        total_ms: total,
+      });
+    }
+  }
+  const latency: RequestComponentStats = histograms.summary();
+  const total = clients * requests;
+  return { requests: total, errors: 0, seconds, throughput: total / seconds, latency };
+}

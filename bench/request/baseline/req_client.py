@@ -1,0 +1,44 @@
+"""Baseline client: a blocking REQ socket, as in the research prototype.
+
+Connected to every instance of the service, ZeroMQ's REQ round-robins the
+requests over them. Waits for a line on stdin so all clients start together,
+sends N requests one at a time, then prints the round trips, host and
+inference times (ms) as JSON.
+"""
+import json
+import sys
+import time
+
+import msgpack
+import zmq
+
+
+def main() -> None:
+    endpoints = sys.argv[1].split(",")
+    count = int(sys.argv[2])
+    ctx = zmq.Context()
+    sock = ctx.socket(zmq.REQ)
+    for endpoint in endpoints:
+        sock.connect(endpoint)
+    time.sleep(0.3)  # let every connection come up, so REQ spreads from the first request
+    print("ready", flush=True)
+    sys.stdin.readline()
+    request = msgpack.packb({"cmd": "predict", "args": ["hello"], "kwargs": {}})
+    rtt = []
+    svc = []
+    inf = []
+    for _ in range(count):
+        start = time.time()
+        sock.send(request)
+        reply = msgpack.unpackb(sock.recv())
+        end = time.time()
+        rtt.append((end - start) * 1000)
+        svc.append((reply["t_send"] - reply["t_recv"]) * 1000)
+        inf.append(reply["t_inf"] * 1000)
+    print(json.dumps({"rtt": rtt, "svc": svc, "inf": inf}), flush=True)
+    sock.close(0)
+    ctx.term()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+/**
+ * Flotilla's side of the benchmark: `clients` clients, each sending
+ * `requests` requests with `window` in flight, through one Dispatcher
+ * (round-robin) over ZeroMQ to the service hosts, as the engine does for
+ * inference tasks.
+ */
+import type { RequestComponentStats } from "../../engine/events.js";
+import { RequestMetrics } from "../../engine/metrics/collector.js";
+import { Dispatcher } from "../../engine/request/dispatcher.js";
+import type { ChannelRequest } from "../../engine/request/dispatcher-channel.js";
+import { ZmqChannel } from "../../engine/request/dispatcher-zmq.js";
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  throughput: number;
+  latency: RequestComponentStats;
+}
+
+export async function flotillaLoad(
+  endpoints: string[],
+  clients: number,
+  requests: number,
+  window: number,
+  request: ChannelRequest = { method: "POST", path: "/v1/completions", body: { prompt: "hello" } },
+): Promise<LoadResult> {
+  const metrics = new RequestMetrics();
+  const dispatcher = new Dispatcher({
+    service: "bench",
+    metrics,
+    requestTimeoutMs: 30_000,
+    maxAttempts: 1,
+    instanceCapacity: 1_000_000,
+    maxInflight: 256,
+  });
+  const channels = endpoints.map((endpoint) => new ZmqChannel(endpoint, "bench"));
+  // Warm every connection up before timing, outside the metrics.
+  await Promise.all(channels.map((channel) => channel.request(request, 30_000)));
+  for (const [i, channel] of channels.entries()) dispatcher.add(i, channel);
+  let errors = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: window }, async () => {
+          for (let i = next++; i < requests; i = next++) {
+            const result = await dispatcher.dispatch(request, { source: `client${client}`, index: i });
+            if (result.status !== "ok") errors++;
+          }
+        }),
+      );
+    }),
+  );
+  const seconds = (performance.now() - start) / 1_000;
+  await dispatcher.close();
+  const snapshot = metrics.snapshot(true).services[0];
+  const total = clients * requests;
+  return {
+    requests: total,
+    errors,
+    seconds,
+    throughput: total / seconds,
+    latency: snapshot!.latency,
+  };
+}

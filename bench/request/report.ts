@@ -1,0 +1,75 @@
+/** Tables for the request benchmark. */
+import type { LatencySummary } from "../../engine/events.js";
+import type { LoadResult } from "./flotilla-load.js";
+import type { OverheadResult } from "./overhead.js";
+
+const ms = (summary: LatencySummary) => `${summary.p50.toFixed(3)}/${summary.p99.toFixed(3)}`;
+
+export function printRows(results: Record<string, LoadResult>): void {
+  console.log(
+    "\nscenario                          req/s   errors   p50/p99 ms: communication   service   inference   total",
+  );
+  for (const [name, r] of Object.entries(results)) {
+    console.log(
+      `${name.padEnd(32)} ${r.throughput.toFixed(0).padStart(7)} ${String(r.errors).padStart(8)}   ${ms(r.latency.communication).padStart(24)} ${ms(r.latency.service).padStart(13)} ${ms(r.latency.inference).padStart(13)} ${ms(r.latency.total).padStart(15)}`,
+    );
+  }
+}
+
+export function printComparison(
+  results: Record<string, LoadResult>,
+  wide: string,
+  narrow: string,
+  window: number,
+  pipelined: number,
+): void {
+  console.log("\nFlotilla / baseline                 throughput   p50 total (baseline / flotilla)");
+  for (const [shape, target] of [
+    [wide, 3],
+    [narrow, 5],
+  ] as const) {
+    const base = results[`baseline ${shape}`]!;
+    for (const [label, key] of [
+      [`window ${window}`, `flotilla ${shape}`],
+      [`window ${pipelined}`, `flotilla ${shape} pipelined`],
+    ] as const) {
+      const flo = results[key]!;
+      const ratio = flo.throughput / base.throughput;
+      const p50 = `${base.latency.total.p50.toFixed(3)} / ${flo.latency.total.p50.toFixed(3)} ms`;
+      const verdict = `${ratio >= target ? "meets" : "misses"} ${target}x; p50 ${flo.latency.total.p50 <= base.latency.total.p50 ? "no worse" : "worse"}`;
+      console.log(
+        `${`${shape} ${label}`.padEnd(34)} ${`${ratio.toFixed(2)}x`.padStart(8)}   ${p50.padEnd(24)} ${verdict}`,
+      );
+    }
+  }
+}
+
+export function printDelayComparison(
+  results: Record<string, LoadResult>,
+  wide: string,
+  narrow: string,
+  delay: number,
+): void {
+  console.log(`\nwith ${delay} ms of emulated inference     throughput   p50 total (baseline / flotilla)`);
+  for (const shape of [wide, narrow]) {
+    const base = results[`baseline ${shape} delay`]!;
+    const flo = results[`flotilla ${shape} delay`]!;
+    const p50 = `${base.latency.total.p50.toFixed(3)} / ${flo.latency.total.p50.toFixed(3)} ms`;
+    console.log(`${shape.padEnd(34)} ${`${(flo.throughput / base.throughput).toFixed(2)}x`.padStart(8)}   ${p50}`);
+  }
+}
+
+export function printOverhead(cost: OverheadResult): void {
+  const base = cost.direct.latency.total.p50;
+  console.log("\noverhead over calling the backend directly (16 in flight)    req/s   p50 total ms   added p50 ms");
+  for (const [name, r] of [
+    ["direct HTTP to the backend", cost.direct],
+    ["ZeroMQ to its service host (openai backend)", cost.zmq],
+    ["HTTP front -> dispatcher -> ZeroMQ -> host", cost.front],
+  ] as const) {
+    const p50 = r.latency.total.p50;
+    console.log(
+      `${name.padEnd(58)} ${r.throughput.toFixed(0).padStart(7)} ${p50.toFixed(3).padStart(14)} ${(p50 - base).toFixed(3).padStart(14)}`,
+    );
+  }
+}
