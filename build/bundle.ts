@@ -1,0 +1,56 @@
+import { fileURLToPath } from "node:url";
+import { type BuildOptions, build, type Metafile } from "esbuild";
+import { inkNoTopLevelAwaitPlugin } from "./plugins/ink-no-tla.js";
+import { yogaSyncPlugin } from "./plugins/yoga-sync.js";
+import { zeromqAddonPlugin } from "./plugins/zeromq-addon.js";
+
+export interface BundleInput {
+  entry: string;
+  outfile: string;
+  /** Content hash of the zeromq addon the binary carries; names its cached copy. */
+  addonId: string;
+  minify: boolean;
+}
+
+const runtimeLoader = fileURLToPath(new URL("./runtime/zeromq-addon.ts", import.meta.url));
+
+/**
+ * ESM packages read `import.meta.url` (to find files beside them); a CommonJS
+ * bundle has no import.meta, so every use reads this variable instead, set
+ * from the file the bundle runs as (inside the binary: the binary itself).
+ */
+const IMPORT_META_URL = "__flotilla_import_meta_url";
+
+export function bundleOptions(input: BundleInput): BuildOptions {
+  return {
+    entryPoints: [input.entry],
+    outfile: input.outfile,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    // Node 20's SEA runs exactly one CommonJS script.
+    format: "cjs",
+    minify: input.minify,
+    // Error classes carry explicit `name`s; stack traces stay readable without a map.
+    sourcemap: false,
+    legalComments: "eof",
+    metafile: true,
+    logLevel: "warning",
+    banner: { js: `var ${IMPORT_META_URL} = require("node:url").pathToFileURL(__filename).href;` },
+    define: {
+      "import.meta.url": IMPORT_META_URL,
+      // React and friends select their production builds.
+      "process.env.NODE_ENV": '"production"',
+      FLOTILLA_ZEROMQ_ADDON_ID: JSON.stringify(input.addonId),
+    },
+    // Only Ink's DevTools hook (DEV=true) would load it; it is not shipped.
+    external: ["react-devtools-core"],
+    plugins: [zeromqAddonPlugin(runtimeLoader), yogaSyncPlugin(), inkNoTopLevelAwaitPlugin()],
+  };
+}
+
+export async function bundle(input: BundleInput): Promise<Metafile> {
+  const result = await build(bundleOptions(input));
+  if (!result.metafile) throw new Error("esbuild returned no metafile");
+  return result.metafile;
+}

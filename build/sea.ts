@@ -1,0 +1,39 @@
+import { execFileSync } from "node:child_process";
+import { chmod, copyFile, readFile, rm, writeFile } from "node:fs/promises";
+import { inject } from "postject";
+import { ZEROMQ_ASSET } from "./runtime/assets.js";
+
+/** The fuse string Node's SEA support looks for (see Node's single-executable docs). */
+const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
+
+export interface SeaInput {
+  /** The CommonJS bundle the binary runs. */
+  main: string;
+  /** Native addon carried as the `zeromq.node` asset. */
+  addon: string;
+  configFile: string;
+  blob: string;
+  output: string;
+  /** Embed V8's code cache for the bundle (faster start, bigger binary). */
+  useCodeCache: boolean;
+}
+
+/** Node's SEA recipe: config → blob → copy of this node → blob injected. */
+export async function makeSea(input: SeaInput): Promise<void> {
+  const config = {
+    main: input.main,
+    output: input.blob,
+    disableExperimentalSEAWarning: true,
+    useSnapshot: false,
+    useCodeCache: input.useCodeCache,
+    assets: { [ZEROMQ_ASSET]: input.addon },
+  };
+  await writeFile(input.configFile, `${JSON.stringify(config, null, 2)}\n`);
+  execFileSync(process.execPath, ["--experimental-sea-config", input.configFile], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  await rm(input.output, { force: true });
+  await copyFile(process.execPath, input.output);
+  await chmod(input.output, 0o755);
+  await inject(input.output, "NODE_SEA_BLOB", await readFile(input.blob), { sentinelFuse: SEA_FUSE });
+}
