@@ -1,7 +1,10 @@
+/** @jsxRuntime automatic */
 /**
  * The terminal UI's one entry point. cli/ loads this module with a dynamic
  * import only when stdout is a terminal, so batch runs never load React/Ink.
  * No top-level await here: the single-binary bundle is CommonJS.
+ * Each .tsx names the automatic JSX runtime itself (the pragma above), so it
+ * compiles right whatever tsconfig a runner picks up (tsx looks in the cwd).
  */
 import { render, renderToString } from "ink";
 import type { SessionState } from "../engine/state.js";

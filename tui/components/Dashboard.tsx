@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import { Box, useApp } from "ink";
 import { useEffect } from "react";
 import type { SessionState } from "../../engine/state.js";

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import { Static, Text } from "ink";
 import type { TaskView } from "../../engine/state.js";
 import { formatDuration } from "../format.js";

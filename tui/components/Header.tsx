@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import { Box, Text } from "ink";
 import type { SessionState } from "../../engine/state.js";
 import { formatDuration, usageBar } from "../format.js";

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import { Box, Text } from "ink";
 import { SERVICE_STATES } from "../../engine/events.js";
 import { INSTANCE_GLYPHS, instanceColor, useColor } from "../theme.js";

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import { Text } from "ink";
 import type { InstanceView } from "../../engine/state.js";
 import { INSTANCE_GLYPHS, instanceColor, useColor } from "../theme.js";

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import { Text } from "ink";
 import { type ColorName, useColor } from "../theme.js";
 

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import { Box, Text } from "ink";
 import type { ServiceView } from "../../engine/state.js";
 import { cell, formatDuration, formatIds } from "../format.js";

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import { Text } from "ink";
 import { splitCells } from "../format.js";
 import { SEGMENT_COLORS, SEGMENT_GLYPHS, useColor } from "../theme.js";

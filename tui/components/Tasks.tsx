@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import { Box, Text } from "ink";
 import { TASK_STATES } from "../../engine/events.js";
 import { type SessionState, taskCounts } from "../../engine/state.js";
