@@ -8,6 +8,7 @@ import { FlotillaError } from "../errors.js";
 import {
   type CorrelationId,
   decodeReply,
+  decodeRequest,
   encodeHeader,
   type Frame,
   type HostStatus,
@@ -20,6 +21,7 @@ import {
   type Timing,
   timingOf,
 } from "./protocol.js";
+import { SendQueue } from "./send-queue.js";
 
 export interface ServiceClientOptions {
   /** Default per-request timeout (ms). */
@@ -84,10 +86,9 @@ export class ServiceClient {
   unreadable = 0;
   private readonly socket: Dealer;
   private readonly pending = new Map<number, Pending>();
-  private readonly outbox: Frame[][] = [];
+  private readonly outbox: SendQueue;
   private readonly defaultTimeoutMs: number;
   private nextId = 1;
-  private sending = false;
   private closed = false;
 
   constructor(endpoint: string, options: ServiceClientOptions = {}) {
@@ -95,6 +96,7 @@ export class ServiceClient {
     this.defaultTimeoutMs = options.timeoutMs ?? 60_000;
     const hwm = options.highWaterMark ?? 100_000;
     this.socket = new Dealer({ linger: 0, sendHighWaterMark: hwm, receiveHighWaterMark: hwm });
+    this.outbox = new SendQueue(this.socket, (error, frames) => this.sendFailed(error, frames));
     try {
       this.socket.connect(this.endpoint);
     } catch (error) {
@@ -138,7 +140,7 @@ export class ServiceClient {
       entry.reject(this.failure(id, "closed", `client for ${this.endpoint} closed before the reply`));
     }
     this.pending.clear();
-    this.outbox.length = 0;
+    this.outbox.clear();
     this.socket.close();
   }
 
@@ -164,30 +166,20 @@ export class ServiceClient {
     });
   }
 
-  /** zeromq.js allows one blocking send at a time, so sends go through one queue. */
   private enqueue(frames: Frame[]): void {
     this.outbox.push(frames);
-    if (!this.sending) void this.drain();
   }
 
-  private async drain(): Promise<void> {
-    this.sending = true;
-    try {
-      for (let frames = this.outbox.shift(); frames !== undefined && !this.closed; frames = this.outbox.shift()) {
-        await this.socket.send(frames);
-      }
-    } catch (error) {
-      // The socket is closing or broken: fail what is still waiting rather than hang.
-      if (!this.closed) {
-        for (const [id, entry] of this.pending) {
-          clearTimeout(entry.timer);
-          entry.reject(this.failure(id, "send", `send to ${this.endpoint} failed: ${String(error)}`));
-        }
-        this.pending.clear();
-      }
-    } finally {
-      this.sending = false;
-    }
+  /** A send failed (the socket is broken): fail that request now rather than let it time out. */
+  private sendFailed(error: unknown, frames: Frame[]): void {
+    if (this.closed) return;
+    const decoded = decodeRequest(frames.slice(0, 1));
+    const id = decoded.ok && typeof decoded.header.id === "number" ? decoded.header.id : -1;
+    const entry = this.pending.get(id);
+    if (entry === undefined) return;
+    this.pending.delete(id);
+    clearTimeout(entry.timer);
+    entry.reject(this.failure(id, "send", `send to ${this.endpoint} failed: ${String(error)}`));
   }
 
   private async receiveLoop(): Promise<void> {

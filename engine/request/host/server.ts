@@ -20,6 +20,7 @@ import {
   type ReplyHeader,
   type ReplyKind,
 } from "../protocol.js";
+import { SendQueue } from "../send-queue.js";
 import type { Backend, BackendResult, Job } from "./backend.js";
 import { hostNow } from "./clock.js";
 import { Fifo } from "./queue.js";
@@ -53,6 +54,7 @@ export class ServiceHost {
   private readonly options: ServiceHostOptions;
   private readonly socket: Router;
   private readonly queue = new Fifo<Job>();
+  private readonly outbox: SendQueue;
   private readonly maxPayload: number;
   private readonly startedAt = hostNow();
   private inflight = 0;
@@ -73,6 +75,9 @@ export class ServiceHost {
       sendHighWaterMark: 0,
       receiveHighWaterMark: 0,
       maxMessageSize: this.maxPayload * 2 + 65_536,
+    });
+    this.outbox = new SendQueue(this.socket, () => {
+      this.counters.dropped++;
     });
   }
 
@@ -121,6 +126,10 @@ export class ServiceHost {
       });
     }
     await this.options.backend.close();
+    // Let the replies already produced reach the socket before it closes.
+    for (let waited = 0; this.outbox.length > 0 && waited < 1_000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     this.socket.close();
     await this.loop;
   }
@@ -256,8 +265,6 @@ export class ServiceHost {
     if (httpStatus !== undefined) header.http_status = httpStatus;
     if (error !== undefined) header.error = { ...error, retryable: RETRYABLE_ERRORS.has(error.code) };
     ts.sent = hostNow();
-    this.socket.send([...job.envelope, encodeHeader(header), payload]).catch(() => {
-      this.counters.dropped++;
-    });
+    this.outbox.push([...job.envelope, encodeHeader(header), payload]);
   }
 }

@@ -1,0 +1,152 @@
+/**
+ * The service host over real ZeroMQ sockets, with the noop backend, on every
+ * transport: many requests in flight, the queue limit, expiry, timeouts,
+ * REQ clients and graceful stop. Every request sent gets exactly one reply.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { Request } from "zeromq";
+import { isFlotillaError } from "../../engine/errors.js";
+import { type Reply, ServiceClient } from "../../engine/request/client.js";
+import { NoopBackend } from "../../engine/request/host/noop.js";
+import { ServiceHost, type ServiceHostOptions } from "../../engine/request/host/server.js";
+import { decodeReply, encodeRequest } from "../../engine/request/protocol.js";
+import { TRANSPORTS, uniqueAddress } from "../helpers/addresses.js";
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+async function startHost(
+  transport: (typeof TRANSPORTS)[number],
+  options: Partial<ServiceHostOptions> & { delayMs?: number; sdMs?: number } = {},
+): Promise<{ host: ServiceHost; client: ServiceClient }> {
+  const { delayMs, sdMs, ...rest } = options;
+  const host = new ServiceHost({
+    service: "echo",
+    backend: new NoopBackend(delayMs === undefined ? undefined : { mean_ms: delayMs, sd_ms: sdMs ?? 0 }),
+    bind: uniqueAddress(transport),
+    maxInflight: 8,
+    maxQueue: 64,
+    ...rest,
+  });
+  const endpoint = await host.start();
+  const client = new ServiceClient(endpoint, { timeoutMs: 10_000 });
+  cleanup.push(() => host.stop(1_000));
+  cleanup.push(() => client.close());
+  return { host, client };
+}
+
+describe.each(TRANSPORTS)("service host over %s", (transport) => {
+  it("answers 2,000 requests in flight at once, each matched to its own payload", async () => {
+    const { host, client } = await startHost(transport, { delayMs: 1, sdMs: 1, maxInflight: 64, maxQueue: 4_096 });
+    const replies = await Promise.all(
+      Array.from({ length: 2_000 }, (_, i) => client.request({ service: "echo", payload: { i } })),
+    );
+    expect(replies.every((r) => r.ok && r.kind === "reply")).toBe(true);
+    replies.forEach((reply, i) => {
+      expect(JSON.parse(reply.payload.toString())).toEqual({ i });
+    });
+    const first = replies[0] as Reply;
+    expect(first.ts.received).toBeLessThanOrEqual(first.ts.dequeued as number);
+    expect(first.ts.backend_start).toBeLessThanOrEqual(first.ts.backend_end as number);
+    expect(first.ts.backend_end).toBeLessThanOrEqual(first.ts.sent);
+    for (const { timing } of replies) {
+      expect(timing.total_ms).toBeCloseTo(timing.communication_ms + timing.service_ms + timing.inference_ms, 6);
+      expect(timing.inference_ms).toBeGreaterThanOrEqual(0);
+    }
+    expect(host.status().counters).toMatchObject({ received: 2_000, completed: 2_000, errors: 0, rejected: 0 });
+  });
+
+  it("queues beyond max_inflight and rejects beyond max_queue, explicitly: N sent = N replied", async () => {
+    const { host, client } = await startHost(transport, { delayMs: 40, maxInflight: 2, maxQueue: 5 });
+    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => client.request({ payload: String(i) })));
+    expect(replies).toHaveLength(40);
+    const ok = replies.filter((r) => r.ok);
+    const rejected = replies.filter((r) => r.error?.code === "rejected");
+    expect(ok).toHaveLength(7);
+    expect(rejected).toHaveLength(33);
+    expect(rejected.every((r) => r.error?.retryable === true && r.timing.inference_ms === 0)).toBe(true);
+    // Queued requests waited: their service time includes the queue.
+    const waited = ok.filter((r) => (r.ts.dequeued as number) - r.ts.received > 30);
+    expect(waited.length).toBeGreaterThanOrEqual(4);
+    expect(host.status().counters).toMatchObject({ received: 40, completed: 7, rejected: 33 });
+  });
+
+  it("answers `expired` for queued requests whose client has given up", async () => {
+    const { host, client } = await startHost(transport, { delayMs: 150, maxInflight: 1, maxQueue: 10 });
+    const first = client.request({ payload: "a", timeoutMs: 5_000 });
+    const queued = Array.from({ length: 3 }, () =>
+      client.request({ payload: "b", timeoutMs: 50 }).catch((error: unknown) => error),
+    );
+    expect((await first).ok).toBe(true);
+    for (const outcome of await Promise.all(queued)) {
+      expect(isFlotillaError(outcome) && outcome.context.reason).toBe("timeout");
+    }
+    await expect.poll(() => host.status().counters.expired, { timeout: 2_000 }).toBe(3);
+    await expect.poll(() => client.late, { timeout: 2_000 }).toBe(3);
+  });
+
+  it("rejects a timed-out request with REQUEST_FAILED and ignores its late reply", async () => {
+    const { client } = await startHost(transport, { delayMs: 300 });
+    const error = await client.request({ payload: "slow", timeoutMs: 50 }).catch((e: unknown) => e);
+    expect(isFlotillaError(error) && error.code).toBe("REQUEST_FAILED");
+    expect(isFlotillaError(error) && error.context).toMatchObject({ reason: "timeout", id: 1 });
+    expect(client.inflight).toBe(0);
+    await expect.poll(() => client.late, { timeout: 2_000 }).toBe(1);
+    expect((await client.request({ payload: "next" })).ok).toBe(true);
+  });
+
+  it("answers ping and status at once, and wrong_service for another service", async () => {
+    const { client } = await startHost(transport);
+    const pong = await client.ping();
+    expect(pong.kind).toBe("pong");
+    const status = await client.status();
+    expect(status).toMatchObject({ service: "echo", backend: "noop", inflight: 0, queue_depth: 0, max_inflight: 8 });
+    const wrong = await client.request({ service: "llm", payload: "x" });
+    expect(wrong.error).toMatchObject({ code: "wrong_service", retryable: false });
+  });
+
+  it("serves a REQ client: the empty delimiter goes back in front of the reply", async () => {
+    const { host } = await startHost(transport);
+    const req = new Request({ linger: 0 });
+    cleanup.push(() => req.close());
+    req.connect(host.endpoint);
+    for (let id = 1; id <= 3; id++) {
+      await req.send(encodeRequest({ v: 1, id, kind: "request", service: "echo" }, Buffer.from(`r${id}`)));
+      const decoded = decodeReply(await req.receive());
+      expect(typeof decoded !== "string" && decoded.header.id).toBe(id);
+      expect(typeof decoded !== "string" && decoded.payload.toString()).toBe(`r${id}`);
+    }
+  });
+
+  it("stops gracefully: in-flight requests finish, queued ones get shutting_down", async () => {
+    const { host, client } = await startHost(transport, { delayMs: 200, maxInflight: 2, maxQueue: 10 });
+    const pending = Array.from({ length: 6 }, () => client.request({ payload: "x" }));
+    await expect.poll(() => host.status().queue_depth).toBe(4);
+    const stopped = host.stop(5_000);
+    const replies = await Promise.all(pending);
+    await stopped;
+    expect(replies.filter((r) => r.ok)).toHaveLength(2);
+    expect(replies.filter((r) => r.error?.code === "shutting_down")).toHaveLength(4);
+  });
+});
+
+describe("noop backend in OpenAI shape", () => {
+  it("echoes the prompt as a completion and the last message as a chat reply", async () => {
+    const { client } = await startHost("tcp");
+    const completion = await client.request({ path: "/v1/completions", payload: { prompt: "hello", model: "m" } });
+    expect(JSON.parse(completion.payload.toString())).toMatchObject({
+      object: "text_completion",
+      model: "m",
+      choices: [{ text: "hello" }],
+    });
+    const chat = await client.request({
+      path: "/v1/chat/completions",
+      payload: { messages: [{ role: "user", content: "hi there" }] },
+    });
+    expect(JSON.parse(chat.payload.toString()).choices[0].message).toEqual({ role: "assistant", content: "hi there" });
+    const raw = await client.request({ payload: Buffer.from([0, 1, 2]) });
+    expect([...raw.payload]).toEqual([0, 1, 2]);
+  });
+});
