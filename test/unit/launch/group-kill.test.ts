@@ -21,10 +21,14 @@ async function startTree(args: string[], expected: number, graceMs = 5_000) {
     { registry: new ProcessRegistry(), graceMs },
   );
   const pid = running.pid as number;
-  await waitUntil(() => lines.filter((l) => l.startsWith("grandchild")).length >= expected, {
-    what: `${expected} grandchildren to start`,
-  });
-  return { running, pid, family: [pid, ...groupMembers(pid).filter((p) => p !== pid)], lines };
+  // The leader says so once its whole tree is up; with --exit it exits right after.
+  await waitUntil(() => lines.some((l) => l.startsWith(`spawn-tree ${pid} started`)), { what: "the tree to start" });
+  // Children announce their pids; with --exit they may already be gone from the group.
+  const announced = lines.filter((l) => l.startsWith("child ")).map((l) => Number(l.split(" ")[1]));
+  const family = [...new Set([pid, ...announced, ...groupMembers(pid)])];
+  expect(family.length).toBeGreaterThanOrEqual(1 + expected);
+  expect(lines.filter((l) => l.startsWith("grandchild") && l.endsWith("started"))).toHaveLength(expected);
+  return { running, pid, family, lines };
 }
 
 describe("process-group teardown", () => {
