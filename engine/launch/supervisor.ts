@@ -1,12 +1,9 @@
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
-import { dirname } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { execa } from "execa";
 import { errorMessage } from "../errors.js";
 import type { ExitRecord, LaunchSpec, RunningProcess } from "../platform/types.js";
-import { LineSplitter } from "./lines.js";
+import { closeLog, openLog, pump, safeLineHandler } from "./output.js";
 import { groupAlive, terminateGroup } from "./process-group.js";
 import { defaultRegistry, type ProcessRegistry, trackGroup, untrackGroup } from "./registry.js";
 
@@ -46,6 +43,7 @@ export function startProcess(spec: ProcessSpec, options: SuperviseOptions = {}):
   let canceled = false;
   let leaderExitedAt: number | undefined;
   let termination: Promise<boolean> | undefined;
+  let settled = false;
 
   const [file, ...args] = spec.command;
   const subprocess =
@@ -128,6 +126,7 @@ export function startProcess(spec: ProcessSpec, options: SuperviseOptions = {}):
     await Promise.all([closeLog(stdoutFile), closeLog(stderrFile)]);
     const durationMs = (leaderExitedAt ?? performance.now()) - startedAt;
     const failed = exitCode !== 0 || signal !== null || timedOut || canceled || cause !== undefined;
+    settled = true;
     return { exitCode, signal, timedOut, canceled, failed, durationMs, ...(cause === undefined ? {} : { cause }) };
   })();
 
@@ -139,6 +138,9 @@ export function startProcess(spec: ProcessSpec, options: SuperviseOptions = {}):
     exited,
     stop(stopGraceMs = graceMs) {
       if (stopping) return stopping;
+      // Once exited has settled the group is gone; its pid may already belong to
+      // someone else, so never signal it again.
+      if (settled) return exited;
       if (leaderExitedAt === undefined && subprocess !== undefined && pid !== undefined) canceled = true;
       if (pid !== undefined) termination ??= terminateGroup(pid, stopGraceMs);
       stopping = termination ? termination.then(() => exited) : exited;
@@ -147,55 +149,4 @@ export function startProcess(spec: ProcessSpec, options: SuperviseOptions = {}):
   };
   registry.add(running);
   return running;
-}
-
-function openLog(path: string): WriteStream {
-  mkdirSync(dirname(path), { recursive: true });
-  return createWriteStream(path, { flags: "a" });
-}
-
-function closeLog(stream: WriteStream): Promise<void> {
-  return new Promise((resolve) => {
-    stream.end(() => resolve());
-    stream.once("error", () => resolve());
-  });
-}
-
-/** Copies a child's stream into its log file and line splitter; resolves at end of stream. */
-function pump(source: Readable, sink: WriteStream, onLine: (line: string) => void): Promise<void> {
-  const splitter = new LineSplitter(onLine);
-  let sinkBroken = false;
-  sink.once("error", () => {
-    // Disk full or the like: keep reading lines (probes and tails need them) but stop writing.
-    sinkBroken = true;
-    source.resume();
-  });
-  return new Promise((resolve) => {
-    source.on("data", (chunk: Buffer) => {
-      splitter.push(chunk);
-      // Respect the file's backpressure so a chatty process cannot fill our memory.
-      if (!sinkBroken && !sink.write(chunk)) {
-        source.pause();
-        sink.once("drain", () => source.resume());
-      }
-    });
-    const done = (): void => {
-      splitter.flush();
-      resolve();
-    };
-    source.once("end", done);
-    source.once("error", done);
-    source.once("close", done);
-  });
-}
-
-/** A throwing `onLine` must not break the output pipeline. */
-function safeLineHandler(onLine: LaunchSpec["onLine"]): (stream: "stdout" | "stderr", line: string) => void {
-  return (stream, line) => {
-    try {
-      onLine?.(stream, line);
-    } catch {
-      // The consumer's bug; the process and its logs carry on.
-    }
-  };
 }
