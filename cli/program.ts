@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { register as registerPlan } from "./commands/plan.js";
 import { register as registerRequest } from "./commands/request.js";
 import { register as registerRun } from "./commands/run.js";
+import { register as registerSelfCheck } from "./commands/self-check.js";
 import { register as registerServe } from "./commands/serve.js";
 import { register as registerServiceHost } from "./commands/service-host.js";
 import { register as registerValidate } from "./commands/validate.js";
@@ -17,6 +18,7 @@ const COMMANDS: RegisterCommand[] = [
   registerServe,
   registerRequest,
   registerServiceHost,
+  registerSelfCheck,
 ];
 
 export function createProgram(): Command {
