@@ -14,6 +14,7 @@ import {
   type Frame,
   type HostCounters,
   type HostStatus,
+  MAX_HEADER_BYTES,
   PROTOCOL_VERSION,
   type ProtocolErrorCode,
   RETRYABLE_ERRORS,
@@ -74,7 +75,7 @@ export class ServiceHost {
       linger: 1_000,
       sendHighWaterMark: 0,
       receiveHighWaterMark: 0,
-      maxMessageSize: this.maxPayload * 2 + 65_536,
+      maxMessageSize: 2 * (this.maxPayload + MAX_HEADER_BYTES),
     });
     this.outbox = new SendQueue(this.socket, () => {
       this.counters.dropped++;
