@@ -30,6 +30,9 @@ export function bundleOptions(input: BundleInput): BuildOptions {
     target: "node20",
     // Node 20's SEA runs exactly one CommonJS script.
     format: "cjs",
+    // A SEA's script has no ESM loader: a real `import()` (of a builtin, say)
+    // throws ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING, so every one becomes a require.
+    supported: { "dynamic-import": false },
     minify: input.minify,
     // Error classes carry explicit `name`s; stack traces stay readable without a map.
     sourcemap: false,
