@@ -5,7 +5,9 @@ import { register as registerRun } from "./commands/run.js";
 import { register as registerSelfCheck } from "./commands/self-check.js";
 import { register as registerServe } from "./commands/serve.js";
 import { register as registerServiceHost } from "./commands/service-host.js";
+import { register as registerShow } from "./commands/show.js";
 import { register as registerValidate } from "./commands/validate.js";
+import { register as registerWatch } from "./commands/watch.js";
 import { VERSION } from "./version.js";
 
 /** Each command lives in cli/commands/<name>.ts and exports one `register`. */
@@ -13,6 +15,8 @@ export type RegisterCommand = (program: Command) => void;
 
 const COMMANDS: RegisterCommand[] = [
   registerRun,
+  registerWatch,
+  registerShow,
   registerValidate,
   registerPlan,
   registerServe,

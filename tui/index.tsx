@@ -10,8 +10,9 @@ import { render, renderToString } from "ink";
 import type { SessionState } from "../engine/state.js";
 import { Dashboard } from "./components/Dashboard.js";
 import type { DashboardMode } from "./hooks/use-keys.js";
+import { colorEnabled } from "./no-color.js";
 import { fixedSource, type StateSource, throttleSource } from "./store.js";
-import { ColorContext, colorEnabled } from "./theme.js";
+import { ColorContext } from "./theme.js";
 
 export type { DashboardMode } from "./hooks/use-keys.js";
 export { EventFold, type StateSource, throttleSource } from "./store.js";

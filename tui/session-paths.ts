@@ -2,7 +2,6 @@
 import { join } from "node:path";
 
 export const EVENTS_FILE = "events.jsonl";
-export const SUMMARY_FILE = "summary.json";
 
 /**
  * Candidate stderr files of an instance ("web.0"): the session record writes

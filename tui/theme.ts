@@ -88,9 +88,3 @@ export function useColor(): (name: ColorName) => { color?: ColorName } {
   const on = useContext(ColorContext);
   return (name) => (on ? { color: name } : {});
 }
-
-/** NO_COLOR set to anything non-empty turns colour off. */
-export function colorEnabled(env: Record<string, string | undefined>): boolean {
-  const value = env.NO_COLOR;
-  return value === undefined || value === "";
-}

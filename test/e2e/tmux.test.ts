@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readEventsFile } from "../../engine/session/index.js";
 import { replay } from "../../engine/state.js";
-import { readEvents } from "../../tui/sources/read-events.js";
 import { cliCommand } from "../helpers/cli.js";
 import { fixture, waitUntil } from "../helpers/processes.js";
 import { hasTmux, processesWithMarker, shellQuote, TmuxPane } from "./tmux-helpers.js";
@@ -99,7 +99,7 @@ describe.skipIf(!hasTmux())("dashboard under tmux", () => {
       timeoutMs: 10_000,
       what: "every process of the run to be gone",
     });
-    const state = replay(await readEvents(join(sessionDir, "events.jsonl")));
+    const state = replay(readEventsFile(join(sessionDir, "events.jsonl")));
     expect(state.end?.exit_code).toBe(130);
     expect(state.tasks.hold?.state).toBe("canceled");
     const final = pane.screen();

@@ -5,7 +5,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../engine/events.js";
 import { replay } from "../../engine/state.js";
-import { readEvents } from "../../tui/sources/read-events.js";
 import { tailEvents } from "../../tui/sources/tail-events.js";
 import { finishedSession } from "./events.js";
 
@@ -71,18 +70,5 @@ describe("tailEvents", () => {
       }
     };
     await expect(run()).rejects.toThrow(/events\.jsonl:2: not a JSON event line/);
-  });
-});
-
-describe("readEvents", () => {
-  it("skips a torn last line from a session that died mid-write", async () => {
-    const file = join(dir, "events.jsonl");
-    const events = finishedSession().events.slice(0, 10);
-    await writeFile(file, `${events.map(line).join("")}{"v":1,"seq":11,"ty`);
-    expect((await readEvents(file)).map((e) => e.seq)).toEqual(events.map((e) => e.seq));
-  });
-
-  it("says when the session directory has no event record", async () => {
-    await expect(readEvents(join(dir, "events.jsonl"))).rejects.toThrow(/does not exist: not a session directory/);
   });
 });

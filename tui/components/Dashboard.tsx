@@ -51,7 +51,8 @@ export function Dashboard(props: DashboardProps) {
     if (ended && mode !== "show") exit();
   }, [ended, mode, exit]);
 
-  const selected = Math.min(view.selected, Math.max(0, state.services.length - 1));
+  // A printed report (show) has no cursor.
+  const selected = mode === "show" ? -1 : Math.min(view.selected, Math.max(0, state.services.length - 1));
   const service = state.services[selected];
   const instance = service?.instances[view.instance];
   const sessionDir = state.session?.session_dir;
