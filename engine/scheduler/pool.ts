@@ -15,19 +15,13 @@
  */
 import { FlotillaError } from "../errors.js";
 import type { NodeResources } from "../platform/types.js";
+import { IdSet } from "./id-set.js";
 import type { Placement, ResourceRequest, Slot } from "./types.js";
 
 interface NodeState {
   name: string;
-  /** Ids sorted ascending; `free[i]` says whether `ids[i]` is free. */
-  coreIds: number[];
-  gpuIds: number[];
-  coreFree: Uint8Array;
-  gpuFree: Uint8Array;
-  corePos: Map<number, number>;
-  gpuPos: Map<number, number>;
-  freeCores: number;
-  freeGpus: number;
+  cores: IdSet;
+  gpus: IdSet;
 }
 
 export interface NodeUsage {
@@ -39,19 +33,7 @@ export interface NodeUsage {
 }
 
 function nodeState(node: NodeResources): NodeState {
-  const coreIds = [...new Set(node.cores)].sort((a, b) => a - b);
-  const gpuIds = [...new Set(node.gpus)].sort((a, b) => a - b);
-  return {
-    name: node.name,
-    coreIds,
-    gpuIds,
-    coreFree: new Uint8Array(coreIds.length).fill(1),
-    gpuFree: new Uint8Array(gpuIds.length).fill(1),
-    corePos: new Map(coreIds.map((id, i) => [id, i])),
-    gpuPos: new Map(gpuIds.map((id, i) => [id, i])),
-    freeCores: coreIds.length,
-    freeGpus: gpuIds.length,
-  };
+  return { name: node.name, cores: new IdSet(node.cores), gpus: new IdSet(node.gpus) };
 }
 
 /** How many copies of (cores, gpus) fit in (freeCores, freeGpus). */
@@ -59,17 +41,6 @@ function copies(freeCores: number, freeGpus: number, cores: number, gpus: number
   const byCores = cores === 0 ? Number.POSITIVE_INFINITY : Math.floor(freeCores / cores);
   const byGpus = gpus === 0 ? Number.POSITIVE_INFINITY : Math.floor(freeGpus / gpus);
   return Math.min(byCores, byGpus);
-}
-
-function take(ids: number[], free: Uint8Array, count: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < free.length && out.length < count; i++) {
-    if (free[i] === 1) {
-      free[i] = 0;
-      out.push(ids[i]!);
-    }
-  }
-  return out;
 }
 
 function checkRequest(request: ResourceRequest): void {
@@ -92,8 +63,8 @@ export class ResourcePool {
     this.nodes.forEach((node, i) => {
       if (this.byName.has(node.name)) throw new FlotillaError("INTERNAL", `node ${node.name} listed twice`);
       this.byName.set(node.name, i);
-      this.totalFreeCores += node.freeCores;
-      this.totalFreeGpus += node.freeGpus;
+      this.totalFreeCores += node.cores.free;
+      this.totalFreeGpus += node.gpus.free;
     });
   }
 
@@ -105,7 +76,7 @@ export class ResourcePool {
     if (this.totalFreeCores < cores * ranks || this.totalFreeGpus < gpus * ranks) return undefined;
     const first = this.firstFit(cores, gpus);
     if (first < 0) return undefined;
-    if (request.ranks === undefined) return this.withSlots([this.takeSlot(first, cores, gpus)]);
+    if (request.ranks === undefined) return withSlots([this.takeSlot(first, cores, gpus)]);
 
     // MPI: fill each node with as many ranks as fit before moving to the next
     // (block distribution); all ranks or none.
@@ -113,7 +84,7 @@ export class ResourcePool {
     let remaining = ranks;
     for (let i = first; i < this.nodes.length && remaining > 0; i++) {
       const node = this.nodes[i]!;
-      const n = Math.min(remaining, copies(node.freeCores, node.freeGpus, cores, gpus));
+      const n = Math.min(remaining, copies(node.cores.free, node.gpus.free, cores, gpus));
       if (n > 0) {
         counts.push([i, n]);
         remaining -= n;
@@ -122,7 +93,7 @@ export class ResourcePool {
     if (remaining > 0) return undefined;
     const slots: Slot[] = [];
     for (const [i, n] of counts) for (let r = 0; r < n; r++) slots.push(this.takeSlot(i, cores, gpus));
-    return this.withSlots(slots);
+    return withSlots(slots);
   }
 
   /** Gives back everything `placement` holds. Releasing an id that is not held is a bug: it throws and changes nothing. */
@@ -131,10 +102,8 @@ export class ResourcePool {
     placement.slots.forEach((slot, k) => {
       const index = indexes[k]!;
       const node = this.nodes[index]!;
-      for (const id of slot.cores) node.coreFree[node.corePos.get(id)!] = 1;
-      for (const id of slot.gpus) node.gpuFree[node.gpuPos.get(id)!] = 1;
-      node.freeCores += slot.cores.length;
-      node.freeGpus += slot.gpus.length;
+      node.cores.give(slot.cores);
+      node.gpus.give(slot.gpus);
       this.totalFreeCores += slot.cores.length;
       this.totalFreeGpus += slot.gpus.length;
       for (const [shape, cursor] of this.cursors) if (cursor > index) this.cursors.set(shape, index);
@@ -146,7 +115,7 @@ export class ResourcePool {
     checkRequest(request);
     let remaining = request.ranks ?? 1;
     for (const node of this.nodes) {
-      const n = copies(node.coreIds.length, node.gpuIds.length, request.cores, request.gpus);
+      const n = copies(node.cores.ids.length, node.gpus.ids.length, request.cores, request.gpus);
       if (request.ranks === undefined && n >= 1) return true;
       remaining -= Math.min(remaining, n);
       if (request.ranks !== undefined && remaining === 0) return true;
@@ -157,10 +126,10 @@ export class ResourcePool {
   usage(): NodeUsage[] {
     return this.nodes.map((n) => ({
       name: n.name,
-      cores: n.coreIds.length,
-      gpus: n.gpuIds.length,
-      freeCores: n.freeCores,
-      freeGpus: n.freeGpus,
+      cores: n.cores.ids.length,
+      gpus: n.gpus.ids.length,
+      freeCores: n.cores.free,
+      freeGpus: n.gpus.free,
     }));
   }
 
@@ -169,8 +138,8 @@ export class ResourcePool {
     let cores = 0;
     let gpus = 0;
     for (const n of this.nodes) {
-      cores = Math.max(cores, n.coreIds.length);
-      gpus = Math.max(gpus, n.gpuIds.length);
+      cores = Math.max(cores, n.cores.ids.length);
+      gpus = Math.max(gpus, n.gpus.ids.length);
     }
     return { cores, gpus };
   }
@@ -179,7 +148,7 @@ export class ResourcePool {
     const shape = cores * 1_048_576 + gpus;
     for (let i = this.cursors.get(shape) ?? 0; i < this.nodes.length; i++) {
       const node = this.nodes[i]!;
-      if (node.freeCores >= cores && node.freeGpus >= gpus) {
+      if (node.cores.free >= cores && node.gpus.free >= gpus) {
         this.cursors.set(shape, i);
         return i;
       }
@@ -190,37 +159,31 @@ export class ResourcePool {
 
   private takeSlot(index: number, cores: number, gpus: number): Slot {
     const node = this.nodes[index]!;
-    const slot = {
-      node: node.name,
-      cores: take(node.coreIds, node.coreFree, cores),
-      gpus: take(node.gpuIds, node.gpuFree, gpus),
-    };
-    node.freeCores -= cores;
-    node.freeGpus -= gpus;
     this.totalFreeCores -= cores;
     this.totalFreeGpus -= gpus;
-    return slot;
-  }
-
-  private withSlots(slots: Slot[]): Placement {
-    const first = slots[0]!;
-    return { node: first.node, cores: first.cores, gpus: first.gpus, slots };
+    return { node: node.name, cores: node.cores.take(cores), gpus: node.gpus.take(gpus) };
   }
 
   private checkHeld(slot: Slot): number {
     const index = this.byName.get(slot.node);
     if (index === undefined) throw new FlotillaError("INTERNAL", `release on unknown node ${slot.node}`);
     const node = this.nodes[index]!;
-    const check = (ids: number[], pos: Map<number, number>, free: Uint8Array, what: string) => {
+    const check = (ids: number[], set: IdSet, what: string) => {
+      const seen = new Set<number>();
       for (const id of ids) {
-        const i = pos.get(id);
-        if (i === undefined || free[i] === 1) {
+        if (!set.isHeld(id) || seen.has(id)) {
           throw new FlotillaError("INTERNAL", `${what} ${id} on ${node.name} released but not held`);
         }
+        seen.add(id);
       }
     };
-    check(slot.cores, node.corePos, node.coreFree, "core");
-    check(slot.gpus, node.gpuPos, node.gpuFree, "GPU");
+    check(slot.cores, node.cores, "core");
+    check(slot.gpus, node.gpus, "GPU");
     return index;
   }
+}
+
+function withSlots(slots: Slot[]): Placement {
+  const first = slots[0]!;
+  return { node: first.node, cores: first.cores, gpus: first.gpus, slots };
 }

@@ -37,6 +37,17 @@ describe("ResourcePool", () => {
     expect(pool.place({ cores: 1, gpus: 0 })).toBeUndefined();
   });
 
+  it("gives back sparse ids and hands out the lowest free one again", () => {
+    const pool = new ResourcePool([{ name: "a", cores: [10, 4, 6, 4], gpus: [] }]);
+    const low = pool.place({ cores: 1, gpus: 0 })!;
+    const rest = pool.place({ cores: 2, gpus: 0 })!;
+    expect([low.cores, rest.cores]).toEqual([[4], [6, 10]]);
+    pool.release(low);
+    expect(() => pool.release(low)).toThrow(/core 4 on a released but not held/);
+    expect(() => pool.release({ ...rest, slots: [{ node: "a", cores: [5], gpus: [] }] })).toThrow(/core 5/);
+    expect(pool.place({ cores: 1, gpus: 0 })?.cores).toEqual([4]);
+  });
+
   it("returns undefined when nothing fits now, and places again after a release", () => {
     const pool = new ResourcePool(syntheticNodes(2, 2, 1));
     const a = pool.place({ cores: 1, gpus: 1 })!;
