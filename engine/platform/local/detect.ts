@@ -46,13 +46,18 @@ export function gpusFromVisibleDevices(value: string | undefined): number[] | un
 }
 
 /** GPU indices nvidia-smi reports, or undefined when it is absent or fails. */
-export async function nvidiaSmiGpus(path: string | undefined, cwd: string): Promise<number[] | undefined> {
+export async function nvidiaSmiGpus(
+  path: string | undefined,
+  cwd: string,
+  signal?: AbortSignal,
+): Promise<number[] | undefined> {
   const smi = findExecutable("nvidia-smi", path, cwd);
   if (smi === undefined) return undefined;
   const result = await execa(smi, ["--query-gpu=index", "--format=csv,noheader"], {
     reject: false,
     timeout: 15_000,
     stdin: "ignore",
+    ...(signal === undefined ? {} : { cancelSignal: signal }),
   });
   if (result.exitCode !== 0 || typeof result.stdout !== "string") return undefined;
   const ids = result.stdout

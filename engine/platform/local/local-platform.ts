@@ -52,7 +52,7 @@ export class LocalPlatform implements Platform {
    * request's count (ids 0..n-1, even without hardware, so placement can be
    * planned anywhere), else CUDA_VISIBLE_DEVICES, else nvidia-smi, else none.
    */
-  async resources(request: Pick<AllocationRequest, "cores" | "gpus">): Promise<LocalResources> {
+  async resources(request: Pick<AllocationRequest, "cores" | "gpus">, signal?: AbortSignal): Promise<LocalResources> {
     const cwd = this.#options.cwd ?? process.cwd();
     const detected = detectCores(this.#options.procStatus ?? readProcStatus());
     const cores = request.cores === undefined ? detected : { ids: range(request.cores), source: "override" as const };
@@ -61,7 +61,7 @@ export class LocalPlatform implements Platform {
     if (request.gpus !== undefined) gpus = { ids: range(request.gpus), source: "override" };
     else if (visible !== undefined) gpus = { ids: visible, source: "CUDA_VISIBLE_DEVICES" };
     else {
-      const smi = await nvidiaSmiGpus(this.#options.env.PATH, cwd);
+      const smi = await nvidiaSmiGpus(this.#options.env.PATH, cwd, signal);
       gpus = smi === undefined ? { ids: [], source: "none" } : { ids: smi, source: "nvidia-smi" };
     }
     return {
@@ -83,7 +83,7 @@ export class LocalPlatform implements Platform {
     }
     const requestedAt = Date.now();
     observe({ state: "pending", nodes: [] });
-    const resources = await this.resources(request);
+    const resources = await this.resources(request, signal);
     if (signal.aborted) throw new FlotillaError("ALLOCATION_FAILED", "allocation aborted");
     const { node } = resources;
     const deadline = request.walltimeMs === undefined ? undefined : Date.now() + request.walltimeMs;
