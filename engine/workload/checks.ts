@@ -9,7 +9,7 @@ import type { AllocationSpec, ServiceSpec, TaskSpec, Workload } from "./schema.j
 import { isPlaceholder, PLACEHOLDERS, type Placeholder, placeholdersIn } from "./template.js";
 
 const SERVICE_PLACEHOLDERS: readonly Placeholder[] = ["port", "host", "gpu_ids", "instance"];
-const TASK_PLACEHOLDERS: readonly Placeholder[] = ["port", "host", "gpu_ids", "instance", "item"];
+const TASK_PLACEHOLDERS: readonly Placeholder[] = ["host", "gpu_ids", "instance", "item"];
 
 function names(workload: Workload): Problem[] {
   const seen = new Map<string, string>();
@@ -140,7 +140,9 @@ function taskProblems(spec: TaskSpec, i: number, workload: Workload): Problem[] 
     problems.push({ path: [...base, "requests"], message: "requests are sent to a service; add service: NAME" });
   }
   const allowed = spec.for_each === undefined ? TASK_PLACEHOLDERS.filter((p) => p !== "item") : TASK_PLACEHOLDERS;
-  problems.push(...placeholders(base, spec.command, spec.env, allowed, () => "needs for_each on this task"));
+  const why = (name: Placeholder) =>
+    name === "port" ? "is only for services (Flotilla picks no port for a task)" : "needs for_each on this task";
+  problems.push(...placeholders(base, spec.command, spec.env, allowed, why));
   if (spec.for_each !== undefined) {
     const ids = new Map<string, string>();
     taskInstances(spec).forEach((instance, j) => {

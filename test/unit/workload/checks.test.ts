@@ -116,13 +116,14 @@ describe("semantic checks", () => {
       "    command: [x, '{prot}', '{item}']",
       "tasks:",
       "  - name: t",
-      "    command: [x, '{item}']",
+      "    command: [x, '{item}', '{port}']",
       "    env: { WHERE: '{nowhere}' }",
     );
     expect(problems(text)).toEqual([
       "w.yaml:4:18: services[0].command[1]: unknown placeholder {prot} (did you mean {port}?)",
       "w.yaml:4:28: services[0].command[2]: placeholder {item} is only for tasks with for_each",
       "w.yaml:7:18: tasks[0].command[1]: placeholder {item} needs for_each on this task",
+      "w.yaml:7:28: tasks[0].command[2]: placeholder {port} is only for services (Flotilla picks no port for a task)",
       expect.stringMatching(/^w\.yaml:8:19: tasks\[0\]\.env\.WHERE: unknown placeholder \{nowhere\} \(known: \{port\}/),
     ]);
   });
