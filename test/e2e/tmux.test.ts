@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readEventsFile } from "../../engine/session/index.js";
 import { replay } from "../../engine/state.js";
-import { cliCommand } from "../helpers/cli.js";
+import { cliCommand, startCli } from "../helpers/cli.js";
 import { fixture, waitUntil } from "../helpers/processes.js";
 import { hasTmux, processesWithMarker, shellQuote, TmuxPane } from "./tmux-helpers.js";
 
@@ -63,11 +63,15 @@ function startRun(hold: boolean): { sessionDir: string; exitFile: string } {
   const file = join(dir, "workload.yaml");
   writeFileSync(file, workload(hold));
   const sessionDir = join(dir, "session");
+  return { sessionDir, exitFile: startInPane(["run", file, "--session-dir", sessionDir]) };
+}
+
+function startInPane(args: string[]): string {
   const exitFile = join(dir, "exit-code");
-  const cli = [...cliCommand(), "run", file, "--session-dir", sessionDir].map(shellQuote).join(" ");
+  const cli = [...cliCommand(), ...args].map(shellQuote).join(" ");
   const script = `${cli}; echo $? > ${shellQuote(exitFile)}; exec env -u FLOTILLA_E2E_MARK sleep 120`;
   pane.start(`sh -c ${shellQuote(script)}`, dir, { FLOTILLA_E2E_MARK: marker });
-  return { sessionDir, exitFile };
+  return exitFile;
 }
 
 const readyAndDone = (screen: string) => screen.includes("Services 2/2 ready") && /✔ done 4\b/.test(screen);
@@ -116,5 +120,28 @@ describe.skipIf(!hasTmux())("dashboard under tmux", () => {
     expect(screen).toContain("✔ done 4");
     expect(screen).toMatch(/web\s+0\/2\s+○○/);
     expect(processesWithMarker(marker)).toEqual([]);
+  });
+
+  it("watch attaches read-only to a run in another process and exits when it ends", async () => {
+    const file = join(dir, "workload.yaml");
+    writeFileSync(file, workload(true));
+    const sessionDir = join(dir, "session");
+    const run = startCli(["run", file, "--session-dir", sessionDir, "--json"], {
+      cwd: dir,
+      env: { FLOTILLA_E2E_MARK: marker },
+    });
+    await run.waitForOutput(/"type":"service:state"[^\n]*"state":"ready"/, 60_000);
+    const exitFile = startInPane(["watch", sessionDir, "--interval", "50"]);
+    const screen = await pane.waitFor(readyAndDone, "the watched run: 2/2 ready and 4 tasks done");
+    expect(screen).toContain("flotilla watch tmux-e2e");
+    expect(screen).toContain("read-only");
+    expect(screen).toMatch(/▶ hold\s/);
+    run.child.kill("SIGINT");
+    const result = await run.done;
+    expect(result.code).toBe(130);
+    await waitUntil(() => existsSync(exitFile), { timeoutMs: 20_000, what: "watch to exit" });
+    expect(readFileSync(exitFile, "utf8").trim()).toBe("130");
+    expect(pane.screen()).toContain("ended: exit 130");
+    await waitUntil(() => processesWithMarker(marker).length === 0, { timeoutMs: 10_000, what: "the run to be gone" });
   });
 });
