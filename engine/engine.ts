@@ -54,6 +54,16 @@ export interface EngineOptions {
   driverFor?: (service: ServiceSpec) => InstanceDriver | undefined;
   /** Overrides how some tasks run (inference tasks). */
   executorFor?: (unit: TaskInstance) => TaskExecutor | undefined;
+  /** Extra env for a task that `uses` a service (the request path's _HTTP and _ZMQ). */
+  serviceEnv?: (service: string) => Record<string, string>;
+  /** Parts that live for the run (the request path): started once the allocation is active, stopped at teardown. */
+  extensions?: RunExtension[];
+}
+
+/** Started before any service or task; stopped after tasks are canceled and before services stop. */
+export interface RunExtension {
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 export type EngineSettings = NonNullable<Extract<EngineEventBody, { type: "session:start" }>["settings"]>;
@@ -108,6 +118,10 @@ export class Engine {
     let reason = "all tasks ended";
     try {
       allocation = await this.acquire(fatal.signal);
+      for (const extension of options.extensions ?? []) {
+        this.teardown.add(() => extension.stop());
+        await extension.start();
+      }
       reason = await runWorkload({
         ...options,
         allocation,

@@ -4,7 +4,13 @@
  * tests.
  */
 export { EventBus, type EventBusOptions, type EventListener } from "./bus.js";
-export { DEFAULT_TEARDOWN_GRACE_MS, Engine, type EngineOptions, type EngineSettings } from "./engine.js";
+export {
+  DEFAULT_TEARDOWN_GRACE_MS,
+  Engine,
+  type EngineOptions,
+  type EngineSettings,
+  type RunExtension,
+} from "./engine.js";
 export {
   EXIT_CODES,
   errorMessage,
@@ -17,6 +23,7 @@ export * from "./events.js";
 export { installExitGuard, killAllSync, ProcessRegistry } from "./launch/registry.js";
 export { createPlatform, type PlatformOptions } from "./platform/index.js";
 export type { Allocation, AllocationRequest, Platform } from "./platform/types.js";
+export { RequestPath, type RequestPathOptions } from "./request/request-path.js";
 export type { TaskExecutor } from "./run/tasks.js";
 export { warningLeadMs } from "./run/walltime.js";
 export type { InstanceContext, InstanceDriver, LaunchPlan, ReadyContext, ReadyResult } from "./service/driver.js";

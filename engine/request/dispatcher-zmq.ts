@@ -16,7 +16,8 @@ export class ZmqChannel implements InstanceChannel {
 
   constructor(
     endpoint: string,
-    private readonly service: string,
+    /** Sent in every request header; undefined: any service the host serves. */
+    private readonly service: string | undefined,
   ) {
     this.client = new ServiceClient(endpoint);
     this.endpoint = this.client.endpoint;
@@ -25,7 +26,7 @@ export class ZmqChannel implements InstanceChannel {
   async request(request: ChannelRequest, timeoutMs: number, signal?: AbortSignal): Promise<ChannelReply> {
     if (signal?.aborted) throw new ChannelError("closed", "canceled before it was sent");
     const sent = this.client.request({
-      service: this.service,
+      ...(this.service === undefined ? {} : { service: this.service }),
       path: request.path,
       method: request.method,
       ...(request.body === undefined ? {} : { payload: request.body as object }),

@@ -40,6 +40,8 @@ export interface TaskRunnerOptions {
   emit(event: TaskStateEvent): void;
   /** Overrides how some tasks run (e.g. inference tasks); undefined = launch the command. */
   executorFor?: (unit: TaskInstance) => TaskExecutor | undefined;
+  /** Extra env for a task that uses `service` (the request path's _HTTP and _ZMQ). */
+  serviceEnv?: (service: string) => Record<string, string>;
 }
 
 interface Entry {
@@ -79,12 +81,15 @@ export class TaskRunner {
     const unfit = new Set<string>();
     for (const entry of [...this.pending]) {
       const spec = entry.unit.spec;
-      const lost = spec.uses.filter((service) => this.options.services.lost(service));
+      // An inference task waits for the service it sends to, as if it `uses` it.
+      const needs =
+        spec.service === undefined || spec.uses.includes(spec.service) ? spec.uses : [...spec.uses, spec.service];
+      const lost = needs.filter((service) => this.options.services.lost(service));
       if (lost.length > 0) {
         this.finishPending(entry, "failed", `service ${lost.join(", ")} has no instance left that can be ready`);
         continue;
       }
-      const services = spec.uses.filter((service) => !this.options.services.available(service));
+      const services = needs.filter((service) => !this.options.services.available(service));
       const request: ResourceRequest = {
         cores: spec.cores,
         gpus: spec.gpus,
@@ -159,8 +164,10 @@ export class TaskRunner {
     const vars = taskVars(unit, placement, this.options.launcher.hostOf(placement.node));
     const env = renderEnv(unit.spec.env, vars);
     env.FLOTILLA_TASK_ID = unit.id;
-    for (const service of unit.spec.uses)
+    for (const service of unit.spec.uses) {
       env[serviceUrlsVariable(service)] = this.options.services.urls(service).join(",");
+      Object.assign(env, this.options.serviceEnv?.(service));
+    }
     return env;
   }
 

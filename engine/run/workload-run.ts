@@ -34,6 +34,8 @@ export interface RunContext {
   logPaths(id: string): { stdout: string; stderr: string };
   driverFor?: (service: ServiceSpec) => InstanceDriver | undefined;
   executorFor?: (unit: TaskInstance) => TaskExecutor | undefined;
+  /** Extra env for a task that `uses` a service (the request path's _HTTP and _ZMQ). */
+  serviceEnv?: (service: string) => Record<string, string>;
   /** The registry of ready instances (shared with the request path). */
   endpoints?: EndpointRegistry;
 }
@@ -106,6 +108,7 @@ export async function runWorkload(context: RunContext): Promise<string> {
     logPaths: context.logPaths,
     emit,
     ...(context.executorFor === undefined ? {} : { executorFor: context.executorFor }),
+    ...(context.serviceEnv === undefined ? {} : { serviceEnv: context.serviceEnv }),
   });
   // Added after services.stopAll but must run before it: tasks may still be talking to services.
   teardown.first((graceMs) => tasks.cancelAll(fatal.error?.message ?? "the run is stopping", graceMs));

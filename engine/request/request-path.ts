@@ -1,0 +1,119 @@
+/**
+ * The request path of one run, as the engine sees it: drivers for instances
+ * fronted by a service host and for remote endpoints, the executor for
+ * inference tasks, the env of tasks that `use` a service, the HTTP front,
+ * the dispatchers and the metrics. Started once the allocation is active
+ * (before any task), stopped at teardown (before session:end), so the final
+ * `metrics` event is in the record.
+ */
+import { join } from "node:path";
+import type { EngineEventBody, LogEvent } from "../events.js";
+import { RequestMetrics } from "../metrics/collector.js";
+import { RequestProfile } from "../metrics/profile.js";
+import { type MetricsTicker, startMetricsTicker } from "../metrics/ticker.js";
+import type { TaskExecutor } from "../run/tasks.js";
+import type { InstanceDriver } from "../service/driver.js";
+import type { EndpointRegistry } from "../service/endpoints.js";
+import { launchedReplicas, type TaskInstance } from "../workload/expand.js";
+import type { ServiceSpec, Workload } from "../workload/schema.js";
+import { DispatcherSet, takesRequests } from "./dispatcher-set.js";
+import { hostDriver } from "./host-driver.js";
+import { type HttpFront, requestPathEnv, startHttpFront } from "./http-front.js";
+import { inferenceExecutor, isInferenceTask } from "./inference-task-executor.js";
+import { remoteDriver } from "./remote-driver.js";
+
+export interface RequestPathOptions {
+  workload: Workload;
+  /** Directory of the workload file (inference tasks' `requests` are relative to it). */
+  workloadDir: string;
+  sessionDir: string;
+  endpoints: EndpointRegistry;
+  emit: (body: EngineEventBody) => void;
+  /** Address the HTTP front listens on; loopback by default. */
+  frontHost?: string;
+  metricsIntervalMs?: number;
+}
+
+export class RequestPath {
+  readonly metrics = new RequestMetrics();
+  private readonly profile: RequestProfile;
+  private dispatchers: DispatcherSet | undefined;
+  private front: HttpFront | undefined;
+  private ticker: MetricsTicker | undefined;
+  private executor: TaskExecutor | undefined;
+
+  constructor(private readonly options: RequestPathOptions) {
+    this.profile = new RequestProfile(join(options.sessionDir, "profile"));
+  }
+
+  /** Whether any service takes requests (else start/stop do nothing). */
+  get enabled(): boolean {
+    return this.options.workload.services.some(takesRequests);
+  }
+
+  /** The HTTP front's address once started. */
+  get frontUrl(): string | undefined {
+    return this.front?.url;
+  }
+
+  /** How instance `instance` of `service` is launched and judged ready; undefined for plain command services. */
+  driverFor(service: ServiceSpec, instance?: number): InstanceDriver | undefined {
+    const launched = launchedReplicas(service);
+    const remote = service.endpoints !== undefined && (instance === undefined ? launched === 0 : instance >= launched);
+    if (remote) return remoteDriver;
+    return service.backend === undefined ? undefined : hostDriver;
+  }
+
+  executorFor(unit: TaskInstance): TaskExecutor | undefined {
+    if (!isInferenceTask(unit)) return undefined;
+    this.executor ??= inferenceExecutor({
+      dispatchers: this.requireDispatchers(),
+      workloadDir: this.options.workloadDir,
+      sessionDir: this.options.sessionDir,
+      log: this.log,
+    });
+    return this.executor;
+  }
+
+  /** FLOTILLA_SERVICE_<NAME>_HTTP and _ZMQ for a task that uses `service`. */
+  serviceEnv(service: string): Record<string, string> {
+    if (!this.dispatchers?.get(service)) return {};
+    return requestPathEnv(service, this.front?.baseUrl(service), this.dispatchers.zmqEndpoints(service));
+  }
+
+  async start(): Promise<void> {
+    if (!this.enabled || this.dispatchers) return;
+    const { workload, endpoints, emit } = this.options;
+    this.dispatchers = new DispatcherSet({
+      services: workload.services,
+      endpoints,
+      metrics: this.metrics,
+      profile: this.profile,
+      log: this.log,
+    });
+    const dispatchers = this.dispatchers;
+    this.front = await startHttpFront({
+      ...(this.options.frontHost === undefined ? {} : { host: this.options.frontHost }),
+      dispatcherFor: (name) => dispatchers.get(name),
+    });
+    this.ticker = startMetricsTicker(this.metrics, (event) => emit(event), this.options.metricsIntervalMs);
+    this.log("info", `OpenAI-compatible HTTP front at ${this.front.url}/services/<name>/v1`, "request-path");
+  }
+
+  /** Closes the front and the dispatchers, then emits the final metrics. */
+  async stop(): Promise<void> {
+    await this.front?.close();
+    await this.dispatchers?.close();
+    this.ticker?.stop();
+    await this.profile.close();
+  }
+
+  private readonly log = (level: LogEvent["level"], message: string, subject: string): void => {
+    this.options.emit({ type: "log", level, message, subject });
+  };
+
+  private requireDispatchers(): DispatcherSet {
+    if (!this.dispatchers) throw new Error("the request path was not started");
+    return this.dispatchers;
+  }
+}
