@@ -91,3 +91,39 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+function liveStats(): Stat[] {
+  return allStats().filter((s) => s.state !== "Z" && s.state !== "X");
+}
+
+/** Live processes whose command line contains `text` (e.g. a temp dir only one test uses). */
+export function processesMatching(text: string): number[] {
+  return liveStats()
+    .filter((s) => {
+      try {
+        return readFileSync(`/proc/${s.pid}/cmdline`, "utf8").split("\0").join(" ").includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map((s) => s.pid);
+}
+
+/**
+ * Live processes that carry `name=value` in their environment. Start the
+ * program under test with a unique marker (e.g. FLOTILLA_TEST_MARK=<random>):
+ * everything it starts inherits it, so survivors are found even after they were
+ * reparented or left their process group.
+ */
+export function processesWithEnv(name: string, value: string): number[] {
+  const needle = `${name}=${value}`;
+  return liveStats()
+    .filter((s) => {
+      try {
+        return readFileSync(`/proc/${s.pid}/environ`, "utf8").split("\0").includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map((s) => s.pid);
+}
