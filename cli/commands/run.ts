@@ -8,13 +8,16 @@ import {
   type AllocationRequest,
   createPlatform,
   createSessionDir,
+  EndpointRegistry,
   Engine,
   type EngineSettings,
+  EventBus,
   flushOpenSinksSync,
   installExitGuard,
   type LoadedWorkload,
   loadWorkload,
   ProcessRegistry,
+  RequestPath,
 } from "../../engine/index.js";
 import {
   type AllocationOptionValues,
@@ -43,6 +46,16 @@ export async function runCommand(file: string, options: AllocationOptionValues):
   process.on("exit", flushOpenSinksSync);
   const platformName = overrides.platform ?? loaded.workload.allocation.platform ?? "local";
   const platform = createPlatform(platformName, { env: process.env, cwd: process.cwd(), registry });
+  const bus = new EventBus();
+  const endpoints = new EndpointRegistry();
+  // Service hosts, remote endpoints, inference tasks, the HTTP front and request metrics.
+  const requestPath = new RequestPath({
+    workload: loaded.workload,
+    workloadDir: loaded.dir,
+    sessionDir: session.path,
+    endpoints,
+    emit: (body) => bus.emit(body),
+  });
   const engine = new Engine({
     loaded,
     platform,
@@ -52,6 +65,12 @@ export async function runCommand(file: string, options: AllocationOptionValues):
     version: VERSION,
     settings: settingsOf(loaded, overrides, platformName),
     registry,
+    bus,
+    endpoints,
+    driverFor: (service) => requestPath.driverFor(service),
+    executorFor: (unit) => requestPath.executorFor(unit),
+    serviceEnv: (service) => requestPath.serviceEnv(service),
+    extensions: [requestPath],
   });
 
   const controller = new AbortController();
