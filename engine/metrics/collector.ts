@@ -74,8 +74,8 @@ export class RequestMetrics {
 
   /** Declares an instance so it shows in snapshots before its first request. */
   addInstance(service: string, instance: number, endpoint: string): void {
+    // Not a change worth a metrics event on its own: those report requests flowing.
     this.service(service).instance(instance, endpoint);
-    this.version++;
   }
 
   /** An attempt was sent to an instance. */
