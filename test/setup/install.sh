@@ -10,6 +10,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 declare -A NEED=(
   [tmux]=tmux
   [curl]=curl
+  [objdump]=binutils
+  [script]=bsdutils
 )
 
 missing=()
