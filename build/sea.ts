@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { chmod, copyFile, readFile, rm, writeFile } from "node:fs/promises";
-import { inject } from "postject";
+import { chmod, copyFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { ZEROMQ_ASSET } from "./runtime/assets.js";
 
 /** The fuse string Node's SEA support looks for (see Node's single-executable docs). */
@@ -35,5 +35,14 @@ export async function makeSea(input: SeaInput): Promise<void> {
   await rm(input.output, { force: true });
   await copyFile(process.execPath, input.output);
   await chmod(input.output, 0o755);
-  await inject(input.output, "NODE_SEA_BLOB", await readFile(input.blob), { sentinelFuse: SEA_FUSE });
+  // postject's CLI in a child process, so its harmless ELF note warnings can be filtered out.
+  const postject = createRequire(import.meta.url).resolve("postject/dist/cli.js");
+  const output = execFileSync(
+    process.execPath,
+    [postject, input.output, "NODE_SEA_BLOB", input.blob, "--sentinel-fuse", SEA_FUSE],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+  );
+  for (const line of output.split("\n")) {
+    if (line.trim() && !line.includes("Can't find string offset for section name")) console.log(line);
+  }
 }
