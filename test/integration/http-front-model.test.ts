@@ -1,0 +1,90 @@
+/**
+ * The HTTP front over a real model: a workload launches the node-llama-cpp
+ * OpenAI-compatible server as `backend: openai` (behind its service host),
+ * and two client tasks reach it through FLOTILLA_SERVICE_LLM_HTTP, one with
+ * the official openai npm client and one with curl. Real tokens come back.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { startCli } from "../helpers/cli.js";
+import { ofType, parseNdjson } from "../helpers/events.js";
+import { MODEL_SERVER, ROOT } from "../helpers/host-process.js";
+import { tempDir } from "../helpers/tmp.js";
+
+const CLIENT = `
+import { createRequire } from "node:module";
+const require = createRequire(${JSON.stringify(join(ROOT, "package.json"))});
+const { OpenAI } = require("openai");
+const client = new OpenAI({ baseURL: process.env.FLOTILLA_SERVICE_LLM_HTTP, apiKey: "unused", maxRetries: 0 });
+const models = await client.models.list();
+const completion = await client.completions.create({ model: "tiny-llama", prompt: "once upon a time", max_tokens: 8 });
+const chat = await client.chat.completions.create({
+  model: "tiny-llama",
+  messages: [{ role: "user", content: "hello" }],
+  max_tokens: 8,
+});
+const stream = await client.chat.completions.create({
+  model: "tiny-llama",
+  messages: [{ role: "user", content: "hello" }],
+  max_tokens: 8,
+  stream: true,
+});
+let streamed = "";
+for await (const chunk of stream) streamed += chunk.choices[0]?.delta?.content ?? "";
+console.log(JSON.stringify({
+  models: models.data.map((m) => m.id),
+  completion: completion.choices[0].text,
+  completionTokens: completion.usage.completion_tokens,
+  chat: chat.choices[0].message.content,
+  streamed,
+}));
+`;
+
+describe("HTTP front over a real model", () => {
+  it("serves the openai npm client and curl with real tokens, balanced over ZeroMQ", async () => {
+    const dir = tempDir("flotilla-front-model-");
+    writeFileSync(join(dir, "client.mjs"), CLIENT);
+    const loader = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+    const server = [process.execPath, "--import", loader, MODEL_SERVER, "--port", "{port}", "--threads", "1"];
+    const curl = `curl -sS --fail-with-body "$FLOTILLA_SERVICE_LLM_HTTP/chat/completions" -H 'content-type: application/json' -d '{"model":"tiny-llama","messages":[{"role":"user","content":"hi"}],"max_tokens":6}'`;
+    writeFileSync(
+      join(dir, "workload.yaml"),
+      `version: 1
+services:
+  - name: llm
+    backend: openai
+    command: ${JSON.stringify(server)}
+    startup_timeout: 180s
+    max_inflight: 2
+tasks:
+  - name: sdk
+    command: ${JSON.stringify([process.execPath, join(dir, "client.mjs")])}
+    uses: [llm]
+  - name: curl
+    command: ${JSON.stringify(["sh", "-c", curl])}
+    uses: [llm]
+`,
+    );
+    const session = join(dir, "session");
+    const result = await startCli(["run", "workload.yaml", "--json", "--cores", "8", "--session-dir", session], {
+      cwd: dir,
+    }).done;
+    expect(result.code, `${result.stderr}\n${readFileSync(join(session, "logs", "sdk.err"), "utf8")}`).toBe(0);
+    const sdk = JSON.parse(readFileSync(join(session, "logs", "sdk.out"), "utf8"));
+    expect(sdk.models).toEqual(["tiny-llama"]);
+    expect(sdk.completionTokens).toBeGreaterThan(0);
+    expect(sdk.completion.length).toBeGreaterThan(0);
+    expect(typeof sdk.chat).toBe("string");
+    expect(sdk.streamed).toBe(sdk.chat);
+    const viaCurl = JSON.parse(readFileSync(join(session, "logs", "curl.out"), "utf8"));
+    expect(viaCurl.model).toBe("tiny-llama");
+    expect(viaCurl.usage.completion_tokens).toBeGreaterThan(0);
+    const final = ofType(parseNdjson(result.stdout), "metrics").at(-1);
+    const llm = final?.services.find((s) => s.service === "llm");
+    // models, completion, chat, streamed chat, curl: five requests through the front.
+    expect(llm?.completed).toBe(5);
+    expect(llm?.latency.inference.p50).toBeGreaterThan(0);
+  });
+});
