@@ -49,7 +49,16 @@ function summaryRows(plan: WorkloadPlan, kind: "service" | "task"): string[] {
   const placed = byName(kind === "service" ? plan.services : plan.tasks);
   const queued = byName(plan.queued.filter((q) => q.kind === kind));
   const names = [...new Set([...placed.keys(), ...queued.keys()])];
-  return table(names.map((name) => [name, `${placed.get(name) ?? 0} placed`, `${queued.get(name) ?? 0} queued`]));
+  // Many definitions: show the ones with queued work; the rest are one line.
+  const shown = names.length <= LIST_LIMIT ? names : names.filter((name) => queued.has(name)).slice(0, LIST_LIMIT);
+  const rows = table(shown.map((name) => [name, `${placed.get(name) ?? 0} placed`, `${queued.get(name) ?? 0} queued`]));
+  const hidden = names.filter((name) => !shown.includes(name));
+  if (hidden.length > 0) {
+    const instances = hidden.reduce((sum, name) => sum + (placed.get(name) ?? 0) + (queued.get(name) ?? 0), 0);
+    const allPlaced = hidden.every((name) => !queued.has(name));
+    rows.push(`  … ${hidden.length} more (${instances} instances${allPlaced ? ", all placed" : ""})`);
+  }
+  return rows;
 }
 
 function sameUsage(a: NodePlan, b: NodePlan): boolean {
@@ -79,7 +88,24 @@ function nodeRows(nodes: readonly NodePlan[]): string[] {
     ]);
     i = j + 1;
   }
-  return table(rows);
+  return rows.length <= LIST_LIMIT ? table(rows) : nodeSummary(nodes);
+}
+
+/** For allocations too varied to list: how full the nodes are, in three buckets. */
+function nodeSummary(nodes: readonly NodePlan[]): string[] {
+  let full = 0;
+  let idle = 0;
+  for (const n of nodes) {
+    if (n.used_cores === 0 && n.used_gpus === 0) idle++;
+    else if (n.used_cores === n.cores && n.used_gpus === n.gpus) full++;
+  }
+  const partly = nodes.length - full - idle;
+  return [`  ${full} full, ${partly} partly used, ${idle} idle (--json lists every node)`];
+}
+
+function totals(nodes: readonly NodePlan[]): string {
+  const sum = (pick: (n: NodePlan) => number) => nodes.reduce((total, n) => total + pick(n), 0);
+  return `nodes: ${nodes.length}, cores ${sum((n) => n.used_cores)}/${sum((n) => n.cores)} used, gpus ${sum((n) => n.used_gpus)}/${sum((n) => n.gpus)} used`;
 }
 
 export function formatPlan(plan: WorkloadPlan, heading: string): string {
@@ -97,6 +123,6 @@ export function formatPlan(plan: WorkloadPlan, heading: string): string {
         .join(", ")}`,
     );
   }
-  lines.push("nodes:", ...nodeRows(plan.nodes));
+  lines.push(totals(plan.nodes), ...nodeRows(plan.nodes));
   return `${lines.join("\n")}\n`;
 }
