@@ -72,7 +72,7 @@ export function inferenceExecutor(options: InferenceExecutorOptions): TaskExecut
         outputPath: responsesPath(options.sessionDir, unit.id),
         signal,
       });
-      const { message, error } = describeSummary(unit.id, summary);
+      const { message, error } = describeSummary(summary);
       options.log(
         error === undefined ? "info" : "error",
         error === undefined ? message : `${message}; ${error}`,

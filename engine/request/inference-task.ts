@@ -148,10 +148,10 @@ function notSent(index: number): ResponseRecord {
 const round = (ms: number): number => Math.round(ms * 1_000) / 1_000;
 
 /** One line for the task's log event, and its error text when requests failed. */
-export function describeSummary(task: string, summary: InferenceSummary): { message: string; error?: string } {
+export function describeSummary(summary: InferenceSummary): { message: string; error?: string } {
   const seconds = summary.durationMs / 1_000;
   const rate = seconds > 0 ? summary.total / seconds : 0;
-  const message = `${task}: ${summary.total} requests, ${summary.ok} ok, ${summary.errors} errors in ${seconds.toFixed(2)} s (${rate.toFixed(1)} req/s); responses in ${summary.outputPath}`;
+  const message = `${summary.total} requests, ${summary.ok} ok, ${summary.errors} errors in ${seconds.toFixed(2)} s (${rate.toFixed(1)} req/s); responses in ${summary.outputPath}`;
   if (summary.errors === 0) return { message };
   const kinds = Object.entries(summary.errorKinds)
     .map(([kind, n]) => `${n} ${kind}`)

@@ -72,7 +72,7 @@ describe("inference tasks", () => {
     for (const key of ["communication_ms", "service_ms", "inference_ms", "total_ms"]) {
       expect(typeof records[5][key]).toBe("number");
     }
-    expect(describeSummary("prompts", summary).error).toBeUndefined();
+    expect(describeSummary(summary).error).toBeUndefined();
   });
 
   it("records every failed request and says how many failed", async () => {
@@ -97,7 +97,7 @@ describe("inference tasks", () => {
     const records = readJsonl(outputPath);
     expect(records.map((r) => r.status)).toEqual(["ok", "error", "error", "error"]);
     expect(records[1]).toMatchObject({ error_kind: "rejected", attempts: 0, instance: null, total_ms: null });
-    expect(describeSummary("tiny", summary).error).toMatch(/^3 of 4 requests failed \(3 rejected\)/);
+    expect(describeSummary(summary).error).toMatch(/^3 of 4 requests failed \(3 rejected\)/);
   });
 
   it("rejects a requests file that is not JSON Lines, naming file and line", async () => {
