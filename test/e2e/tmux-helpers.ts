@@ -43,6 +43,10 @@ export class TmuxPane {
     }
   }
 
+  resize(columns: number, rows: number): void {
+    this.tmux("resize-window", "-t", "e2e", "-x", String(columns), "-y", String(rows));
+  }
+
   keys(...keys: string[]): void {
     this.tmux("send-keys", "-t", "e2e", ...keys);
   }

@@ -87,6 +87,16 @@ describe.skipIf(!hasTmux())("dashboard under tmux", () => {
     // The finished tasks went to the log above the live area.
     expect(screen).toMatch(/✔ done\s+hello\.\d/);
 
+    // Shrink to 80×24: the dashboard refits (its rules span exactly the new width) and stays in view.
+    pane.resize(80, 24);
+    const small = await pane.waitFor(
+      (s) => s.split("\n").some((line) => line.startsWith("── Services") && [...line].length === 80),
+      "the dashboard refitted to 80 columns",
+    );
+    expect(small).toContain("q quit");
+    expect(small).toMatch(/▸ web\s+2\/2\s+●●/);
+    pane.resize(100, 30);
+
     pane.keys("?");
     await pane.waitFor((s) => s.includes("Instance states"), "the help overlay");
     pane.keys("?");

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { cleanup } from "ink-testing-library";
 import { afterEach, describe, expect, it } from "vitest";
 import { replay } from "../../engine/state.js";
@@ -204,6 +207,24 @@ describe("keys", () => {
     const frame = await frameWhere(app, (f) => /▸ 1\s+● ready/.test(f));
     expect(frame).toMatch(/▸ 1\s+● ready\s+node0\s+1\s+http:\/\/127\.0\.0\.1:41002/);
     expect(frame).toContain("stderr of llm.1: (empty)");
+  });
+
+  it("the detail tails the selected instance's stderr from the session's logs, live", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flotilla-detail-"));
+    try {
+      mkdirSync(join(dir, "logs"));
+      writeFileSync(join(dir, "logs", "llm.1.err"), "loading weights\nlistening on :41002\n");
+      const log = liveSession();
+      const start = log.events[0];
+      if (start?.type === "session:start") start.session_dir = dir;
+      const app = renderDashboard(log.events);
+      await press(app, KEY.enter, KEY.down);
+      expect(await frameWhere(app, (f) => f.includes("listening on :41002"))).toContain("loading weights");
+      writeFileSync(join(dir, "logs", "llm.1.err"), "loading weights\nlistening on :41002\nGET /v1/models 200\n");
+      expect(await frameWhere(app, (f) => f.includes("GET /v1/models 200"), 3_000)).toContain("GET /v1/models 200");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("q asks before quitting a running session; n keeps it, y calls onQuit once", async () => {

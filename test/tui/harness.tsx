@@ -30,8 +30,12 @@ export function renderDashboard(
 }
 
 /** Waits (bounded) until the last frame satisfies `check`; returns it. */
-export async function frameWhere(app: { lastFrame(): string | undefined }, check: (frame: string) => boolean) {
-  for (let i = 0; i < 100; i += 1) {
+export async function frameWhere(
+  app: { lastFrame(): string | undefined },
+  check: (frame: string) => boolean,
+  timeoutMs = 1_000,
+) {
+  for (let i = 0; i < timeoutMs / 10; i += 1) {
     const frame = app.lastFrame() ?? "";
     if (check(frame)) return frame;
     await sleep(10);
