@@ -13,6 +13,8 @@ const { liveSession } = await import("./events.js");
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI colour escapes is the point
 const COLOR = /\u001B\[(3\d|9\d)m/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes
+const ANSI = /\u001B\[[0-9;]*m/g;
 
 describe("NO_COLOR", () => {
   it("is on for any non-empty value", () => {
@@ -27,10 +29,9 @@ describe("NO_COLOR", () => {
     const plain = renderFinalFrame(state, { columns: 80, rows: 24, color: false });
     expect(colored).toMatch(COLOR);
     expect(plain).not.toMatch(COLOR);
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes
     const strip = (text: string) =>
       text
-        .replace(/\u001B\[[0-9;]*m/g, "")
+        .replace(ANSI, "")
         .split("\n")
         .map((line) => line.trimEnd())
         .join("\n");
