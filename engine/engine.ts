@@ -51,7 +51,7 @@ export interface EngineOptions {
   /** Ready service instances; pass one in to share it with the request path. */
   endpoints?: EndpointRegistry;
   /** Overrides driverFor for some services (backends, remote endpoints). */
-  driverFor?: (service: ServiceSpec) => InstanceDriver | undefined;
+  driverFor?: (service: ServiceSpec, instance: number) => InstanceDriver | undefined;
   /** Overrides how some tasks run (inference tasks). */
   executorFor?: (unit: TaskInstance) => TaskExecutor | undefined;
   /** Extra env for a task that `uses` a service (the request path's _HTTP and _ZMQ). */

@@ -67,7 +67,7 @@ export async function runCommand(file: string, options: AllocationOptionValues):
     registry,
     bus,
     endpoints,
-    driverFor: (service) => requestPath.driverFor(service),
+    driverFor: (service, instance) => requestPath.driverFor(service, instance),
     executorFor: (unit) => requestPath.executorFor(unit),
     serviceEnv: (service) => requestPath.serviceEnv(service),
     extensions: [requestPath],

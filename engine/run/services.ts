@@ -20,7 +20,8 @@ export interface ServiceSetOptions {
   services: ServiceSpec[];
   /** Placement of instance `index` of `service` (the engine's pool decides). */
   place(service: ServiceSpec, index: number): Placement;
-  driverFor(service: ServiceSpec): InstanceDriver;
+  /** The driver of instance `instance` (launched replicas first, then remote `endpoints`). */
+  driverFor(service: ServiceSpec, instance: number): InstanceDriver;
   launcher: Launcher;
   endpoints: EndpointRegistry;
   self: string[];
@@ -40,11 +41,15 @@ export class ServiceSet {
   /** Places every instance (throws what `place` throws) and emits `pending` for each. */
   constructor(private readonly options: ServiceSetOptions) {
     for (const service of options.services) {
-      const driver = options.driverFor(service);
       const instances: ServiceInstance[] = [];
-      // Remote instances (already running elsewhere) take no cores or GPUs here.
-      const count = driver.remote ? (service.endpoints?.length ?? 0) : service.replicas;
+      // Remote instances (already running elsewhere) take no cores or GPUs here. A service
+      // may have both: its launched replicas come first, then one instance per endpoint.
+      const remotes = service.endpoints?.length ?? 0;
+      const count = options.driverFor(service, 0).remote
+        ? remotes
+        : service.replicas + (remotes > 0 && options.driverFor(service, service.replicas).remote ? remotes : 0);
       for (let index = 0; index < count; index++) {
+        const driver = options.driverFor(service, index);
         const placement = driver.remote ? REMOTE_PLACEMENT : options.place(service, index);
         const id = `${service.name}.${index}`;
         instances.push(

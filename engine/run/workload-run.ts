@@ -32,7 +32,7 @@ export interface RunContext {
   fatal: FatalCause;
   teardown: Teardown;
   logPaths(id: string): { stdout: string; stderr: string };
-  driverFor?: (service: ServiceSpec) => InstanceDriver | undefined;
+  driverFor?: (service: ServiceSpec, instance: number) => InstanceDriver | undefined;
   executorFor?: (unit: TaskInstance) => TaskExecutor | undefined;
   /** Extra env for a task that `uses` a service (the request path's _HTTP and _ZMQ). */
   serviceEnv?: (service: string) => Record<string, string>;
@@ -89,7 +89,7 @@ export async function runWorkload(context: RunContext): Promise<string> {
         { context: { service: service.name, instance: index } },
       );
     },
-    driverFor: (service) => context.driverFor?.(service) ?? driverFor(service),
+    driverFor: (service, instance) => context.driverFor?.(service, instance) ?? driverFor(service),
     launcher,
     endpoints: context.endpoints ?? new EndpointRegistry(),
     self: context.self,

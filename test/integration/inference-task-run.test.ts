@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../engine/events.js";
 import { startCli } from "../helpers/cli.js";
 import { ofType, parseNdjson } from "../helpers/events.js";
+import { spawnCli } from "../helpers/host-process.js";
 import { freePort } from "../helpers/processes.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -144,6 +145,43 @@ tasks:
     expect(final).toMatchObject({ completed: 300, errors: 0 });
     expect(final?.retries).toBe(retried.reduce((sum, r) => sum + r.attempts - 1, 0));
     expect(result.code, result.stderr).toBe(0);
+  });
+
+  it("balances over a launched instance and a remote flotilla serve alike", async () => {
+    const port = await freePort();
+    const serve = spawnCli(["serve", "--backend", "noop", "--port", String(port), "--service", "echo"]);
+    try {
+      await serve.line(/listening on tcp:\/\//, 60_000);
+      const dir = workspace(
+        `version: 1
+services:
+  - name: echo
+    backend: noop
+    replicas: 1
+    endpoints: ["tcp://127.0.0.1:${port}"]
+tasks:
+  - name: prompts
+    service: echo
+    requests: prompts.jsonl
+    concurrency: 2
+`,
+        20,
+      );
+      const session = join(dir, "session");
+      const run = startCli(["run", "workload.yaml", "--json", "--cores", "4", "--session-dir", session], { cwd: dir });
+      const result = await run.done;
+      expect(result.code, result.stderr).toBe(0);
+      const ready = ofType(parseNdjson(result.stdout), "service:state").filter((e) => e.state === "ready");
+      expect(ready.map((e) => [e.instance, e.remote === true]).sort()).toEqual([
+        [0, false],
+        [1, true],
+      ]);
+      const responses = readLines<ResponseLine>(join(session, "tasks", "prompts", "responses.jsonl"));
+      expect(responses.every((r) => r.status === "ok")).toBe(true);
+      expect([0, 1].map((i) => responses.filter((r) => r.instance === i).length)).toEqual([10, 10]);
+    } finally {
+      await serve.kill();
+    }
   });
 
   it("fails the run (exit 3) naming an unreachable remote endpoint", async () => {
