@@ -1,8 +1,9 @@
 /**
  * Request metrics for every service: counters, in-flight, queue depth and a
  * latency histogram per component, per service and per instance. Recording
- * is a few integer adds and eight histogram records, so it sits on the hot
- * path of every request; `snapshot` builds the `metrics` event body.
+ * is a few integer adds and four histogram records (the instance's; the
+ * service's histograms are merged from them at snapshot time), so it can sit
+ * on the hot path of every request; `snapshot` builds the `metrics` event body.
  */
 import type { InstanceMetrics, MetricsEvent, ServiceMetrics } from "../events.js";
 import { ComponentHistograms, type RequestTiming } from "./histogram.js";
@@ -11,14 +12,20 @@ class InstanceStats {
   completed = 0;
   errors = 0;
   inflight = 0;
-  /** Last queue depth the instance reported (service host status), or 0. */
-  queueDepth = 0;
+  /** Queue depth the instance reported (service host status), when it did. */
+  reportedQueueDepth: number | undefined;
+  /** Requests it works on at once: what it holds beyond that waits in its queue. */
+  maxInflight = Number.POSITIVE_INFINITY;
   readonly latency = new ComponentHistograms();
 
   constructor(
     readonly instance: number,
     public endpoint: string,
   ) {}
+
+  get queueDepth(): number {
+    return this.reportedQueueDepth ?? Math.max(0, this.inflight - this.maxInflight);
+  }
 
   view(): InstanceMetrics {
     return {
@@ -73,9 +80,10 @@ export class RequestMetrics {
   constructor(private readonly now: () => number = () => performance.now()) {}
 
   /** Declares an instance so it shows in snapshots before its first request. */
-  addInstance(service: string, instance: number, endpoint: string): void {
+  addInstance(service: string, instance: number, endpoint: string, maxInflight?: number): void {
     // Not a change worth a metrics event on its own: those report requests flowing.
-    this.service(service).instance(instance, endpoint);
+    const stats = this.service(service).instance(instance, endpoint);
+    if (maxInflight !== undefined) stats.maxInflight = maxInflight;
   }
 
   /** An attempt was sent to an instance. */
@@ -92,7 +100,6 @@ export class RequestMetrics {
     inst.completed++;
     inst.latency.record(timing);
     stats.completed++;
-    stats.latency.record(timing);
     this.version++;
   }
 
@@ -129,7 +136,7 @@ export class RequestMetrics {
   }
 
   setQueueDepth(service: string, instance: number, depth: number): void {
-    this.service(service).instance(instance).queueDepth = depth;
+    this.service(service).instance(instance).reportedQueueDepth = depth;
     this.version++;
   }
 
@@ -147,7 +154,9 @@ export class RequestMetrics {
       const rate = elapsedS > 0 ? (stats.completed - stats.lastCompleted) / elapsedS : 0;
       stats.lastCompleted = stats.completed;
       stats.lastAt = now;
-      const instances = [...stats.instances.values()].sort((a, b) => a.instance - b.instance).map((i) => i.view());
+      const all = [...stats.instances.values()].sort((a, b) => a.instance - b.instance);
+      stats.latency.mergeFrom(all.map((i) => i.latency));
+      const instances = all.map((i) => i.view());
       services.push({
         service: stats.name,
         completed: stats.completed,

@@ -67,6 +67,14 @@ export class ComponentHistograms {
     recordMs(this.total, timing.total_ms);
   }
 
+  /** Replaces the contents with the sum of `parts` (a service's from its instances'). */
+  mergeFrom(parts: readonly ComponentHistograms[]): void {
+    for (const key of ["communication", "service", "inference", "total"] as const) {
+      this[key].reset();
+      for (const part of parts) this[key].add(part[key]);
+    }
+  }
+
   summary(): RequestComponentStats {
     return {
       communication: summarize(this.communication),

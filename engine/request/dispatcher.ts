@@ -59,6 +59,8 @@ export interface DispatcherOptions {
   log?: (level: LogEvent["level"], message: string, subject: string) => void;
 }
 
+const NONE_TRIED: ReadonlySet<number> = new Set();
+
 export class Dispatcher {
   readonly service: string;
   private readonly entries = new Map<number, InstanceEntry>();
@@ -93,7 +95,7 @@ export class Dispatcher {
       },
     });
     this.entries.set(instance, entry);
-    this.options.metrics.addInstance(this.service, instance, channel.endpoint);
+    this.options.metrics.addInstance(this.service, instance, channel.endpoint, this.options.maxInflight);
     this.signalChange();
   }
 
@@ -135,18 +137,26 @@ export class Dispatcher {
     const maxAttempts = options.maxAttempts ?? this.options.maxAttempts;
     // The whole request, waits for an instance included, ends within maxAttempts × timeoutMs.
     const giveUpAt = performance.now() + maxAttempts * timeoutMs;
-    const tried = new Set<number>();
+    let tried: Set<number> | undefined;
     let last: DispatchResult = { status: "error", attempts: 0, error_kind: "unavailable", error: "not sent" };
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const chosen = await this.choose(balancer, tried, giveUpAt, options.signal);
+      // Synchronous when an instance is free: no extra turn of the event loop per request.
+      const ready = this.closed || options.signal?.aborted ? undefined : this.pickNow(balancer, tried ?? NONE_TRIED);
+      const chosen = ready ?? (await this.choose(balancer, tried ?? NONE_TRIED, giveUpAt, options.signal));
       if (typeof chosen === "string") return this.endWithout(chosen, attempt - 1, last, maxAttempts * timeoutMs);
       const entry = chosen;
       if (attempt > 1) this.options.metrics.retried(this.service);
-      tried.add(entry.instance);
       const attemptMs = Math.max(1, Math.min(timeoutMs, giveUpAt - performance.now()));
       const outcome = await this.attempt(entry, request, attemptMs, options.signal);
+      if (outcome.status === "ok") {
+        // The common case, kept free of copies.
+        outcome.attempts = attempt;
+        return outcome;
+      }
+      tried ??= new Set();
+      tried.add(entry.instance);
       last = { ...outcome, attempts: attempt };
-      if (outcome.status === "ok" || !outcome.retry) return strip(last);
+      if (!outcome.retry) return strip(last);
     }
     return strip({ ...last, error: `${last.error} (after ${maxAttempts} attempts)` });
   }
@@ -156,15 +166,14 @@ export class Dispatcher {
     request: ChannelRequest,
     timeoutMs: number,
     signal: AbortSignal | undefined,
-  ): Promise<DispatchResult & { retry: boolean }> {
-    const base = { instance: entry.instance, endpoint: entry.endpoint, attempts: 0 };
-    this.noteQueue(entry);
+  ): Promise<DispatchResult & { retry?: boolean }> {
     this.options.metrics.started(this.service, entry.instance);
     let reply: ChannelReply;
     try {
       // Removing the instance closes its channel, which fails this attempt with "closed".
       reply = await entry.channel.request(request, timeoutMs, signal);
     } catch (error) {
+      const base = { instance: entry.instance, endpoint: entry.endpoint, attempts: 0 };
       this.options.metrics.attemptFailed(this.service, entry.instance);
       const message = error instanceof Error ? error.message : String(error);
       if (signal?.aborted) return { ...base, status: "error", error_kind: "canceled", error: "canceled", retry: false };
@@ -205,7 +214,6 @@ export class Dispatcher {
       }
     } finally {
       entry.untrack();
-      this.noteQueue(entry);
       this.signalChange();
     }
     if (reply.queueDepth !== undefined)
@@ -213,7 +221,9 @@ export class Dispatcher {
     if (reply.status >= 400) {
       this.options.metrics.attemptFailed(this.service, entry.instance);
       return {
-        ...base,
+        instance: entry.instance,
+        endpoint: entry.endpoint,
+        attempts: 0,
         status: "error",
         error_kind: "backend",
         error: `${this.service}.${entry.instance} answered HTTP ${reply.status}: ${excerpt(reply.body)}`,
@@ -226,17 +236,45 @@ export class Dispatcher {
     }
     this.options.metrics.succeeded(this.service, entry.instance, reply.timing);
     return {
-      ...base,
       status: "ok",
+      instance: entry.instance,
+      endpoint: entry.endpoint,
+      attempts: 0,
       response: reply.body,
       http_status: reply.status,
       timing: reply.timing,
       stamps: reply.stamps,
-      retry: false,
     };
   }
 
-  /** An instance for the next attempt (already tracked), or why there is none. Waits (bounded) while none is in rotation. */
+  /**
+   * An instance for the next attempt, counted as outstanding before anything
+   * else can pick (so capacity holds under bursts); "rejected" when every
+   * instance in rotation is full; undefined when none is in rotation.
+   */
+  private pickNow(balancer: Balancer, tried: ReadonlySet<number>): InstanceEntry | "rejected" | undefined {
+    let anyInRotation = false;
+    const open: InstanceEntry[] = [];
+    let untried: InstanceEntry[] | undefined;
+    for (const entry of this.entries.values()) {
+      if (!entry.available) continue;
+      anyInRotation = true;
+      if (entry.full) continue;
+      open.push(entry);
+      if (tried.size > 0 && !tried.has(entry.instance)) {
+        untried ??= [];
+        untried.push(entry);
+      }
+    }
+    const picked = balancer.pick(untried ?? open);
+    if (picked) {
+      picked.track();
+      return picked;
+    }
+    return anyInRotation ? "rejected" : undefined;
+  }
+
+  /** pickNow, waiting (bounded by `deadline`) while no instance is in rotation. */
   private async choose(
     balancer: Balancer,
     tried: ReadonlySet<number>,
@@ -246,16 +284,8 @@ export class Dispatcher {
     for (;;) {
       if (this.closed) return "unavailable";
       if (signal?.aborted) return "canceled";
-      const available = [...this.entries.values()].filter((e) => e.available);
-      const open = available.filter((e) => !e.full);
-      const untried = open.filter((e) => !tried.has(e.instance));
-      const picked = balancer.pick(untried.length > 0 ? untried : open);
-      // Counted as outstanding before anything else can pick, so capacity holds under bursts.
-      if (picked) {
-        picked.track();
-        return picked;
-      }
-      if (available.length > 0) return "rejected";
+      const picked = this.pickNow(balancer, tried);
+      if (picked !== undefined) return picked;
       const left = deadline - performance.now();
       if (left <= 0) return "unavailable";
       await this.waitForChange(left, signal);
@@ -324,12 +354,6 @@ export class Dispatcher {
       ...(result.stamps === undefined ? {} : { stamps: result.stamps }),
       ...(result.error === undefined ? {} : { error: result.error }),
     });
-  }
-
-  /** Queue depth at an instance, from local counts: what it holds beyond what it works on. */
-  private noteQueue(entry: InstanceEntry): void {
-    const depth = Math.max(0, entry.outstanding - this.options.maxInflight);
-    this.options.metrics.setQueueDepth(this.service, entry.instance, depth);
   }
 
   private signalChange(): void {
