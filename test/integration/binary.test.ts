@@ -127,6 +127,20 @@ describe.skipIf(!present && process.env.CI !== "true")("the single binary, copie
     expect(dirname(addon)).toBe(join(env.TMPDIR, `flotilla-${process.getuid?.() ?? 0}`, pkg.version));
   });
 
+  it("stages the addon once when four first starts race, under XDG_CACHE_HOME", async () => {
+    const xdg = join(tmp.path, "xdg");
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() => flotilla(["self-check", "--json"], { XDG_CACHE_HOME: xdg })),
+    );
+    const cacheDir = join(xdg, "flotilla", pkg.version);
+    for (const result of results) {
+      expect(result.code, result.stderr).toBe(0);
+      expect(dirname((JSON.parse(result.stdout) as { zeromq: { addon: string } }).zeromq.addon)).toBe(cacheDir);
+    }
+    // Every writer renamed its own complete temp file into place; none is left behind.
+    expect(readdirSync(cacheDir)).toEqual([expect.stringMatching(/^zeromq-[0-9a-f]{16}\.node$/)]);
+  });
+
   it("draws a live Ink frame on a pseudo-terminal", async () => {
     // script(1) gives the binary a terminal; -e passes its exit code through.
     const command = `${binary} self-check --tty`;
