@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmod, copyFile, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { ZEROMQ_ASSET } from "./runtime/assets.js";
 
@@ -32,17 +32,21 @@ export async function makeSea(input: SeaInput): Promise<void> {
   execFileSync(process.execPath, ["--experimental-sea-config", input.configFile], {
     stdio: ["ignore", "ignore", "inherit"],
   });
-  await rm(input.output, { force: true });
-  await copyFile(process.execPath, input.output);
-  await chmod(input.output, 0o755);
+  // Built beside the target and renamed over it: whoever runs dist/flotilla
+  // meanwhile (a test, a user) gets the old binary or the new one, never half of one.
+  const partial = `${input.output}.partial`;
+  await rm(partial, { force: true });
+  await copyFile(process.execPath, partial);
+  await chmod(partial, 0o755);
   // postject's CLI in a child process, so its harmless ELF note warnings can be filtered out.
   const postject = createRequire(import.meta.url).resolve("postject/dist/cli.js");
   const output = execFileSync(
     process.execPath,
-    [postject, input.output, "NODE_SEA_BLOB", input.blob, "--sentinel-fuse", SEA_FUSE],
+    [postject, partial, "NODE_SEA_BLOB", input.blob, "--sentinel-fuse", SEA_FUSE],
     { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
   );
   for (const line of output.split("\n")) {
     if (line.trim() && !line.includes("Can't find string offset for section name")) console.log(line);
   }
+  await rename(partial, input.output);
 }
