@@ -60,6 +60,7 @@ export function startDashboard(source: StateSource, options: DashboardOptions): 
       // Ctrl-C is a key like q: it asks before tearing down a running session.
       exitOnCtrlC: false,
       maxFps: 10,
+      onRender: ({ renderTime }) => throttled.reportRenderTime(renderTime),
     },
   );
   const done = instance.waitUntilExit().then(

@@ -12,13 +12,28 @@ export interface StateSource {
   getSnapshot(): SessionState;
 }
 
+export interface ThrottledSource extends StateSource {
+  /**
+   * Reports what the last redraw cost (ms): the interval stretches so that
+   * redrawing takes at most 1/COST_SHARE of the time, between `intervalMs`
+   * and MAX_INTERVAL_MS, leaving the engine the CPU on a busy or slow host.
+   */
+  reportRenderTime(ms: number): void;
+  close(): void;
+}
+
+/** Ink's output step may take at most 1/40 of the wall clock (React's part adds about as much again). */
+const COST_SHARE = 40;
+const MAX_INTERVAL_MS = 1_000;
+
 /**
- * Coalesces a fast source into at most one notification per `intervalMs`
+ * Coalesces a fast source into at most one notification per interval
  * (leading and trailing edge). The source's listener only flips a flag and
  * maybe arms a timer, so a busy engine pays O(1) per event for the UI.
  */
-export function throttleSource(source: StateSource, intervalMs = 100): StateSource & { close(): void } {
+export function throttleSource(source: StateSource, intervalMs = 100): ThrottledSource {
   let snapshot = source.getSnapshot();
+  let interval = intervalMs;
   const listeners = new Set<() => void>();
   let timer: NodeJS.Timeout | undefined;
   let lastFlush = 0;
@@ -35,7 +50,7 @@ export function throttleSource(source: StateSource, intervalMs = 100): StateSour
   const unsubscribe = source.subscribe(() => {
     dirty = true;
     if (timer) return;
-    const wait = Math.max(0, lastFlush + intervalMs - Date.now());
+    const wait = Math.max(0, lastFlush + interval - Date.now());
     timer = setTimeout(flush, wait);
   });
 
@@ -45,6 +60,11 @@ export function throttleSource(source: StateSource, intervalMs = 100): StateSour
       return () => listeners.delete(listener);
     },
     getSnapshot: () => snapshot,
+    reportRenderTime(ms) {
+      // Smoothed, so one slow frame (a GC pause) does not stall the screen.
+      const target = Math.min(MAX_INTERVAL_MS, Math.max(intervalMs, ms * COST_SHARE));
+      interval = Math.round(interval * 0.7 + target * 0.3);
+    },
     close() {
       unsubscribe();
       if (timer) clearTimeout(timer);

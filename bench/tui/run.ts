@@ -9,6 +9,10 @@
  * Throughput of a run = requests completed (final metrics event) / the
  * inference task's duration (its task:state done event); the final metrics
  * event's own `rate` (last interval) is shown alongside.
+ *
+ * Runs dist/flotilla when built, else the sources; both sides get
+ * NODE_ENV=production, as the binary's bundle is built (React's development
+ * build would charge the dashboard for checks users never run).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

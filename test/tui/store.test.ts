@@ -50,3 +50,34 @@ describe("EventFold", () => {
     expect(fold.getSnapshot()).toEqual(replay(events));
   });
 });
+
+describe("throttleSource under expensive redraws", () => {
+  it("stretches the interval when redraws are slow and comes back when they are fast", async () => {
+    const fold = new EventFold();
+    const throttled = throttleSource(fold, 20);
+    const times: number[] = [];
+    throttled.subscribe(() => times.push(Date.now()));
+    const events = finishedSession().events;
+    const pump = async (ms: number) => {
+      const until = Date.now() + ms;
+      let i = 0;
+      while (Date.now() < until) {
+        fold.push(events[i++ % events.length]!);
+        await sleep(2);
+      }
+    };
+    await pump(200);
+    const fast = times.length;
+    // Redraws whose output step costs 12 ms may run at most every 480 ms.
+    for (let i = 0; i < 20; i += 1) throttled.reportRenderTime(12);
+    times.length = 0;
+    await pump(900);
+    expect(fast).toBeGreaterThanOrEqual(5);
+    expect(times.length).toBeLessThanOrEqual(4);
+    for (let i = 0; i < 20; i += 1) throttled.reportRenderTime(0.5);
+    times.length = 0;
+    await pump(300);
+    expect(times.length).toBeGreaterThanOrEqual(6);
+    throttled.close();
+  });
+});
