@@ -78,6 +78,7 @@ async function runJson(dir: string, round: number): Promise<Result> {
     [...args, "run", join(dir, "workload.yaml"), "--json", "--session-dir", session],
     {
       cwd: dir,
+      env: { ...process.env, NODE_ENV: "production" },
       stdio: ["ignore", "ignore", "inherit"],
     },
   );
@@ -93,7 +94,9 @@ async function runTui(dir: string, round: number): Promise<Result> {
   const cli = [...cliCommand(), "run", join(dir, "workload.yaml"), "--session-dir", session].map(shellQuote).join(" ");
   const pane = new TmuxPane(100, 30);
   try {
-    pane.start(`sh -c ${shellQuote(`${cli}; echo $? > ${shellQuote(exitFile)}; sleep 30`)}`, dir);
+    pane.start(`sh -c ${shellQuote(`${cli}; echo $? > ${shellQuote(exitFile)}; sleep 30`)}`, dir, {
+      NODE_ENV: "production",
+    });
     const deadline = Date.now() + RUN_TIMEOUT_MS;
     while (!existsSync(exitFile)) {
       if (Date.now() > deadline) {
