@@ -141,6 +141,16 @@ export class Engine {
     if (allocation) await this.release(allocation);
     fatal.dispose();
 
+    if (fatal.error?.code === "INTERNAL") {
+      // A bug, not a user error: keep the stack in the record for the report.
+      const cause = fatal.error.cause;
+      emit({
+        type: "log",
+        level: "error",
+        message: cause instanceof Error ? (cause.stack ?? cause.message) : fatal.error.message,
+        code: "INTERNAL",
+      });
+    }
     const code = fatal.error
       ? exitCodeFor(fatal.error.code)
       : reason === TASK_FAILED

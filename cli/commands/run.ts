@@ -82,6 +82,9 @@ export async function runCommand(file: string, options: AllocationOptionValues):
   });
   try {
     process.exitCode = await engine.run(controller.signal);
+    // --json keeps stdout for events; say why it failed where a person looks.
+    const reason = engine.bus.getSnapshot().end?.reason;
+    if (options.json && process.exitCode !== 0 && reason) process.stderr.write(`flotilla: ${reason}\n`);
   } finally {
     removeSignals();
     await sink.detach();

@@ -89,10 +89,10 @@ export class ServiceSet {
     return this.everReady.has(service) && this.options.endpoints.ready(service).length > 0;
   }
 
-  /** Every instance failed and none will restart. */
+  /** It was up, and now every instance has failed with no restart left. (Failing to start is fatal instead.) */
   lost(service: string): boolean {
     const instances = this.byName.get(service) ?? [];
-    return instances.length > 0 && instances.every((instance) => instance.gaveUp);
+    return this.everReady.has(service) && instances.every((instance) => instance.gaveUp);
   }
 
   urls(service: string): string[] {
