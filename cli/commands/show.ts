@@ -36,7 +36,9 @@ export async function showCommand(dir: string, options: ShowOptions): Promise<vo
       ? Math.max(80, process.stdout.columns || 100)
       : parseCount("--width", options.width, 40);
   // Tall enough for every service, the whole queue and the last events: `show` is a report, not a live screen.
-  const rows = 12 + 2 * state.services.length + state.taskOrder.length + Math.min(state.notable.length, 20);
+  // (A live session's queue is cut at 50 lines; the Tasks title counts the rest.)
+  const rows =
+    12 + 2 * state.services.length + Math.min(state.taskOrder.length, 50) + Math.min(state.notable.length, 20);
   const { renderFinalFrame } = await import("../../tui/index.js");
   const color = process.stdout.isTTY === true && colorEnabled(process.env);
   process.stdout.write(`${renderFinalFrame(state, { columns, rows, color })}\n`);

@@ -47,6 +47,28 @@ describe("dashboard at 80×24", () => {
     expect(frame).toContain("no allocation yet");
   });
 
+  it("shows a batch job waiting in the queue: job id, wait, position and reason; then its wait once active", () => {
+    const log = liveSession();
+    const events = log.events.slice(0, 1);
+    const slurm = { platform: "slurm", job_id: "81234" } as const;
+    log
+      .at(10)
+      .emit({ type: "allocation:state", state: "pending", nodes: [], reason: "Priority", queue_position: 3, ...slurm });
+    const pending = [...events, log.events.at(-1)!];
+    const frame = renderDashboard(pending, { now: pending[1]!.ts + 125_000 }).lastFrame() ?? "";
+    expect(frame).toContain("slurm job 81234 pending 2m05s in queue #3 (Priority)");
+    log.at(130_000).emit({
+      type: "allocation:state",
+      state: "active",
+      nodes: [{ name: "gpu017", cores: 64, gpus: 8 }],
+      wait_ms: 129_990,
+      ...slurm,
+    });
+    const active = renderDashboard([...pending, log.events.at(-1)!]).lastFrame() ?? "";
+    expect(active).toContain("slurm job 81234 active (waited 2m09s)");
+    expect(active).toMatch(/1 node × 64 cores × 8 GPUs {2}cores ░+ 0\/64 {2}GPUs ░+ 0\/8/);
+  });
+
   it("shows task counts, running tasks with node and elapsed, and what pending tasks wait for", () => {
     const frame = renderDashboard(liveSession().events).lastFrame() ?? "";
     expect(frame).toContain("· pending 2 ▶ running 2 ✔ done 1 ✖ failed 1");

@@ -15,18 +15,19 @@ export interface HeaderProps {
 function allocationText(state: SessionState, now: number): { text: string; color: ColorName } {
   const allocation = state.allocation;
   if (!allocation) return { text: "allocation –", color: "gray" };
+  const job = allocation.job_id === undefined ? "" : `job ${allocation.job_id} `;
   switch (allocation.state) {
     case "pending": {
       const waited = formatDuration(now - (allocation.pending_since ?? allocation.since));
       const where = allocation.queue_position === undefined ? "" : ` #${allocation.queue_position}`;
       const why = allocation.reason ? ` (${allocation.reason})` : "";
-      return { text: `pending ${waited} in queue${where}${why}`, color: "yellow" };
+      return { text: `${job}pending ${waited} in queue${where}${why}`, color: "yellow" };
     }
     case "active": {
       // A queue wait worth mentioning (batch systems); local allocations take milliseconds.
       const waited =
         allocation.wait_ms && allocation.wait_ms >= 1_000 ? ` (waited ${formatDuration(allocation.wait_ms)})` : "";
-      return { text: `active${waited}`, color: "green" };
+      return { text: `${job}active${waited}`, color: "green" };
     }
     case "released":
       return { text: "released", color: "gray" };
