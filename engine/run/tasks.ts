@@ -13,9 +13,8 @@ import { errorMessage } from "../errors.js";
 import type { TaskState, TaskStateEvent } from "../events.js";
 import type { ExitRecord, Launcher, RunningProcess } from "../platform/types.js";
 import type { Placement, ResourceRequest } from "../scheduler/types.js";
-import { serviceUrlsVariable } from "../service/endpoints.js";
 import type { TaskInstance } from "../workload/expand.js";
-import { renderArgs, renderEnv, type TemplateVars } from "../workload/template.js";
+import { portFor, taskCommand, taskEnvironment, taskVars } from "./task-env.js";
 
 export interface TaskPool {
   place(request: ResourceRequest): Placement | undefined;
@@ -28,8 +27,16 @@ export interface ServiceAvailability {
   urls(service: string): string[];
 }
 
-/** Starts a task's work; the default runs its command through the launcher. */
-export type TaskExecutor = (unit: TaskInstance, placement: Placement, env: Record<string, string>) => RunningProcess;
+/**
+ * Starts a task's work; the default runs its command through the launcher.
+ * `command` is the task's command with its placeholders filled in.
+ */
+export type TaskExecutor = (
+  unit: TaskInstance,
+  placement: Placement,
+  env: Record<string, string>,
+  command: string[],
+) => RunningProcess;
 
 export interface TaskRunnerOptions {
   units: TaskInstance[];
@@ -47,22 +54,35 @@ export interface TaskRunnerOptions {
 interface Entry {
   unit: TaskInstance;
   state: TaskState;
+  /** Services it waits for: `uses`, plus the one an inference task sends to. */
+  needs: string[];
+  /** Request shape, for "did not fit in this pass". */
+  shape: string;
   waitKey?: string;
   placement?: Placement;
   process?: RunningProcess;
 }
 
+const WAITING_FOR_RESOURCES = "resources";
+
 export class TaskRunner {
   private readonly entries: Entry[];
-  private readonly pending: Entry[];
+  private pending: Entry[];
   private readonly running = new Set<Entry>();
   private canceling = false;
+  private pumping = false;
+  private pumpAgain = false;
   private settle: (() => void) | undefined;
   /** Resolves when every task has ended. */
   readonly done: Promise<void>;
 
   constructor(private readonly options: TaskRunnerOptions) {
-    this.entries = options.units.map((unit) => ({ unit, state: "pending" }));
+    this.entries = options.units.map((unit) => {
+      const spec = unit.spec;
+      const needs =
+        spec.service === undefined || spec.uses.includes(spec.service) ? spec.uses : [...spec.uses, spec.service];
+      return { unit, state: "pending", needs, shape: `${spec.cores}/${spec.gpus}/${spec.ranks ?? 0}` };
+    });
     this.pending = [...this.entries];
     this.done = new Promise((resolve) => {
       this.settle = resolve;
@@ -75,57 +95,82 @@ export class TaskRunner {
     return counts;
   }
 
-  /** Starts whatever can start now; call again whenever resources or services change. */
+  /**
+   * Starts whatever can start now; call again whenever resources or services
+   * change. One pass over the queue; a request shape that did not fit once in
+   * a pass is not tried again in it, so a long queue of tasks waiting for
+   * resources costs a set lookup each.
+   */
   pump(): void {
     if (this.canceling) return;
-    const unfit = new Set<string>();
-    for (const entry of [...this.pending]) {
-      const spec = entry.unit.spec;
-      // An inference task waits for the service it sends to, as if it `uses` it.
-      const needs =
-        spec.service === undefined || spec.uses.includes(spec.service) ? spec.uses : [...spec.uses, spec.service];
-      const lost = needs.filter((service) => this.options.services.lost(service));
-      if (lost.length > 0) {
-        this.finishPending(entry, "failed", `service ${lost.join(", ")} has no instance left that can be ready`);
-        continue;
-      }
-      const services = needs.filter((service) => !this.options.services.available(service));
-      const request: ResourceRequest = {
-        cores: spec.cores,
-        gpus: spec.gpus,
-        ...(spec.ranks ? { ranks: spec.ranks } : {}),
-      };
-      const shape = `${request.cores}/${request.gpus}/${request.ranks ?? 0}`;
-      let placement: Placement | undefined;
-      // A shape that did not fit once in this pass will not fit later in it either.
-      if (services.length === 0 && !unfit.has(shape)) {
-        placement = this.options.pool.place(request);
-        if (!placement) unfit.add(shape);
-      }
-      if (placement) {
-        this.pending.splice(this.pending.indexOf(entry), 1);
-        this.launch(entry, placement);
-        continue;
-      }
-      const waiting = { ...(services.length > 0 ? { services } : { resources: true }) };
-      const key = JSON.stringify(waiting);
-      if (entry.waitKey !== key) {
-        entry.waitKey = key;
-        this.emit(entry, "pending", { waiting_for: waiting });
-      }
+    // A task that ends synchronously while we launch calls pump again: run another pass after this one.
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        this.pass();
+      } while (this.pumpAgain && !this.canceling);
+    } finally {
+      this.pumping = false;
     }
     this.checkDone();
+  }
+
+  private pass(): void {
+    const unfit = new Set<string>();
+    const still: Entry[] = [];
+    for (const entry of this.pending) {
+      if (this.canceling) {
+        still.push(entry);
+        continue;
+      }
+      if (entry.waitKey === WAITING_FOR_RESOURCES && unfit.has(entry.shape)) {
+        still.push(entry);
+        continue;
+      }
+      let services: string[] = [];
+      if (entry.needs.length > 0) {
+        const lost = entry.needs.filter((service) => this.options.services.lost(service));
+        if (lost.length > 0) {
+          this.emit(entry, "failed", { error: `service ${lost.join(", ")} has no instance left that can be ready` });
+          continue;
+        }
+        services = entry.needs.filter((service) => !this.options.services.available(service));
+      }
+      if (services.length === 0 && !unfit.has(entry.shape)) {
+        const { cores, gpus, ranks } = entry.unit.spec;
+        const placement = this.options.pool.place({ cores, gpus, ...(ranks ? { ranks } : {}) });
+        if (placement) {
+          void this.launch(entry, placement);
+          continue;
+        }
+        unfit.add(entry.shape);
+      }
+      still.push(entry);
+      const key = services.length > 0 ? services.join(",") : WAITING_FOR_RESOURCES;
+      if (entry.waitKey !== key) {
+        entry.waitKey = key;
+        this.emit(entry, "pending", { waiting_for: services.length > 0 ? { services } : { resources: true } });
+      }
+    }
+    this.pending = still;
   }
 
   /** Cancels every task that has not ended: pending ones at once, running ones by stopping them. */
   async cancelAll(reason: string, graceMs?: number): Promise<void> {
     this.canceling = true;
-    for (const entry of this.pending.splice(0)) this.finishPending(entry, "canceled", reason);
+    const pending = this.pending;
+    this.pending = [];
+    for (const entry of pending) this.emit(entry, "canceled", { error: reason });
     await Promise.all([...this.running].map((entry) => entry.process?.stop(graceMs)));
     this.checkDone();
   }
 
-  private launch(entry: Entry, placement: Placement): void {
+  private async launch(entry: Entry, placement: Placement): Promise<void> {
     const { unit } = entry;
     entry.placement = placement;
     const where = { node: placement.node, cores: placement.cores, gpus: placement.gpus };
@@ -133,9 +178,20 @@ export class TaskRunner {
     this.running.add(entry);
     let process: RunningProcess;
     try {
-      const env = this.environment(unit, placement);
+      // Asynchronous only when the task needs a {port} picked.
+      const picking = portFor(unit);
+      const port = picking === undefined ? undefined : await picking;
+      if (this.canceling) {
+        this.ended(entry, { error: "canceled before it started" }, "canceled");
+        return;
+      }
+      const vars = taskVars(unit, placement, this.options.launcher.hostOf(placement.node), port);
+      const env = taskEnvironment(unit, vars, {
+        urls: (service) => this.options.services.urls(service),
+        serviceEnv: this.options.serviceEnv,
+      });
       const executor = this.options.executorFor?.(unit) ?? this.defaultExecutor;
-      process = executor(unit, placement, env);
+      process = executor(unit, placement, env, taskCommand(unit, vars));
     } catch (error) {
       this.ended(entry, { error: errorMessage(error), exit_code: null, signal: null });
       return;
@@ -145,13 +201,12 @@ export class TaskRunner {
     void process.exited.then((record) => this.exited(entry, record));
   }
 
-  private readonly defaultExecutor: TaskExecutor = (unit, placement, env) => {
-    const vars = taskVars(unit, placement, this.options.launcher.hostOf(placement.node));
+  private readonly defaultExecutor: TaskExecutor = (unit, placement, env, command) => {
     const logs = this.options.logPaths(unit.id);
     return this.options.launcher.start({
       id: unit.id,
       placement,
-      command: renderArgs(unit.spec.command ?? [], vars),
+      command,
       env,
       stdoutPath: logs.stdout,
       stderrPath: logs.stderr,
@@ -159,17 +214,6 @@ export class TaskRunner {
       ...(unit.spec.ranks === undefined ? {} : { mpi: true }),
     });
   };
-
-  private environment(unit: TaskInstance, placement: Placement): Record<string, string> {
-    const vars = taskVars(unit, placement, this.options.launcher.hostOf(placement.node));
-    const env = renderEnv(unit.spec.env, vars);
-    env.FLOTILLA_TASK_ID = unit.id;
-    for (const service of unit.spec.uses) {
-      env[serviceUrlsVariable(service)] = this.options.services.urls(service).join(",");
-      Object.assign(env, this.options.serviceEnv?.(service));
-    }
-    return env;
-  }
 
   private exited(entry: Entry, record: ExitRecord): void {
     const state: TaskState = record.canceled ? "canceled" : record.failed ? "failed" : "done";
@@ -198,27 +242,12 @@ export class TaskRunner {
     this.checkDone();
   }
 
-  private finishPending(entry: Entry, state: TaskState, error: string): void {
-    const at = this.pending.indexOf(entry);
-    if (at !== -1) this.pending.splice(at, 1);
-    this.emit(entry, state, { error });
-  }
-
   private emit(entry: Entry, state: TaskState, fields: Partial<TaskStateEvent>): void {
     entry.state = state;
     this.options.emit({ type: "task:state", task: entry.unit.task, id: entry.unit.id, state, ...fields });
   }
 
   private checkDone(): void {
-    if (this.pending.length === 0 && this.running.size === 0) this.settle?.();
+    if (!this.pumping && this.pending.length === 0 && this.running.size === 0) this.settle?.();
   }
-}
-
-export function taskVars(unit: TaskInstance, placement: Placement, host: string): TemplateVars {
-  return {
-    host,
-    gpu_ids: placement.gpus,
-    instance: unit.index,
-    ...(unit.item === undefined ? {} : { item: unit.item }),
-  };
 }
