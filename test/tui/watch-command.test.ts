@@ -49,6 +49,15 @@ describe("flotilla watch --json", () => {
     expect(result.code).toBe(1);
   });
 
+  it("prints the final frame when its output is not a terminal and --json is not given", async () => {
+    const session = join(dir, "session");
+    mkdirSync(session);
+    writeFileSync(join(session, "events.jsonl"), finishedSession().events.map(line).join(""));
+    const result = await runCli(["watch", session], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("ended: exit 1, a task failed");
+  });
+
   it("says so when the directory does not exist", async () => {
     const result = await runCli(["watch", join(dir, "nope"), "--json"], { cwd: dir });
     expect(result.code).toBe(2);
