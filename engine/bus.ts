@@ -32,9 +32,12 @@ export class EventBus {
     this.onListenerError = options.onListenerError ?? ((error) => console.error("event listener failed:", error));
   }
 
-  /** Stamps and delivers one event. Returns the stamped event. Emitting after close() is an error. */
+  /**
+   * Stamps and delivers one event. Returns the stamped event. After close()
+   * listeners still get events (a late one must not crash the run); async
+   * iterators have ended.
+   */
   emit(body: EngineEventBody): EngineEvent {
-    if (this.closed) throw new Error(`event bus is closed; dropped ${body.type}`);
     this.seq += 1;
     const event = { v: EVENT_VERSION, seq: this.seq, ts: this.now(), ...body } as EngineEvent;
     this.snapshot = reduce(this.snapshot, event);
@@ -83,6 +86,7 @@ export class EventBus {
     const buffer: EngineEvent[] = [];
     let wake: (() => void) | undefined;
     const unsubscribe = this.subscribe((event) => {
+      if (this.closed) return;
       buffer.push(event);
       wake?.();
     });

@@ -167,6 +167,7 @@ export class Engine {
       services: serviceCounts(snapshot),
     });
     await record.close(bus.getSnapshot());
+    bus.close();
     return code;
   }
 
