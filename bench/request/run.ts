@@ -4,12 +4,18 @@
  * the same run, on NOOP services; then the overhead of the ZeroMQ path and
  * the HTTP front over calling a backend directly.
  *
- *   npx tsx bench/request/run.ts [--requests 1024] [--window 1] [--pipelined 8]
+ *   npx tsx bench/request/run.ts [--requests 1024] [--window 1] [--pipelined 8] [--rounds 3]
  *                                [--delay 10] [--delay-requests 64] [--out results.json]
+ *
+ * Flotilla and the baseline run alternately, `--rounds` times, with both
+ * sides' processes up the whole time (idle ones cost nothing), so a load
+ * change on the machine hits both alike; each scenario reports its median
+ * round (by throughput).
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { baselineLoad, startBaselineServers } from "./baseline.js";
+import { nodeFloor, pythonFloor } from "./floor.js";
 import { flotillaLoad, type LoadResult } from "./flotilla-load.js";
 import { overhead } from "./overhead.js";
 import { startTs, stopAll } from "./processes.js";
@@ -24,6 +30,7 @@ const { values } = parseArgs({
     instances: { type: "string", default: "16" },
     delay: { type: "string", default: "10" },
     "delay-requests": { type: "string", default: "64" },
+    rounds: { type: "string", default: "3" },
     out: { type: "string" },
   },
 });
@@ -34,6 +41,7 @@ const clients = bounded(values.clients, 1, 64, "--clients");
 const instances = bounded(values.instances, 1, 64, "--instances");
 const delay = bounded(values.delay, 0, 1_000, "--delay");
 const delayRequests = bounded(values["delay-requests"], 1, 10_000, "--delay-requests");
+const rounds = bounded(values.rounds, 1, 20, "--rounds");
 
 function bounded(text: string | undefined, min: number, max: number, flag: string): number {
   const value = Number(text);
@@ -50,40 +58,74 @@ const deadline = setTimeout(() => {
 deadline.unref();
 
 const results: Record<string, LoadResult> = {};
+const samples: Record<string, LoadResult[]> = {};
+
+async function sample(name: string, run: () => Promise<LoadResult>): Promise<void> {
+  const result = await run();
+  samples[name] ??= [];
+  samples[name].push(result);
+}
+
+function settle(): void {
+  for (const [name, runs] of Object.entries(samples)) {
+    const sorted = [...runs].sort((a, b) => a.throughput - b.throughput);
+    results[name] = sorted[Math.floor(sorted.length / 2)]!;
+  }
+}
+
+const startHosts = async (delayMs: number, count = instances) =>
+  (
+    await Promise.all(
+      Array.from({ length: count }, () => startTs("bench/request/noop-host.ts", ["--delay", String(delayMs)])),
+    )
+  ).map((h) => h.first);
+
 try {
-  console.error(`starting ${instances} Flotilla noop service hosts…`);
-  const hosts = (await Promise.all(Array.from({ length: instances }, () => startTs("bench/request/noop-host.ts")))).map(
-    (h) => h.first,
-  );
   const wide = `${clients}x${instances}`;
   const narrow = `${clients}x1`;
-  console.error(`Flotilla ${wide}, ${narrow} (window ${window}, then ${pipelined})…`);
-  results[`flotilla ${wide}`] = await flotillaLoad(hosts, clients, requests, window);
-  results[`flotilla ${narrow}`] = await flotillaLoad(hosts.slice(0, 1), clients, requests, window);
-  results[`flotilla ${wide} pipelined`] = await flotillaLoad(hosts, clients, requests, pipelined);
-  results[`flotilla ${narrow} pipelined`] = await flotillaLoad(hosts.slice(0, 1), clients, requests, pipelined);
-  await stopAll();
-
-  console.error(`baseline: ${instances} Python REP servers, ${clients} blocking REQ clients…`);
-  const servers = await startBaselineServers(instances);
-  results[`baseline ${wide}`] = await baselineLoad(servers, clients, requests);
-  results[`baseline ${narrow}`] = await baselineLoad(servers.slice(0, 1), clients, requests);
+  console.error(`starting ${instances} Flotilla noop service hosts and ${instances} Python REP servers…`);
+  const [hosts, servers] = await Promise.all([startHosts(0), startBaselineServers(instances)]);
+  for (let round = 1; round <= rounds; round++) {
+    console.error(
+      `NOOP round ${round}/${rounds}: ${wide} and ${narrow}, Flotilla (window ${window}, then ${pipelined}) and baseline…`,
+    );
+    await sample(`flotilla ${wide}`, () => flotillaLoad(hosts, clients, requests, window));
+    await sample(`baseline ${wide}`, () => baselineLoad(servers, clients, requests));
+    await sample(`flotilla ${narrow}`, () => flotillaLoad(hosts.slice(0, 1), clients, requests, window));
+    await sample(`baseline ${narrow}`, () => baselineLoad(servers.slice(0, 1), clients, requests));
+    await sample(`flotilla ${wide} pipelined`, () => flotillaLoad(hosts, clients, requests, pipelined));
+    await sample(`flotilla ${narrow} pipelined`, () => flotillaLoad(hosts.slice(0, 1), clients, requests, pipelined));
+  }
   await stopAll();
 
   if (delay > 0) {
-    console.error(`with an emulated inference time of ${delay} ms: Flotilla, then the baseline…`);
-    const slow = await Promise.all(
-      Array.from({ length: instances }, () => startTs("bench/request/noop-host.ts", ["--delay", String(delay)])),
-    );
-    const slowHosts = slow.map((h) => h.first);
-    results[`flotilla ${wide} delay`] = await flotillaLoad(slowHosts, clients, delayRequests, window);
-    results[`flotilla ${narrow} delay`] = await flotillaLoad(slowHosts.slice(0, 1), clients, delayRequests, window);
-    await stopAll();
-    const slowServers = await startBaselineServers(instances, delay);
-    results[`baseline ${wide} delay`] = await baselineLoad(slowServers, clients, delayRequests);
-    results[`baseline ${narrow} delay`] = await baselineLoad(slowServers.slice(0, 1), clients, delayRequests);
+    console.error(`with an emulated inference time of ${delay} ms…`);
+    const [slowHosts, slowServers] = await Promise.all([startHosts(delay), startBaselineServers(instances, delay)]);
+    for (let round = 1; round <= rounds; round++) {
+      console.error(`delay round ${round}/${rounds}…`);
+      await sample(`flotilla ${wide} delay`, () => flotillaLoad(slowHosts, clients, delayRequests, window));
+      await sample(`baseline ${wide} delay`, () => baselineLoad(slowServers, clients, delayRequests));
+      await sample(`flotilla ${narrow} delay`, () =>
+        flotillaLoad(slowHosts.slice(0, 1), clients, delayRequests, window),
+      );
+      await sample(`baseline ${narrow} delay`, () => baselineLoad(slowServers.slice(0, 1), clients, delayRequests));
+    }
     await stopAll();
   }
+  settle();
+
+  console.error("one message at a time with each binding, no Flotilla code…");
+  const echo = (await startTs("bench/request/zmq-echo.ts")).first;
+  const floorServers = await startBaselineServers(1);
+  const [floorHost] = await startHosts(0, 1);
+  const floorRequests = Math.min(4 * requests, 8_192);
+  for (let round = 1; round <= rounds; round++) {
+    await sample("floor zeromq.js 1 in flight", () => nodeFloor(echo, floorRequests));
+    await sample("floor pyzmq 1 in flight", () => pythonFloor(floorServers, floorRequests));
+    await sample("floor flotilla 1 in flight", () => flotillaLoad([floorHost!], 1, floorRequests, 1));
+  }
+  await stopAll();
+  settle();
 
   console.error("overhead against calling the backend directly…");
   const backend = (await startTs("bench/request/direct-server.ts")).first;
@@ -98,7 +140,7 @@ try {
   printComparison(results, wide, narrow, window, pipelined);
   if (delay > 0) printDelayComparison(results, wide, narrow, delay);
   printOverhead(cost);
-  if (values.out) writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
+  if (values.out) writeFileSync(values.out, `${JSON.stringify({ results, samples }, null, 2)}\n`);
 } finally {
   await stopAll();
   clearTimeout(deadline);

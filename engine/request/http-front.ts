@@ -37,7 +37,11 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
   const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
   let sequence = 0;
   const server: Server = createServer((req, res) => {
-    void handle(req, res, options.dispatcherFor, maxBody, sequence++);
+    handle(req, res, options.dispatcherFor, maxBody, sequence++).catch((error: unknown) => {
+      // A client that vanished mid-body, or a bug: answer if still possible, never crash the engine.
+      if (!res.headersSent) fail(res, 500, "internal", error instanceof Error ? error.message : String(error));
+      else res.destroy();
+    });
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
@@ -154,14 +158,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        resolve(undefined);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      // Past the limit the rest is read and dropped, so the 413 still reaches the client.
+      if (size <= limit) chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
 }

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { Dispatcher } from "../../engine/request/dispatcher.js";
 import { ZmqChannel } from "../../engine/request/dispatcher-zmq.js";
 import type { ServiceHost } from "../../engine/request/host/server.js";
@@ -78,6 +78,8 @@ describe("HTTP front over noop service hosts", () => {
   });
 
   it("gives clear OpenAI-shaped errors", async () => {
+    const small = await startHttpFront({ dispatcherFor: () => dispatcher, maxBodyBytes: 1_000 });
+    onTestFinished(() => small.close());
     const unknown = await fetch(`${front.url}/services/nope/v1/models`);
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("service_not_found");
@@ -86,6 +88,13 @@ describe("HTTP front over noop service hosts", () => {
     expect(((await badJson.json()) as { error: { code: string } }).error.code).toBe("invalid_json");
     const noRoute = await fetch(`${front.url}/elsewhere`);
     expect(noRoute.status).toBe(404);
+    const huge = await fetch(`${small.baseUrl("echo")}/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "x".repeat(2_000) }),
+    });
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: { code: string } }).error.code).toBe("request_too_large");
   });
 
   it("names the env a task gets for a service", () => {

@@ -1,0 +1,36 @@
+/**
+ * What one message round trip costs each runtime's ZeroMQ binding, with no
+ * Flotilla code at all: a bare zeromq.js DEALER → ROUTER echo against the
+ * baseline's pyzmq REQ → REP, one request in flight, both over tcp on
+ * loopback. It bounds what any Node client and host can do per message.
+ */
+import { Dealer } from "zeromq";
+import { ComponentHistograms } from "../../engine/metrics/histogram.js";
+import { baselineLoad } from "./baseline.js";
+import type { LoadResult } from "./flotilla-load.js";
+
+export async function nodeFloor(endpoint: string, total: number): Promise<LoadResult> {
+  const socket = new Dealer({ sendHighWaterMark: 0, receiveHighWaterMark: 0 });
+  socket.connect(endpoint);
+  const payload = Buffer.from(JSON.stringify({ prompt: "hello" }));
+  const roundTrip = async () => {
+    await socket.send(payload);
+    await socket.receive();
+  };
+  for (let i = 0; i < 100; i++) await roundTrip();
+  const histograms = new ComponentHistograms();
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const t = performance.now();
+    await roundTrip();
+    const ms = performance.now() - t;
+    histograms.record({ communication_ms: ms, service_ms: 0, inference_ms: 0, total_ms: ms });
+  }
+  const seconds = (performance.now() - start) / 1_000;
+  socket.close();
+  return { requests: total, errors: 0, seconds, throughput: total / seconds, latency: histograms.summary() };
+}
+
+export function pythonFloor(servers: string[], total: number): Promise<LoadResult> {
+  return baselineLoad(servers.slice(0, 1), 1, total);
+}
