@@ -138,6 +138,20 @@ tasks:
     });
   }
 
+  it("serves a workload of services only until it is interrupted", async () => {
+    const { dir, session, logs } = setup(`services:${treeService("web")}`);
+    const cli = startCli(["run", "w.yaml", "--json", "--session-dir", session], { cwd: dir });
+    await cli.waitForOutput(/"state":"ready"/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(cli.stdout).not.toContain("session:end");
+    cli.child.kill("SIGINT");
+    const result = await cli.done;
+    expect(result.code).toBe(130);
+    const events = parseNdjson(result.stdout);
+    expect(ofType(events, "service:state").at(-1)?.state).toBe("stopped");
+    await expectNoOrphans(events, logs, 3);
+  });
+
   it("a second signal skips the grace and kills at once", async () => {
     const { dir, session, logs } = setup(`
 tasks:
