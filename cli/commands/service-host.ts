@@ -9,12 +9,9 @@
  * Backend output goes to stderr, so stdout carries nothing else.
  */
 import type { Command } from "commander";
+import { formatReadyLine, type ReadyLine } from "../../engine/request/host/ready-line.js";
 import type { HostConfig } from "../../engine/request/host/start.js";
 import { addHostOptions, fail, type HostFlags, hostConfigFrom, runHost } from "./serve.js";
-
-export const READY_PREFIX = "FLOTILLA_READY ";
-/** For the engine's `log` readiness probe: the group is the JSON object. */
-export const READY_PATTERN = "^FLOTILLA_READY (\\{.*\\})$";
 
 export function register(program: Command): void {
   addHostOptions(
@@ -34,7 +31,7 @@ export function register(program: Command): void {
     await runHost(config, {
       name: "service-host",
       announce(running) {
-        const ready = {
+        const ready: ReadyLine = {
           zmq: running.zmq,
           ...(running.endpoint === undefined ? {} : { endpoint: running.endpoint }),
           service: config.service,
@@ -43,7 +40,7 @@ export function register(program: Command): void {
           pid: process.pid,
           ...(running.process === undefined ? {} : { backend_pgid: running.process.pgid }),
         };
-        process.stdout.write(`${READY_PREFIX}${JSON.stringify(ready)}\n`);
+        process.stdout.write(`${formatReadyLine(ready)}\n`);
       },
     });
   });

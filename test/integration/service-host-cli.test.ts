@@ -6,21 +6,12 @@
  */
 import { describe, expect, it, onTestFinished } from "vitest";
 import { ServiceClient } from "../../engine/request/client.js";
+import { parseReadyLine, READY_PATTERN, type ReadyLine } from "../../engine/request/host/ready-line.js";
 import { uniqueAddress } from "../helpers/addresses.js";
 import { modelServerCommand, type Spawned, spawnCli } from "../helpers/host-process.js";
 import { freePort, groupMembers, isAlive, waitUntil } from "../helpers/processes.js";
 
-interface ReadyLine {
-  zmq: string;
-  endpoint?: string;
-  service: string;
-  backend: string;
-  init_ms: number;
-  pid: number;
-  backend_pgid?: number;
-}
-
-const READY = /^FLOTILLA_READY (\{.*\})$/;
+const READY = new RegExp(READY_PATTERN);
 
 function host(args: string[]): Spawned {
   const spawned = spawnCli(["service-host", ...args]);
@@ -30,7 +21,9 @@ function host(args: string[]): Spawned {
 
 async function ready(spawned: Spawned): Promise<ReadyLine> {
   const match = await spawned.line(READY, 90_000);
-  return JSON.parse(match[1] as string) as ReadyLine;
+  const line = parseReadyLine(match[1] as string);
+  if (line === undefined) throw new Error(`unreadable ready line: ${match[0]}`);
+  return line;
 }
 
 function useClient(endpoint: string): ServiceClient {
