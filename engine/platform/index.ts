@@ -1,5 +1,7 @@
 import { FlotillaError } from "../errors.js";
+import { detectPlatform } from "./detect.js";
 import { LocalPlatform, type LocalPlatformOptions } from "./local/local-platform.js";
+import { SlurmPlatform } from "./slurm/slurm-platform.js";
 import type { Platform } from "./types.js";
 
 export type PlatformName = "local" | "slurm" | "auto";
@@ -7,7 +9,12 @@ export type PlatformName = "local" | "slurm" | "auto";
 export const PLATFORM_NAMES: readonly PlatformName[] = ["local", "slurm", "auto"];
 
 /** Everything a platform may need from the caller; the engine never reads process.env itself. */
-export type PlatformOptions = LocalPlatformOptions;
+export type PlatformOptions = LocalPlatformOptions & {
+  /** Slurm: how often squeue is asked while waiting (ms). */
+  pollMs?: number;
+  /** Slurm: srun --mpi plugin for MPI tasks (default: the cluster's MpiDefault). */
+  mpi?: string;
+};
 
 /**
  * The platform for a name. `auto` picks slurm inside a Slurm job (SLURM_JOB_ID
@@ -18,11 +25,9 @@ export function createPlatform(name: PlatformName, options: PlatformOptions): Pl
     case "local":
       return new LocalPlatform(options);
     case "slurm":
-      throw new FlotillaError("PLATFORM_UNAVAILABLE", "the slurm platform is not available in this build", {
-        context: { platform: name },
-      });
+      return new SlurmPlatform(options);
     case "auto":
-      return createPlatform(options.env.SLURM_JOB_ID === undefined ? "local" : "slurm", options);
+      return createPlatform(detectPlatform(options.env), options);
     default: {
       const unknown: never = name;
       throw new FlotillaError("USAGE", `unknown platform ${JSON.stringify(unknown)} (use local, slurm or auto)`);

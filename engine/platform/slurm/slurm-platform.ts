@@ -1,0 +1,162 @@
+import { join } from "node:path";
+import { FlotillaError } from "../../errors.js";
+import type { ProcessRegistry } from "../../launch/registry.js";
+import type { Allocation, AllocationObserver, AllocationRequest, Launcher, NodeResources, Platform } from "../types.js";
+import { holderJobArgs, parseSbatchId } from "./commands.js";
+import { cancelJob, readJob, submit, waitUntilRunning } from "./holder-job.js";
+import { type SurroundingJob, surroundingJob } from "./job-env.js";
+import { nodeAddresses } from "./nodes.js";
+import { SlurmCli } from "./slurm-cli.js";
+import type { SlurmJob } from "./squeue.js";
+import { SrunLauncher } from "./srun-launcher.js";
+
+export interface SlurmPlatformOptions {
+  /** The caller's environment: PATH, SLURM_CONF, and SLURM_JOB_* inside a job. */
+  env: Record<string, string | undefined>;
+  cwd?: string;
+  registry?: ProcessRegistry;
+  graceMs?: number;
+  /** How often squeue is asked while waiting (default 1 s). */
+  pollMs?: number;
+  /** srun --mpi plugin for MPI tasks; default: the cluster's MpiDefault. */
+  mpi?: string;
+}
+
+interface Held {
+  jobId: string;
+  addresses: Map<string, string>;
+}
+
+/**
+ * Slurm. On a login node it submits a holder job for the allocation, waits
+ * for it (reporting pending with Slurm's reason and queue position), and
+ * cancels it on release. Inside a job (SLURM_JOB_ID set) it uses that job
+ * and never cancels it. Either way processes start as job steps (srun).
+ */
+export class SlurmPlatform implements Platform {
+  readonly name = "slurm";
+  readonly #options: SlurmPlatformOptions;
+  readonly #cli: SlurmCli;
+  readonly #held = new WeakMap<Allocation, Held>();
+
+  constructor(options: SlurmPlatformOptions) {
+    this.#options = options;
+    this.#cli = new SlurmCli(options.env, options.cwd ?? process.cwd());
+  }
+
+  get #pollMs(): number {
+    return this.#options.pollMs ?? 1_000;
+  }
+
+  async acquire(request: AllocationRequest, signal: AbortSignal, observe: AllocationObserver): Promise<Allocation> {
+    this.#cli.path("srun");
+    this.#cli.path("squeue");
+    const inside = surroundingJob(this.#options.env);
+    return inside ? this.#fromSurroundingJob(inside, request, observe) : this.#requestJob(request, signal, observe);
+  }
+
+  async #requestJob(request: AllocationRequest, signal: AbortSignal, observe: AllocationObserver): Promise<Allocation> {
+    if (signal.aborted) throw new FlotillaError("ALLOCATION_FAILED", "allocation aborted before it started");
+    const requestedAt = Date.now();
+    const output = join(request.sessionDir, "slurm-%j.out");
+    const jobId = await submit(this.#cli, holderJobArgs(request, output), parseSbatchId);
+    observe({ state: "pending", nodes: [], job_id: jobId, reason: "submitted" });
+    let job: SlurmJob;
+    let addresses: Map<string, string>;
+    try {
+      job = await waitUntilRunning(this.#cli, jobId, signal, observe, this.#pollMs);
+      addresses = await nodeAddresses(this.#cli, job.nodes);
+    } catch (error) {
+      await cancelJob(this.#cli, jobId, this.#pollMs).catch(() => undefined);
+      throw error;
+    }
+    let released: Promise<void> | undefined;
+    const allocation = this.#allocation(job, request, () => {
+      released ??= cancelJob(this.#cli, jobId, this.#pollMs);
+      return released;
+    });
+    this.#held.set(allocation, { jobId, addresses });
+    observe(activeEvent(allocation, jobId, Date.now() - requestedAt));
+    return allocation;
+  }
+
+  async #fromSurroundingJob(inside: SurroundingJob, request: AllocationRequest, observe: AllocationObserver) {
+    if (request.nodes > inside.nodes.length) {
+      throw new FlotillaError(
+        "ALLOCATION_FAILED",
+        `the workload asks for ${request.nodes} nodes, but Slurm job ${inside.id} has ${inside.nodes.length}`,
+        { context: { job_id: inside.id, nodes: inside.nodes.length } },
+      );
+    }
+    // squeue knows the GPU ids on every node and the end time; the variables
+    // only know this node. Use them when squeue cannot answer.
+    const job = await readJob(this.#cli, inside.id).catch(() => undefined);
+    const localGpus = inside.localGpus ?? range(inside.gpusPerNode ?? 0);
+    const described: SlurmJob = job ?? {
+      id: inside.id,
+      name: "",
+      state: "RUNNING",
+      reason: "None",
+      partition: "",
+      nodes: inside.nodes,
+      priority: 0,
+      submitTime: undefined,
+      endTime: undefined,
+      gpusByNode: new Map(inside.nodes.map((n) => [n, localGpus])),
+      coresByNode: new Map(),
+    };
+    const cpus = new Map(inside.nodes.map((n, i) => [n, inside.cpus[i] ?? 1]));
+    const addresses = await nodeAddresses(this.#cli, inside.nodes).catch(() => new Map<string, string>());
+    const allocation = this.#allocation({ ...described, nodes: inside.nodes }, request, () => Promise.resolve(), cpus);
+    this.#held.set(allocation, { jobId: inside.id, addresses });
+    observe({ ...activeEvent(allocation, inside.id, 0), reason: `inside Slurm job ${inside.id}` });
+    return allocation;
+  }
+
+  #allocation(
+    job: SlurmJob,
+    request: AllocationRequest,
+    release: () => Promise<void>,
+    cpus?: ReadonlyMap<string, number>,
+  ): Allocation {
+    const nodes: NodeResources[] = job.nodes.map((name) => {
+      const cores = request.cores ?? cpus?.get(name) ?? job.coresByNode.get(name) ?? 1;
+      const gpus = job.gpusByNode.get(name) ?? range(request.gpus ?? 0);
+      return { name, cores: range(cores), gpus };
+    });
+    return {
+      platform: this.name,
+      jobId: job.id,
+      nodes,
+      ...(job.endTime === undefined ? {} : { deadline: job.endTime * 1000 }),
+      release,
+    };
+  }
+
+  launcher(allocation: Allocation): Launcher {
+    const held = this.#held.get(allocation);
+    if (!held) throw new FlotillaError("INTERNAL", "not an allocation of this Slurm platform");
+    return new SrunLauncher({
+      jobId: held.jobId,
+      srun: this.#cli.path("srun"),
+      addresses: held.addresses,
+      ...(this.#options.mpi === undefined ? {} : { mpi: this.#options.mpi }),
+      ...(this.#options.registry === undefined ? {} : { registry: this.#options.registry }),
+      ...(this.#options.graceMs === undefined ? {} : { graceMs: this.#options.graceMs }),
+    });
+  }
+}
+
+function activeEvent(allocation: Allocation, jobId: string, waitMs: number) {
+  return {
+    state: "active" as const,
+    nodes: allocation.nodes.map((n) => ({ name: n.name, cores: n.cores.length, gpus: n.gpus.length })),
+    job_id: jobId,
+    wait_ms: waitMs,
+    ...(allocation.deadline === undefined ? {} : { deadline: allocation.deadline }),
+  };
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: Math.max(0, n) }, (_, i) => i);
+}

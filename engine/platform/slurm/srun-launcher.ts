@@ -1,0 +1,75 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { FlotillaError } from "../../errors.js";
+import { placementEnv } from "../../launch/gpu-env.js";
+import { rankCommand, rankEnv } from "../../launch/mpi-env.js";
+import type { ProcessRegistry } from "../../launch/registry.js";
+import { DEFAULT_GRACE_MS, startProcess } from "../../launch/supervisor.js";
+import type { Launcher, LaunchSpec, RunningProcess } from "../types.js";
+import { hostFile, mpiStepArgs, stepArgs } from "./commands.js";
+
+export interface SrunLauncherOptions {
+  jobId: string;
+  /** Absolute path of srun. */
+  srun: string;
+  /** Node name → address other processes reach it at (Slurm's NodeAddr). */
+  addresses: ReadonlyMap<string, string>;
+  /** srun --mpi plugin for MPI steps; undefined = the cluster's MpiDefault. */
+  mpi?: string;
+  registry?: ProcessRegistry;
+  graceMs?: number;
+}
+
+/**
+ * Launches each process as a job step of the allocation (`srun --jobid`),
+ * supervised like a local child: srun is the process Flotilla watches, and
+ * stopping it makes srun cancel the step on its node (SIGTERM, then Slurm's
+ * kill). Pinning variables are set by an `env` prefix inside the step,
+ * because Slurm rewrites CUDA_VISIBLE_DEVICES in the step's environment and
+ * the ids must be the ones the scheduler chose and the events report.
+ */
+export class SrunLauncher implements Launcher {
+  readonly #options: SrunLauncherOptions;
+  #steps = 0;
+
+  constructor(options: SrunLauncherOptions) {
+    this.#options = options;
+  }
+
+  start(spec: LaunchSpec): RunningProcess {
+    const { placement, mpi, ...rest } = spec;
+    const name = `flotilla.${spec.id}.${++this.#steps}`;
+    const { jobId, srun } = this.#options;
+    let command: string[];
+    let env = spec.env;
+    if (mpi) {
+      if (placement.slots.length === 0) {
+        throw new FlotillaError("INTERNAL", `${spec.id}: MPI launch without rank slots`, { context: { id: spec.id } });
+      }
+      const hosts = join(dirname(spec.stdoutPath), `${spec.id}.hosts`);
+      mkdirSync(dirname(hosts), { recursive: true });
+      writeFileSync(hosts, hostFile(placement.slots));
+      env = { ...env, ...rankEnv(placement.slots), SLURM_HOSTFILE: hosts };
+      command = [
+        srun,
+        ...mpiStepArgs(jobId, placement.slots, name, this.#options.mpi),
+        ...rankCommand("SLURM_PROCID", spec.command),
+      ];
+    } else {
+      const pins = Object.entries(placementEnv(placement)).map(([key, value]) => `${key}=${value}`);
+      command = [srun, ...stepArgs(jobId, placement, name), "env", ...pins, ...spec.command];
+    }
+    return startProcess(
+      { ...rest, env, command },
+      {
+        node: placement.node,
+        graceMs: this.#options.graceMs ?? DEFAULT_GRACE_MS,
+        ...(this.#options.registry === undefined ? {} : { registry: this.#options.registry }),
+      },
+    );
+  }
+
+  hostOf(node: string): string {
+    return this.#options.addresses.get(node) ?? node;
+  }
+}
