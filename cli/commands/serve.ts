@@ -112,6 +112,7 @@ export async function runHost(config: HostConfig, lifecycle: HostLifecycle): Pro
   const abort = new AbortController();
   let running: RunningHost | undefined;
   let stopping = false;
+  let signalled: { code: number; reason: string } | undefined;
   const finish = async (code: number, reason: string): Promise<never> => {
     if (!stopping) {
       stopping = true;
@@ -123,8 +124,14 @@ export async function runHost(config: HostConfig, lifecycle: HostLifecycle): Pro
     process.exit(code);
   };
   const onSignal = (signal: NodeJS.Signals) => {
-    abort.abort(new FlotillaError(signal === "SIGINT" ? "INTERRUPTED" : "TERMINATED", `received ${signal}`));
-    void finish(signal === "SIGINT" ? 130 : 143, `received ${signal}`);
+    const code = signal === "SIGINT" ? 130 : 143;
+    if (running === undefined) {
+      // Still starting: abort the start, which stops the backend, then exit with the signal's code.
+      signalled ??= { code, reason: `received ${signal}` };
+      abort.abort(new FlotillaError(signal === "SIGINT" ? "INTERRUPTED" : "TERMINATED", `received ${signal}`));
+      return;
+    }
+    void finish(code, `received ${signal}`);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -134,10 +141,10 @@ export async function runHost(config: HostConfig, lifecycle: HostLifecycle): Pro
   try {
     running = await startHost(config, abort.signal);
   } catch (error) {
-    if (stopping) return new Promise<never>(() => {});
+    if (signalled !== undefined) process.exit(signalled.code);
     return fail(lifecycle.name, error);
   }
-  if (stopping) return finish(130, "stopped during start-up");
+  if (signalled !== undefined) return finish(signalled.code, signalled.reason);
   lifecycle.announce(running);
   const exit = running.process?.exited;
   if (exit !== undefined) {

@@ -9,7 +9,7 @@ import { ServiceClient } from "../../engine/request/client.js";
 import { parseReadyLine, READY_PATTERN, type ReadyLine } from "../../engine/request/host/ready-line.js";
 import { uniqueAddress } from "../helpers/addresses.js";
 import { modelServerCommand, type Spawned, spawnCli } from "../helpers/host-process.js";
-import { freePort, groupMembers, isAlive, waitUntil } from "../helpers/processes.js";
+import { descendantsOf, freePort, groupMembers, isAlive, waitUntil } from "../helpers/processes.js";
 
 const READY = new RegExp(READY_PATTERN);
 
@@ -143,14 +143,39 @@ describe("flotilla service-host", () => {
       "--ready",
       "tcp",
       "--startup-timeout",
-      "1s",
+      "2s",
       "--",
       "sleep",
       "60",
     ]);
+    await waitUntil(() => descendantsOf(proc.pid).length >= 2, { what: "the backend to start" });
+    const backend = descendantsOf(proc.pid);
     expect((await proc.exited).code).toBe(3);
-    expect(proc.stderr.join("\n")).toMatch(/not ready within 1000 ms/);
-    await waitUntil(() => groupMembers(proc.pid).length === 0, { what: "host group empty" });
+    expect(proc.stderr.join("\n")).toMatch(/not ready within 2000 ms/);
+    expect(backend.filter(isAlive)).toEqual([]);
+  });
+
+  it("exits 143 and stops the backend when SIGTERMed while still starting", async () => {
+    const port = await freePort();
+    const proc = host([
+      "--backend",
+      "openai",
+      "--bind",
+      "tcp://127.0.0.1:*",
+      "--backend-port",
+      String(port),
+      "--ready",
+      "tcp",
+      "--",
+      "sleep",
+      "60",
+    ]);
+    await waitUntil(() => descendantsOf(proc.pid).length >= 2, { what: "the backend to start" });
+    const backend = descendantsOf(proc.pid);
+    proc.child.kill("SIGTERM");
+    expect((await proc.exited).code).toBe(143);
+    expect(proc.stdout).toEqual([]);
+    expect(backend.filter(isAlive)).toEqual([]);
   });
 
   it("leaves no backend behind even when the host itself is SIGKILLed", async () => {
