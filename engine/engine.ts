@@ -21,7 +21,7 @@ import { FatalCause } from "./run/fatal.js";
 import { openSessionRecord, type SessionRecord } from "./run/record.js";
 import type { TaskExecutor } from "./run/tasks.js";
 import { Teardown } from "./run/teardown.js";
-import { runWorkload, TASK_FAILED } from "./run/workload-run.js";
+import { isFailedEnd, runWorkload } from "./run/workload-run.js";
 import type { InstanceDriver } from "./service/driver.js";
 import { EndpointRegistry } from "./service/endpoints.js";
 import type { SessionDir } from "./session/session-dir.js";
@@ -113,6 +113,10 @@ export class Engine {
       ...(options.settings === undefined ? {} : { settings: options.settings }),
     });
 
+    // Everything below waits on processes and sockets; should they all vanish at
+    // once, this keeps the process alive until session:end instead of letting
+    // Node exit silently with code 0.
+    const keepAlive = setInterval(() => {}, 60_000);
     const fatal = new FatalCause(signal);
     let allocation: Allocation | undefined;
     let reason = "all tasks ended";
@@ -153,7 +157,7 @@ export class Engine {
     }
     const code = fatal.error
       ? exitCodeFor(fatal.error.code)
-      : reason === TASK_FAILED
+      : isFailedEnd(reason)
         ? EXIT_CODES.taskFailed
         : EXIT_CODES.ok;
     if (fatal.error) reason = fatal.error.message;
@@ -168,6 +172,7 @@ export class Engine {
     });
     await record.close(bus.getSnapshot());
     bus.close();
+    clearInterval(keepAlive);
     return code;
   }
 

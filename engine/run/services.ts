@@ -95,6 +95,12 @@ export class ServiceSet {
     return this.everReady.has(service) && instances.every((instance) => instance.gaveUp);
   }
 
+  /** Every service that has instances is lost: nothing will serve any more. */
+  allLost(): boolean {
+    const names = [...this.byName.keys()].filter((name) => (this.byName.get(name)?.length ?? 0) > 0);
+    return names.length > 0 && names.every((name) => this.lost(name));
+  }
+
   urls(service: string): string[] {
     return this.options.endpoints.urls(service);
   }

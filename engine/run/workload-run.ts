@@ -42,6 +42,12 @@ export interface RunContext {
 
 export const ALL_TASKS_ENDED = "all tasks ended";
 export const TASK_FAILED = "a task failed";
+export const SERVICES_FAILED = "every service instance failed and none can restart";
+
+/** Whether a normal end (no fatal cause) still counts as a failed run (exit 1). */
+export function isFailedEnd(reason: string): boolean {
+  return reason === TASK_FAILED || reason === SERVICES_FAILED;
+}
 
 export async function runWorkload(context: RunContext): Promise<string> {
   const { loaded, allocation, fatal, teardown, emit } = context;
@@ -68,12 +74,17 @@ export async function runWorkload(context: RunContext): Promise<string> {
     teardown.add(disarm);
   }
 
+  let allGone: () => void = () => {};
+  const servicesGone = new Promise<void>((resolve) => {
+    allGone = resolve;
+  });
   let pumpQueued = false;
   const schedulePump = (): void => {
     if (pumpQueued) return;
     pumpQueued = true;
     queueMicrotask(() => {
       pumpQueued = false;
+      if (services.allLost()) allGone();
       tasks.pump();
     });
   };
@@ -122,9 +133,13 @@ export async function runWorkload(context: RunContext): Promise<string> {
     if (!fatal.signal.aborted) fatal.set(error);
   });
   tasks.pump();
-  // A workload of services only serves until it is interrupted.
-  const work = workload.tasks.length === 0 ? aborted : Promise.all([tasks.done, servicesUp]);
-  await Promise.race([work, aborted]);
+  // A workload of services only serves until it is interrupted, or until none of them is left.
+  if (workload.tasks.length === 0) {
+    await Promise.race([aborted, servicesGone]);
+    if (fatal.error) throw fatal.error;
+    return SERVICES_FAILED;
+  }
+  await Promise.race([Promise.all([tasks.done, servicesUp]), aborted]);
   if (fatal.error) throw fatal.error;
   return tasks.counts().failed > 0 ? TASK_FAILED : ALL_TASKS_ENDED;
 }

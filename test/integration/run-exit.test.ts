@@ -101,6 +101,22 @@ tasks:
     await expectNoOrphans(events, logs, 3);
   });
 
+  it("shows a start-up failure with its stderr in text mode", async () => {
+    const { dir, session } = setup(`
+services:
+  - name: broken
+    command: ["${fixture("crash-on-start")}"]
+    ready: { tcp: true }
+`);
+    const result = await runCli(["run", "w.yaml", "--session-dir", session], { cwd: dir });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(
+      /^service broken\.0 FAILED: service instance broken\.0 on node \S+ failed: exited with code 1$/m,
+    );
+    expect(result.stdout).toContain("\n    | crash-on-start: fatal: could not initialise backend\n");
+    expect(result.stdout).toMatch(/with exit code 3: service instance broken\.0/);
+  });
+
   for (const [signal, code] of [
     ["SIGINT", 130],
     ["SIGTERM", 143],
@@ -150,6 +166,20 @@ tasks:
     const events = parseNdjson(result.stdout);
     expect(ofType(events, "service:state").at(-1)?.state).toBe("stopped");
     await expectNoOrphans(events, logs, 3);
+  });
+
+  it("ends a services-only run with exit 1 once every instance has failed for good", async () => {
+    // No probe: ready as soon as it runs, so its crash comes after ready (not a start-up failure).
+    const { dir, session } = setup(`
+services:
+  - name: flaky
+    command: ["${fixture("crash-on-start")}"]
+`);
+    const result = await runCli(["run", "w.yaml", "--json", "--session-dir", session], { cwd: dir });
+    expect(result.code).toBe(1);
+    const states = ofType(parseNdjson(result.stdout), "service:state").map((e) => e.state);
+    expect(states).toEqual(["pending", "launching", "initializing", "ready", "failed"]);
+    expect(result.stderr).toContain("every service instance failed");
   });
 
   it("a second signal skips the grace and kills at once", async () => {
