@@ -170,9 +170,12 @@ export class Engine {
       tasks: taskCounts(snapshot),
       services: serviceCounts(snapshot),
     });
-    await record.close(bus.getSnapshot());
-    bus.close();
-    clearInterval(keepAlive);
+    try {
+      await record.close(bus.getSnapshot());
+    } finally {
+      bus.close();
+      clearInterval(keepAlive);
+    }
     return code;
   }
 
