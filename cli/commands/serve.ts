@@ -31,7 +31,7 @@ export interface HostFlags {
 export function addHostOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option("--backend <kind>", "what answers requests").choices([...BACKENDS]).makeOptionMandatory())
-    .option("--service <name>", "service name requests must carry (or leave empty)", "default")
+    .option("--service <name>", "the service this host serves; requests naming another get wrong_service", "default")
     .option("--port <n>", "ZeroMQ port to bind on --host")
     .option("--host <addr>", "interface for --port (0.0.0.0 to accept remote clients)", "127.0.0.1")
     .option("--bind <endpoint>", "full ZeroMQ endpoint instead of --port: tcp://HOST:PORT, tcp://HOST:* or ipc://PATH")
