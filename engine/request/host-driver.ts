@@ -11,9 +11,7 @@ import type { InstanceContext, InstanceDriver, LaunchPlan } from "../service/dri
 import { waitForProbe } from "../service/probes.js";
 import type { ReadySpec } from "../workload/schema.js";
 import { renderArgs, renderEnv } from "../workload/template.js";
-
-/** The service host's readiness line; its one capture group is the JSON object. */
-export const HOST_READY_PATTERN = "^FLOTILLA_READY (\\{.*\\})$";
+import { parseReadyLine, READY_PATTERN } from "./host/ready-line.js";
 
 function readyFlag(ready: ReadySpec): string {
   if ("http" in ready) return `http:${ready.http}`;
@@ -56,31 +54,20 @@ export function hostCommand(context: InstanceContext): LaunchPlan {
   };
 }
 
-interface ReadyLine {
-  zmq?: unknown;
-  endpoint?: unknown;
-}
-
 export const hostDriver: InstanceDriver = {
   remote: false,
   command: hostCommand,
   async waitReady(context, signal) {
     // The host itself waits for the backend (its own startup timeout), so the engine waits for one line.
     const json = await waitForProbe(
-      { log: HOST_READY_PATTERN },
+      { log: READY_PATTERN },
       { host: context.host, port: context.port, lines: context.lines },
       signal,
     );
-    let ready: ReadyLine;
-    try {
-      ready = JSON.parse(json) as ReadyLine;
-    } catch (error) {
-      throw new FlotillaError("PROTOCOL", `service host printed an unreadable ready line: ${json}`, { cause: error });
+    const ready = parseReadyLine(json);
+    if (ready === undefined) {
+      throw new FlotillaError("PROTOCOL", `service host printed an unreadable ready line: ${json}`);
     }
-    if (typeof ready.zmq !== "string") {
-      throw new FlotillaError("PROTOCOL", `service host's ready line has no zmq endpoint: ${json}`);
-    }
-    const endpoint = typeof ready.endpoint === "string" ? ready.endpoint : ready.zmq;
-    return { endpoint, zmq: ready.zmq };
+    return { endpoint: ready.endpoint ?? ready.zmq, zmq: ready.zmq };
   },
 };
