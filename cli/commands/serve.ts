@@ -13,7 +13,7 @@ import { parseCount } from "../options.js";
 
 export interface HostFlags {
   backend: string;
-  service: string;
+  service?: string;
   bind?: string;
   port?: string;
   host: string;
@@ -31,7 +31,10 @@ export interface HostFlags {
 export function addHostOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option("--backend <kind>", "what answers requests").choices([...BACKENDS]).makeOptionMandatory())
-    .option("--service <name>", "the service this host serves; requests naming another get wrong_service", "default")
+    .option(
+      "--service <name>",
+      "the service this host serves; requests naming another get wrong_service (default: any)",
+    )
     .option("--port <n>", "ZeroMQ port to bind on --host")
     .option("--host <addr>", "interface for --port (0.0.0.0 to accept remote clients)", "127.0.0.1")
     .option("--bind <endpoint>", "full ZeroMQ endpoint instead of --port: tcp://HOST:PORT, tcp://HOST:* or ipc://PATH")
@@ -74,7 +77,7 @@ export function hostConfigFrom(
   if (startupTimeoutMs === undefined)
     throw new FlotillaError("USAGE", `--startup-timeout: not a duration: ${flags.startupTimeout}`);
   const config: HostConfig = {
-    service: flags.service,
+    service: flags.service ?? "",
     backend: flags.backend as BackendName,
     bind: bind.replace(/:0$/, ":*"),
     command: command.map((arg) => (backendPort === undefined ? arg : arg.replaceAll("{port}", String(backendPort)))),
@@ -185,7 +188,7 @@ export function register(program: Command): void {
       announce(running) {
         const backend = running.endpoint === undefined ? config.backend : `${config.backend} → ${running.endpoint}`;
         process.stdout.write(
-          `flotilla serve: service '${config.service}' (${backend}) listening on ${running.zmq}` +
+          `flotilla serve: service '${config.service || "any"}' (${backend}) listening on ${running.zmq}` +
             ` (max_inflight ${config.maxInflight}, max_queue ${config.maxQueue}; ready in ${running.initMs} ms)\n`,
         );
       },

@@ -132,6 +132,16 @@ describe.each(TRANSPORTS)("service host over %s", (transport) => {
   });
 });
 
+describe("a host started without a service name", () => {
+  it("accepts every service name and echoes it in the reply", async () => {
+    const { host, client } = await startHost("tcp", { service: "" });
+    expect(host.hostId).toMatch(/^any@/);
+    const llm = await client.request({ service: "llm", payload: "a" });
+    const far = await client.request({ service: "far", payload: "b" });
+    expect([llm.ok, llm.service, far.ok, far.service]).toEqual([true, "llm", true, "far"]);
+  });
+});
+
 describe("noop backend in OpenAI shape", () => {
   it("echoes the prompt as a completion and the last message as a chat reply", async () => {
     const { client } = await startHost("tcp");

@@ -27,6 +27,7 @@ import { hostNow } from "./clock.js";
 import { Fifo } from "./queue.js";
 
 export interface ServiceHostOptions {
+  /** The service this host serves; "" serves any name a request gives (a remote `serve` without --service). */
   service: string;
   backend: Backend;
   /** tcp://127.0.0.1:PORT, tcp://127.0.0.1:* (any free port) or ipc://PATH. */
@@ -67,7 +68,7 @@ export class ServiceHost {
   constructor(options: ServiceHostOptions) {
     this.options = options;
     this.service = options.service;
-    this.hostId = options.hostId ?? `${options.service}@${hostname()}:${process.pid}`;
+    this.hostId = options.hostId ?? `${options.service || "any"}@${hostname()}:${process.pid}`;
     this.maxPayload = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     // Not mandatory: sends never block the host; a reply to a vanished peer is dropped by ZeroMQ.
     // The transport limit sits above the protocol limit so oversized payloads still get a reply.
@@ -180,7 +181,7 @@ export class ServiceHost {
       this.send(job, "pong", EMPTY);
     } else if (kind === "status") {
       this.send(job, "status", Buffer.from(JSON.stringify(this.status())));
-    } else if (service !== undefined && service !== "" && service !== this.service) {
+    } else if (service !== undefined && service !== "" && this.service !== "" && service !== this.service) {
       this.fail(job, "wrong_service", `this host serves '${this.service}', not '${service}'`);
     } else if (this.stopping) {
       this.fail(job, "shutting_down", "the service host is stopping");
@@ -262,7 +263,8 @@ export class ServiceHost {
       return;
     }
     const ts = job.ts as ReplyHeader["ts"];
-    const header: ReplyHeader = { v: PROTOCOL_VERSION, id, kind, service: this.service, host: this.hostId, ts };
+    const service = this.service || job.header.service || "";
+    const header: ReplyHeader = { v: PROTOCOL_VERSION, id, kind, service, host: this.hostId, ts };
     if (httpStatus !== undefined) header.http_status = httpStatus;
     if (error !== undefined) header.error = { ...error, retryable: RETRYABLE_ERRORS.has(error.code) };
     ts.sent = hostNow();
