@@ -10,12 +10,18 @@
  * inference task's duration (its task:state done event); the final metrics
  * event's own `rate` (last interval) is shown alongside.
  *
+ * Wall-clock throughput swings with whatever else the host runs, so each run
+ * also reports the CPU time of the flotilla process itself (where the
+ * dashboard runs; the service hosts are the same in both modes), sampled
+ * from /proc while the inference task runs: the dashboard's cost shows as
+ * extra CPU for the same requests.
+ *
  * Runs dist/flotilla when built, else the sources; both sides get
  * NODE_ENV=production, as the binary's bundle is built (React's development
  * build would charge the dashboard for checks users never run).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -51,11 +57,52 @@ interface Result {
   rps: number;
   lastRate: number;
   exitCode: number | undefined;
+  /** CPU time (user + system) of the flotilla process while the inference task ran, ms. */
+  cpuMs: number;
 }
 
-function measure(mode: Result["mode"], events: EngineEvent[]): Result {
+type CpuSamples = Array<[ts: number, cpuMs: number]>;
+
+/** CPU time at `ts`: the last sample taken at or before it. */
+function cpuAt(samples: CpuSamples, ts: number): number {
+  let value = 0;
+  for (const [at, cpu] of samples) if (at <= ts) value = cpu;
+  return value;
+}
+
+/** Samples the CPU time of the session's own process (pid from session:start) until stopped. */
+function cpuSampler(sessionDir: string): { stop(): CpuSamples } {
+  let pid: number | undefined;
+  const samples: CpuSamples = [];
+  const ticksPerMs = 100 / 1_000; // USER_HZ is 100 on Linux
+  const timer = setInterval(() => {
+    try {
+      if (pid === undefined) {
+        const first = readFileSync(join(sessionDir, "events.jsonl"), "utf8").split("\n", 1)[0] ?? "";
+        pid = (JSON.parse(first) as { pid?: number }).pid;
+        if (pid === undefined) return;
+      }
+      const fields = readFileSync(`/proc/${pid}/stat`, "latin1")
+        .replace(/^.*\) /, "")
+        .split(" ");
+      // Fields 14 and 15 of stat (utime, stime) are 12 and 13 after the command name.
+      samples.push([Date.now(), (Number(fields[11]) + Number(fields[12])) / ticksPerMs]);
+    } catch {
+      // Not started yet, or already gone: keep the last sample.
+    }
+  }, 20);
+  return {
+    stop() {
+      clearInterval(timer);
+      return samples;
+    },
+  };
+}
+
+function measure(mode: Result["mode"], events: EngineEvent[], samples: CpuSamples): Result {
   const final = events.filter((e): e is EngineEvent & MetricsEvent => e.type === "metrics").at(-1);
   const done = events.find((e) => e.type === "task:state" && e.id === "infer" && e.state === "done");
+  const running = events.find((e) => e.type === "task:state" && e.id === "infer" && e.state === "running");
   const end = events.find((e) => e.type === "session:end");
   const service = final?.services.find((s) => s.service === "noop");
   const durationMs = done?.type === "task:state" ? (done.duration_ms ?? Number.NaN) : Number.NaN;
@@ -67,6 +114,7 @@ function measure(mode: Result["mode"], events: EngineEvent[]): Result {
     rps: completed / (durationMs / 1_000),
     lastRate: service?.rate ?? Number.NaN,
     exitCode: end?.type === "session:end" ? end.exit_code : undefined,
+    cpuMs: done && running ? cpuAt(samples, done.ts) - cpuAt(samples, running.ts) : Number.NaN,
   };
 }
 
@@ -83,9 +131,10 @@ async function runJson(dir: string, round: number): Promise<Result> {
     },
   );
   const timer = setTimeout(() => child.kill("SIGINT"), RUN_TIMEOUT_MS);
+  const cpu = cpuSampler(session);
   await new Promise((resolve) => child.once("close", resolve));
   clearTimeout(timer);
-  return measure("json", readEventsFile(join(session, "events.jsonl")));
+  return measure("json", readEventsFile(join(session, "events.jsonl")), cpu.stop());
 }
 
 async function runTui(dir: string, round: number): Promise<Result> {
@@ -93,6 +142,8 @@ async function runTui(dir: string, round: number): Promise<Result> {
   const exitFile = join(dir, `tui-${round}.exit`);
   const cli = [...cliCommand(), "run", join(dir, "workload.yaml"), "--session-dir", session].map(shellQuote).join(" ");
   const pane = new TmuxPane(100, 30);
+  const cpu = cpuSampler(session);
+  let samples: CpuSamples = [];
   try {
     pane.start(`sh -c ${shellQuote(`${cli}; echo $? > ${shellQuote(exitFile)}; sleep 30`)}`, dir, {
       NODE_ENV: "production",
@@ -107,12 +158,14 @@ async function runTui(dir: string, round: number): Promise<Result> {
       }
       await sleep(100);
     }
+    samples = cpu.stop();
     if (!pane.screen().includes("ended: ok"))
       console.error(`round ${round}: the dashboard's final frame:\n${pane.screen()}`);
   } finally {
+    cpu.stop();
     pane.kill();
   }
-  return measure("tui", readEventsFile(join(session, "events.jsonl")));
+  return measure("tui", readEventsFile(join(session, "events.jsonl")), samples);
 }
 
 const median = (xs: number[]) => {
@@ -156,13 +209,15 @@ tasks:
       const result = await run(dir, round);
       results.push(result);
       console.error(
-        `round ${round} ${result.mode.padEnd(4)} ${result.completed} requests in ${result.durationMs} ms = ${result.rps.toFixed(0)} req/s (last interval ${result.lastRate}) exit ${result.exitCode}`,
+        `round ${round} ${result.mode.padEnd(4)} ${result.completed} requests in ${result.durationMs} ms = ${result.rps.toFixed(0)} req/s (last interval ${result.lastRate}), flotilla CPU meanwhile ${Math.round(result.cpuMs)} ms, exit ${result.exitCode}`,
       );
     }
   }
   const json = median(results.filter((r) => r.mode === "json").map((r) => r.rps));
   const tui = median(results.filter((r) => r.mode === "tui").map((r) => r.rps));
   const ratio = tui / json;
+  const jsonCpu = median(results.filter((r) => r.mode === "json").map((r) => r.cpuMs));
+  const tuiCpu = median(results.filter((r) => r.mode === "tui").map((r) => r.cpuMs));
   const complete = results.every((r) => r.completed === requests && r.exitCode === 0);
   console.log(
     JSON.stringify({
@@ -171,8 +226,14 @@ tasks:
       json_rps: Math.round(json),
       tui_rps: Math.round(tui),
       ratio: +ratio.toFixed(3),
+      json_cpu_ms: Math.round(jsonCpu),
+      tui_cpu_ms: Math.round(tuiCpu),
+      cpu_ratio: +(tuiCpu / jsonCpu).toFixed(3),
       complete,
     }),
+  );
+  console.log(
+    `while requests ran, the process with the dashboard used ${(Math.abs(tuiCpu / jsonCpu - 1) * 100).toFixed(1)}% ${tuiCpu >= jsonCpu ? "more" : "less"} CPU than with --json (medians)`,
   );
   console.log(
     `dashboard keeps ${(ratio * 100).toFixed(1)}% of --json throughput (target ≥ 90%): ${ratio >= 0.9 && complete ? "met" : "NOT met"}`,
