@@ -100,6 +100,35 @@ describe("inference tasks", () => {
     expect(describeSummary(summary).error).toMatch(/^3 of 4 requests failed \(3 rejected\)/);
   });
 
+  it("accounts for every request when the task is stopped part-way", async () => {
+    const host = await startNoopHost("slow", { delayMs: 50 });
+    hosts.push(host);
+    const { dispatcher } = newDispatcher("slow");
+    dispatchers.push(dispatcher);
+    dispatcher.add(0, new ZmqChannel(host.endpoint, "slow"));
+    const path = requestsFile(Array.from({ length: 40 }, (_, i) => JSON.stringify({ prompt: String(i) })));
+    const outputPath = join(dir, "responses", "slow.jsonl");
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 120);
+    const summary = await runInferenceTask({
+      task: "slow",
+      requests: await readRequests(path),
+      dispatcher,
+      concurrency: 2,
+      balance: "round_robin",
+      requestTimeoutMs: 5_000,
+      maxAttempts: 3,
+      outputPath,
+      signal: stop.signal,
+    });
+    const records = readJsonl(outputPath);
+    expect(records.map((r) => r.index)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(summary.ok).toBeGreaterThan(0);
+    expect(summary.ok + summary.errors).toBe(40);
+    expect(summary.errorKinds.canceled).toBe(summary.errors);
+    expect(records.at(-1)).toMatchObject({ status: "error", error_kind: "canceled", attempts: 0 });
+  });
+
   it("rejects a requests file that is not JSON Lines, naming file and line", async () => {
     const path = requestsFile([JSON.stringify({ prompt: "ok" }), "{oops", "[]"]);
     await expect(readRequests(path)).rejects.toThrow(`${path}:2: not JSON`);
