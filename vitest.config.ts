@@ -1,15 +1,36 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 // Two cores in CI: run test files in a small fork pool; integration tests spawn
 // real processes and daemons, so give them room instead of tight timeouts.
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 60_000,
     reporters: ["default"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "main",
+          include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+          exclude: [...configDefaults.exclude, "test/slurm/**"],
+        },
+      },
+      // Tests against a real 4-node Slurm on localhost (test/setup/slurm): the
+      // cluster starts once for all of them, and they run one file at a time
+      // because they share its nodes.
+      {
+        extends: true,
+        test: {
+          name: "slurm",
+          include: ["test/slurm/**/*.test.ts"],
+          globalSetup: ["test/setup/slurm/global-setup.ts"],
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });

@@ -12,6 +12,11 @@ declare -A NEED=(
   [curl]=curl
   [objdump]=binutils
   [script]=bsdutils
+  # The Slurm tests' 4-node localhost cluster (test/setup/slurm) and MPI.
+  [slurmctld]=slurm-wlm
+  [munged]=munge
+  [mpirun]=openmpi-bin
+  [mpicc]=libopenmpi-dev
 )
 
 missing=()

@@ -139,6 +139,7 @@ export class SlurmPlatform implements Platform {
     return new SrunLauncher({
       jobId: held.jobId,
       srun: this.#cli.path("srun"),
+      env: this.#options.env,
       addresses: held.addresses,
       ...(this.#options.mpi === undefined ? {} : { mpi: this.#options.mpi }),
       ...(this.#options.registry === undefined ? {} : { registry: this.#options.registry }),

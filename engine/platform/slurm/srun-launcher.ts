@@ -14,6 +14,8 @@ export interface SrunLauncherOptions {
   srun: string;
   /** Node name → address other processes reach it at (Slurm's NodeAddr). */
   addresses: ReadonlyMap<string, string>;
+  /** The platform's environment (SLURM_CONF, PATH): srun and the steps inherit it. */
+  env: Record<string, string | undefined>;
   /** srun --mpi plugin for MPI steps; undefined = the cluster's MpiDefault. */
   mpi?: string;
   registry?: ProcessRegistry;
@@ -41,7 +43,7 @@ export class SrunLauncher implements Launcher {
     const name = `flotilla.${spec.id}.${++this.#steps}`;
     const { jobId, srun } = this.#options;
     let command: string[];
-    let env = spec.env;
+    let env: Record<string, string> = { ...defined(this.#options.env), ...spec.env };
     if (mpi) {
       if (placement.slots.length === 0) {
         throw new FlotillaError("INTERNAL", `${spec.id}: MPI launch without rank slots`, { context: { id: spec.id } });
@@ -72,4 +74,10 @@ export class SrunLauncher implements Launcher {
   hostOf(node: string): string {
     return this.#options.addresses.get(node) ?? node;
   }
+}
+
+function defined(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  return out;
 }

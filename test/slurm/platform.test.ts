@@ -1,0 +1,119 @@
+import { join } from "node:path";
+import { afterEach, expect, it } from "vitest";
+import type { AllocationStateEvent } from "../../engine/events.js";
+import { SlurmPlatform } from "../../engine/platform/slurm/index.js";
+import type { Allocation, AllocationRequest, LaunchSpec } from "../../engine/platform/types.js";
+import { tempDir } from "../helpers/tmp.js";
+import { describeSlurm, queuedJobs, sbatch, scancel, slurmEnv, waitForEmptyQueue, waitForRunning } from "./cluster.js";
+
+type Seen = Omit<AllocationStateEvent, "type" | "platform">;
+
+function request(dir: string, more: Partial<AllocationRequest> = {}): AllocationRequest {
+  return {
+    nodes: 2,
+    cores: 2,
+    gpus: 2,
+    walltimeMs: 300_000,
+    extraArgs: [],
+    jobName: "flotilla-test",
+    sessionDir: dir,
+    ...more,
+  };
+}
+
+function platform(): SlurmPlatform {
+  return new SlurmPlatform({ env: slurmEnv(), pollMs: 200, graceMs: 1_000 });
+}
+
+describeSlurm("slurm platform (login-node mode)", () => {
+  const held: Allocation[] = [];
+  afterEach(async () => {
+    for (const allocation of held.splice(0)) await allocation.release();
+    await waitForEmptyQueue();
+  });
+
+  it("acquires a holder job, reports it active with nodes, GPUs and deadline, and cancels it on release", async () => {
+    const dir = tempDir();
+    const seen: Seen[] = [];
+    const before = Date.now();
+    const allocation = await platform().acquire(request(dir), new AbortController().signal, (e) => seen.push(e));
+    held.push(allocation);
+    expect(seen[0]).toMatchObject({ state: "pending", job_id: allocation.jobId });
+    const active = seen.at(-1);
+    expect(active).toMatchObject({ state: "active", job_id: allocation.jobId });
+    expect(active?.nodes).toHaveLength(2);
+    expect(allocation.nodes.map((n) => n.gpus)).toEqual([
+      [0, 1],
+      [0, 1],
+    ]);
+    expect(allocation.nodes.every((n) => n.cores.length === 2)).toBe(true);
+    // Slurm's end time: start + the 5-minute limit, to the second.
+    expect(allocation.deadline).toBeGreaterThanOrEqual(before - 1_000 + 300_000);
+    expect(allocation.deadline).toBeLessThanOrEqual(Date.now() + 300_000 + 1_000);
+    expect(queuedJobs()).toEqual([allocation.jobId]);
+    await allocation.release();
+    expect(queuedJobs()).toEqual([]);
+  });
+
+  it("runs steps side by side on different nodes, each seeing only the GPU ids it was given", async () => {
+    const dir = tempDir();
+    const slurm = platform();
+    const allocation = await slurm.acquire(request(dir), new AbortController().signal, () => {});
+    held.push(allocation);
+    const launcher = slurm.launcher(allocation);
+    const lines = new Map<string, string[]>();
+    const specs: LaunchSpec[] = allocation.nodes.flatMap((node) =>
+      node.gpus.map((gpu, i) => {
+        const id = `svc.${node.name}.${gpu}`;
+        const slot = { node: node.name, cores: [i], gpus: [gpu] };
+        lines.set(id, []);
+        return {
+          id,
+          placement: { ...slot, slots: [slot] },
+          // Sleep so that all four steps are alive at once.
+          command: [
+            "sh",
+            "-c",
+            'echo "$SLURMD_NODENAME|$CUDA_VISIBLE_DEVICES|$FLOTILLA_GPU_IDS|$SLURM_GPUS_ON_NODE|$MARK"; sleep 1',
+          ],
+          env: { MARK: id },
+          stdoutPath: join(dir, `${id}.out`),
+          stderrPath: join(dir, `${id}.err`),
+          onLine: (_s: "stdout" | "stderr", line: string) => lines.get(id)?.push(line),
+        };
+      }),
+    );
+    const started = Date.now();
+    const records = await Promise.all(specs.map((s) => launcher.start(s).exited));
+    expect(records.map((r) => r.exitCode)).toEqual([0, 0, 0, 0]);
+    // Concurrent, not one after another (each sleeps 1 s).
+    expect(Date.now() - started).toBeLessThan(4 * 1_000 + 3_000);
+    for (const spec of specs) {
+      // Slurm granted the step one GPU (SLURM_GPUS_ON_NODE); the ids are the scheduler's.
+      const gpu = String(spec.placement.gpus[0]);
+      expect(lines.get(spec.id)).toEqual([`${spec.placement.node}|${gpu}|${gpu}|1|${spec.id}`]);
+    }
+    expect(launcher.hostOf(allocation.nodes[0]?.name ?? "")).toBe("127.0.0.1");
+  });
+
+  it("reports a request that cannot be met yet as pending with Slurm's reason, and cancels it on abort", async () => {
+    const blocker = sbatch(["--nodes=4", "--gres=gpu:4", "--time=5", "--output=/dev/null", "--wrap=exec sleep 300"]);
+    try {
+      await waitForRunning(blocker);
+      const dir = tempDir();
+      const seen: Seen[] = [];
+      const controller = new AbortController();
+      const acquiring = platform().acquire(request(dir, { nodes: 1, gpus: 1 }), controller.signal, (e) => {
+        seen.push(e);
+        if (e.state === "pending" && e.queue_position !== undefined && e.reason !== "PENDING") controller.abort();
+      });
+      await expect(acquiring).rejects.toMatchObject({ code: "ALLOCATION_FAILED" });
+      const pending = seen.at(-1);
+      expect(pending).toMatchObject({ state: "pending", queue_position: 1 });
+      expect(pending?.reason).toMatch(/Resources|Priority/);
+      expect(queuedJobs()).toEqual([blocker]);
+    } finally {
+      scancel(blocker);
+    }
+  });
+});
