@@ -6,7 +6,7 @@ import { waitUntil } from "../helpers/processes.js";
 const skip = inject("slurmSkip");
 
 /** `describe` when the test cluster is up, else `describe.skip` (the reason was printed at setup). */
-export const describeSlurm: typeof describe = skip === "" ? describe : describe.skip;
+export const describeSlurm = describe.skipIf(skip !== "");
 
 /** The environment Slurm clients and Flotilla get: the test cluster's SLURM_CONF, no surrounding job. */
 export function slurmEnv(): Record<string, string | undefined> {
