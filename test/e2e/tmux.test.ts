@@ -76,7 +76,8 @@ function startInPane(args: string[]): string {
 
 const readyAndDone = (screen: string) => screen.includes("Services 2/2 ready") && /✔ done 4\b/.test(screen);
 
-describe.skipIf(!hasTmux())("dashboard under tmux", () => {
+// Several bounded waits per test add up on a busy two-core host: allow more than the default.
+describe.skipIf(!hasTmux())("dashboard under tmux", { timeout: 180_000 }, () => {
   it("shows every service ready and the tasks done; q asks, y tears down and nothing is left", async () => {
     const { sessionDir, exitFile } = startRun(true);
     const screen = await pane.waitFor(readyAndDone, "2/2 ready and 4 tasks done");
