@@ -3,10 +3,14 @@
  * node-llama-cpp (one thread) behind a service host. Replies carry real
  * tokens; backend errors and a vanished backend become explicit errors.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Dealer } from "zeromq";
 import { ServiceClient } from "../../engine/request/client.js";
 import { OpenAiBackend } from "../../engine/request/host/openai.js";
 import { ServiceHost } from "../../engine/request/host/server.js";
+import { decodeReply, encodeRequest } from "../../engine/request/protocol.js";
 import { type ModelServer, startModelServer } from "../helpers/host-process.js";
 import { freePort } from "../helpers/processes.js";
 
@@ -87,7 +91,38 @@ describe("openai backend over node-llama-cpp", () => {
   });
 });
 
-describe("openai backend without a server", () => {
+describe("openai backend without a working server", () => {
+  it("cuts off a backend that stays silent past the request's timeout_ms and frees the slot", async () => {
+    const silent = createServer(() => {
+      // Accepts the request and never answers.
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const stuck = new ServiceHost({
+      service: "llm",
+      backend: new OpenAiBackend({ url: `http://127.0.0.1:${port}`, maxSockets: 1 }),
+      bind: "tcp://127.0.0.1:*",
+      maxInflight: 1,
+      maxQueue: 4,
+    });
+    // A raw DEALER, so the header's timeout_ms (300) is shorter than how long we wait for the reply (5 s).
+    const raw = new Dealer({ linger: 0, receiveTimeout: 5_000 });
+    raw.connect(await stuck.start());
+    try {
+      await raw.send(encodeRequest({ v: 1, id: 1, kind: "request", timeout_ms: 300 }, Buffer.from('{"prompt":"x"}')));
+      const reply = decodeReply(await raw.receive());
+      if (typeof reply === "string") throw new Error(reply);
+      expect(reply.header.error).toMatchObject({ code: "backend_error", retryable: false });
+      expect(reply.header.error?.message).toMatch(/silent for 300 ms/);
+      expect(stuck.status().inflight).toBe(0);
+    } finally {
+      raw.close();
+      await stuck.stop(500);
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
   it("answers backend_unreachable (retryable) when nothing listens", async () => {
     const port = await freePort();
     const lonely = new ServiceHost({

@@ -16,6 +16,9 @@ export interface OpenAiBackendOptions {
   maxSockets: number;
 }
 
+/** Longest silence from the backend when the request names no timeout_ms. */
+export const DEFAULT_BACKEND_TIMEOUT_MS = 600_000;
+
 const UNREACHABLE = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "EHOSTUNREACH", "ENOTFOUND", "ECONNABORTED"]);
 
 export class OpenAiBackend implements Backend {
@@ -35,7 +38,8 @@ export class OpenAiBackend implements Backend {
   call(job: Job): Promise<BackendResult> {
     const method = job.header.method ?? "POST";
     const body = method === "GET" ? undefined : job.payload;
-    const timeoutMs = job.header.timeout_ms;
+    // A request without timeout_ms still must not hold a backend slot forever on a hung backend.
+    const timeoutMs = job.header.timeout_ms ?? DEFAULT_BACKEND_TIMEOUT_MS;
     return new Promise((resolve) => {
       job.ts.backend_start = hostNow();
       let settled = false;
@@ -56,7 +60,7 @@ export class OpenAiBackend implements Backend {
             "content-type": "application/json",
             "content-length": body === undefined ? 0 : body.byteLength,
           },
-          ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
+          timeout: timeoutMs,
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -72,7 +76,7 @@ export class OpenAiBackend implements Backend {
         },
       );
       req.on("timeout", () =>
-        req.destroy(Object.assign(new Error(`backend took longer than ${timeoutMs} ms`), { code: "ETIMEDOUT" })),
+        req.destroy(Object.assign(new Error(`backend was silent for ${timeoutMs} ms`), { code: "ETIMEDOUT" })),
       );
       req.on("error", (error) => done(failure(error)));
       req.end(body);
