@@ -94,7 +94,7 @@ export function startProcess(spec: ProcessSpec, options: SuperviseOptions = {}):
       if (pid !== undefined && groupAlive(pid)) await terminate();
       // A process that escaped the group (setsid) may still hold our pipes; stop
       // reading after a short drain so `exited` cannot hang on it.
-      const drained = await Promise.race([streamsDone.then(() => true), sleep(STREAM_DRAIN_MS, false)]);
+      const drained = await Promise.race([streamsDone.then(() => true), sleep(STREAM_DRAIN_MS, false, { ref: false })]);
       if (!drained) {
         subprocess.stdout.destroy();
         subprocess.stderr.destroy();
