@@ -33,15 +33,19 @@ export interface ProfileRecord {
 
 export class RequestProfile {
   private readonly streams = new Map<string, WriteStream>();
+  private closed = false;
 
   constructor(private readonly dir: string) {}
 
   write(record: ProfileRecord): void {
+    // Requests failed by teardown itself finish after the files are closed: nothing left to record them in.
+    if (this.closed) return;
     this.stream(record.service).write(`${JSON.stringify(record)}\n`);
   }
 
   /** Flushes and closes every file. */
   async close(): Promise<void> {
+    this.closed = true;
     const closing = [...this.streams.values()].map(async (stream) => {
       stream.end();
       if (!stream.closed) await once(stream, "close");
