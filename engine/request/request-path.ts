@@ -104,6 +104,8 @@ export class RequestPath {
   async stop(): Promise<void> {
     await this.front?.close();
     await this.dispatchers?.close();
+    // Requests the close failed settle on the next turn: let them reach the metrics and the profile.
+    await new Promise((resolve) => setImmediate(resolve));
     this.ticker?.stop();
     await this.profile.close();
   }
