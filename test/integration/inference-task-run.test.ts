@@ -184,6 +184,40 @@ tasks:
     }
   });
 
+  it("on SIGINT, still writes a line for every request and exits 130", async () => {
+    const dir = workspace(
+      `version: 1
+services:
+  - name: echo
+    backend: noop
+    delay: { mean_ms: 50 }
+tasks:
+  - name: prompts
+    service: echo
+    requests: prompts.jsonl
+    concurrency: 2
+`,
+      400,
+    );
+    const session = join(dir, "session");
+    const run = startCli(["run", "workload.yaml", "--json", "--cores", "4", "--session-dir", session], { cwd: dir });
+    await run.waitForOutput(/"task":"prompts","id":"prompts","state":"running"/, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    run.child.kill("SIGINT");
+    const result = await run.done;
+    expect(result.code).toBe(130);
+    const responses = readLines<ResponseLine & { error_kind?: string }>(
+      join(session, "tasks", "prompts", "responses.jsonl"),
+    );
+    expect(responses.map((r) => r.index)).toEqual(Array.from({ length: 400 }, (_, i) => i));
+    const ok = responses.filter((r) => r.status === "ok").length;
+    expect(ok).toBeGreaterThan(0);
+    expect(responses.filter((r) => r.status === "error").every((r) => r.error_kind === "canceled")).toBe(true);
+    const events = parseNdjson(result.stdout);
+    expect(ofType(events, "task:state").at(-1)).toMatchObject({ id: "prompts", state: "canceled" });
+    expect(ofType(events, "metrics").at(-1)?.services[0]?.completed).toBe(ok);
+  });
+
   it("fails the run (exit 3) naming an unreachable remote endpoint", async () => {
     const port = await freePort();
     const dir = workspace(
