@@ -23,6 +23,11 @@ export * from "./events.js";
 export { installExitGuard, killAllSync, ProcessRegistry } from "./launch/registry.js";
 export { createPlatform, type PlatformOptions } from "./platform/index.js";
 export type { Allocation, AllocationRequest, Platform } from "./platform/types.js";
+export { type Reply, type RequestOptions, ServiceClient, type ServiceClientOptions } from "./request/client.js";
+export { describeExit } from "./request/host/backend-process.js";
+export { formatReadyLine, parseReadyLine, READY_PATTERN, type ReadyLine } from "./request/host/ready-line.js";
+export { type HostConfig, type RunningHost, startHost } from "./request/host/start.js";
+export type { HostStatus, Timing } from "./request/protocol.js";
 export { RequestPath, type RequestPathOptions } from "./request/request-path.js";
 export type { TaskExecutor } from "./run/tasks.js";
 export { warningLeadMs } from "./run/walltime.js";
@@ -47,5 +52,6 @@ export {
   type TaskView,
   taskCounts,
 } from "./state.js";
+export { parseDuration } from "./workload/duration.js";
 export { type LoadedWorkload, loadWorkload } from "./workload/load.js";
-export type { Workload } from "./workload/schema.js";
+export { BACKENDS, type BackendName, type ReadySpec, type Workload } from "./workload/schema.js";

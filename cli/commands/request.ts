@@ -4,9 +4,15 @@
  */
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
-import { errorMessage, exitCodeFor, FlotillaError, isFlotillaError } from "../../engine/errors.js";
-import { type Reply, ServiceClient } from "../../engine/request/client.js";
-import { parseDuration } from "../../engine/workload/duration.js";
+import {
+  errorMessage,
+  exitCodeFor,
+  FlotillaError,
+  isFlotillaError,
+  parseDuration,
+  type Reply,
+  ServiceClient,
+} from "../../engine/index.js";
 
 interface RequestFlags {
   service?: string;

@@ -4,11 +4,20 @@
  * hidden `flotilla service-host` the engine launches for every instance.
  */
 import { type Command, Option } from "commander";
-import { errorMessage, exitCodeFor, FlotillaError, isFlotillaError } from "../../engine/errors.js";
-import { describeExit } from "../../engine/request/host/backend-process.js";
-import { type HostConfig, type RunningHost, startHost } from "../../engine/request/host/start.js";
-import { parseDuration } from "../../engine/workload/duration.js";
-import { BACKENDS, type BackendName, type ReadySpec } from "../../engine/workload/schema.js";
+import {
+  BACKENDS,
+  type BackendName,
+  describeExit,
+  errorMessage,
+  exitCodeFor,
+  FlotillaError,
+  type HostConfig,
+  isFlotillaError,
+  parseDuration,
+  type ReadySpec,
+  type RunningHost,
+  startHost,
+} from "../../engine/index.js";
 import { parseCount } from "../options.js";
 
 export interface HostFlags {

@@ -9,8 +9,7 @@
  * Backend output goes to stderr, so stdout carries nothing else.
  */
 import type { Command } from "commander";
-import { formatReadyLine, type ReadyLine } from "../../engine/request/host/ready-line.js";
-import type { HostConfig } from "../../engine/request/host/start.js";
+import { formatReadyLine, type HostConfig, type ReadyLine } from "../../engine/index.js";
 import { addHostOptions, fail, type HostFlags, hostConfigFrom, runHost } from "./serve.js";
 
 export function register(program: Command): void {
