@@ -36,9 +36,9 @@ beforeAll(async () => {
     "--port",
     "0",
     "--delay-mean",
-    "5",
+    "20",
     "--delay-sd",
-    "1",
+    "2",
     "--max-inflight",
     "4",
   ]);
