@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { FlotillaError } from "../../errors.js";
 import { ForkLauncher } from "../../launch/fork-launcher.js";
+import { MpirunLauncher } from "../../launch/mpi-launcher.js";
 import type { ProcessRegistry } from "../../launch/registry.js";
 import type { Allocation, AllocationObserver, AllocationRequest, Launcher, NodeResources, Platform } from "../types.js";
 import {
@@ -113,15 +114,27 @@ export class LocalPlatform implements Platform {
     const node = allocation.nodes[0];
     if (node === undefined) throw new FlotillaError("INTERNAL", "local allocation without a node");
     const real = this.#realCores.get(allocation) ?? detectCores(this.#options.procStatus ?? readProcStatus()).ids;
+    const shared = {
+      ...(this.#options.registry === undefined ? {} : { registry: this.#options.registry }),
+      ...(this.#options.graceMs === undefined ? {} : { graceMs: this.#options.graceMs }),
+    };
+    const cwd = this.#options.cwd ?? process.cwd();
     return new ForkLauncher({
       node: node.name,
       path: this.#options.env.PATH,
-      cwd: this.#options.cwd ?? process.cwd(),
+      cwd,
       pinCores: this.#options.pinCores ?? true,
       realCores: new Set(real),
       allocationCores: node.cores,
-      ...(this.#options.registry === undefined ? {} : { registry: this.#options.registry }),
-      ...(this.#options.graceMs === undefined ? {} : { graceMs: this.#options.graceMs }),
+      // `ranks:` tasks run through mpirun (a clear error when it is missing).
+      mpi: new MpirunLauncher({
+        node: node.name,
+        path: this.#options.env.PATH,
+        cwd,
+        asRoot: process.getuid?.() === 0,
+        ...shared,
+      }),
+      ...shared,
     });
   }
 }
