@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { register as registerConfig } from "./commands/config.js";
 import { register as registerPlan } from "./commands/plan.js";
 import { register as registerRequest } from "./commands/request.js";
 import { register as registerRun } from "./commands/run.js";
@@ -23,6 +24,7 @@ const COMMANDS: RegisterCommand[] = [
   registerRequest,
   registerServiceHost,
   registerSelfCheck,
+  registerConfig,
 ];
 
 export function createProgram(): Command {

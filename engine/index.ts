@@ -22,6 +22,7 @@ export {
 export * from "./events.js";
 export { installExitGuard, killAllSync, ProcessRegistry } from "./launch/registry.js";
 export { createPlatform, type PlatformOptions } from "./platform/index.js";
+export { cancelLiveJobsSync } from "./platform/slurm/live-jobs.js";
 export type { Allocation, AllocationRequest, Platform } from "./platform/types.js";
 export { type Reply, type RequestOptions, ServiceClient, type ServiceClientOptions } from "./request/client.js";
 export { describeExit } from "./request/host/backend-process.js";

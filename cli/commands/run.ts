@@ -6,11 +6,11 @@
 import type { Command } from "commander";
 import {
   type AllocationRequest,
+  cancelLiveJobsSync,
   createPlatform,
   createSessionDir,
   EndpointRegistry,
   Engine,
-  type EngineSettings,
   EventBus,
   flushOpenSinksSync,
   installExitGuard,
@@ -19,13 +19,10 @@ import {
   ProcessRegistry,
   RequestPath,
 } from "../../engine/index.js";
-import {
-  type AllocationOptionValues,
-  type AllocationOverrides,
-  addAllocationOptions,
-  allocationOverrides,
-} from "../options.js";
+import { openConfig } from "../config.js";
+import { type AllocationOptionValues, addAllocationOptions, allocationOverrides } from "../options.js";
 import { selfCommand } from "../self.js";
+import { type ResolvedSettings, resolveSettings } from "../settings.js";
 import { installSignalHandlers } from "../signals.js";
 import { chooseSink } from "../sinks/index.js";
 import { VERSION } from "../version.js";
@@ -33,6 +30,8 @@ import { VERSION } from "../version.js";
 export async function runCommand(file: string, options: AllocationOptionValues): Promise<void> {
   const overrides = allocationOverrides(options);
   const loaded = await loadWorkload(file);
+  // flags > workload > user config (flotilla config) > defaults.
+  const resolved = resolveSettings(loaded.workload.allocation, overrides, (await openConfig(process.env)).all());
   const session = createSessionDir({
     ...(options.sessionDir === undefined ? {} : { dir: options.sessionDir }),
     cwd: process.cwd(),
@@ -44,8 +43,9 @@ export async function runCommand(file: string, options: AllocationOptionValues):
   // Last resort if this process dies mid-run: no orphans, and events.jsonl complete.
   const removeExitGuard = installExitGuard();
   process.on("exit", flushOpenSinksSync);
-  const platformName = overrides.platform ?? loaded.workload.allocation.platform ?? "local";
-  const platform = createPlatform(platformName, { env: process.env, cwd: process.cwd(), registry });
+  // Last resort for batch jobs too: a crash must not leave a Slurm job holding nodes.
+  process.on("exit", cancelLiveJobsSync);
+  const platform = createPlatform(resolved.platform, { env: process.env, cwd: process.cwd(), registry });
   const bus = new EventBus();
   const endpoints = new EndpointRegistry();
   // Service hosts, remote endpoints, inference tasks, the HTTP front and request metrics.
@@ -59,11 +59,11 @@ export async function runCommand(file: string, options: AllocationOptionValues):
   const engine = new Engine({
     loaded,
     platform,
-    request: allocationRequest(loaded, overrides, session.path),
+    request: allocationRequest(loaded, resolved, session.path),
     session,
     self: selfCommand(),
     version: VERSION,
-    settings: settingsOf(loaded, overrides, platformName),
+    settings: resolved.settings,
     registry,
     bus,
     endpoints,
@@ -90,47 +90,17 @@ export async function runCommand(file: string, options: AllocationOptionValues):
     await sink.detach();
     removeExitGuard();
     process.off("exit", flushOpenSinksSync);
+    process.off("exit", cancelLiveJobsSync);
   }
 }
 
 export function allocationRequest(
   loaded: LoadedWorkload,
-  overrides: AllocationOverrides,
+  resolved: ResolvedSettings,
   sessionDir: string,
 ): AllocationRequest {
-  const spec = loaded.workload.allocation;
-  const cores = overrides.cores ?? spec.cores;
-  const gpus = overrides.gpus ?? spec.gpus;
-  return {
-    nodes: overrides.nodes ?? spec.nodes ?? 1,
-    ...(cores === undefined ? {} : { cores }),
-    ...(gpus === undefined ? {} : { gpus }),
-    ...(spec.walltime === undefined ? {} : { walltimeMs: spec.walltime }),
-    ...(spec.partition === undefined ? {} : { partition: spec.partition }),
-    ...(spec.account === undefined ? {} : { account: spec.account }),
-    ...(spec.qos === undefined ? {} : { qos: spec.qos }),
-    ...(spec.constraint === undefined ? {} : { constraint: spec.constraint }),
-    ...(spec.reservation === undefined ? {} : { reservation: spec.reservation }),
-    extraArgs: spec.extra_args ?? [],
-    jobName: `flotilla-${loaded.workload.name ?? "workload"}`,
-    sessionDir,
-  };
-}
-
-function settingsOf(loaded: LoadedWorkload, overrides: AllocationOverrides, platform: string): EngineSettings {
-  const spec = loaded.workload.allocation;
-  const from = <T>(flag: T | undefined, workload: T | undefined, fallback: unknown) =>
-    flag !== undefined
-      ? { value: flag, source: "flag" as const }
-      : workload !== undefined
-        ? { value: workload, source: "workload" as const }
-        : { value: fallback, source: "default" as const };
-  return {
-    platform: from(overrides.platform, spec.platform, platform),
-    nodes: from(overrides.nodes, spec.nodes, 1),
-    cores: from(overrides.cores, spec.cores, "detected"),
-    gpus: from(overrides.gpus, spec.gpus, "detected"),
-  };
+  const { platform: _platform, settings: _settings, ...request } = resolved;
+  return { ...request, jobName: `flotilla-${loaded.workload.name ?? "workload"}`, sessionDir };
 }
 
 export function register(program: Command): void {
