@@ -76,13 +76,15 @@ describeSlurm("flotilla run on slurm", () => {
       const dir = tempDir();
       writeFileSync(join(dir, "w.yaml"), spread);
       const run = startCli(["run", "w.yaml", "--json", "--session-dir", join(dir, "s")], { cwd: dir, env: env() });
-      await run.waitForOutput(/"state":"pending"[^\n]*"queue_position":1/);
+      // Slurm gives its reason on its first scheduling pass after the submission.
+      await run.waitForOutput(/"state":"pending"[^\n]*"reason":"(Resources|Priority)"[^\n]*"queue_position":1/);
       expect(queuedJobs()).toHaveLength(2);
       run.child.kill("SIGINT");
       const result = await run.done;
       expect(result.code).toBe(130);
-      const pending = ofType(parseNdjson(result.stdout), "allocation:state").find((e) => e.queue_position);
-      expect(pending?.reason).toMatch(/Resources|Priority/);
+      const states = ofType(parseNdjson(result.stdout), "allocation:state");
+      expect(states.filter((e) => e.state === "pending").at(-1)).toMatchObject({ queue_position: 1 });
+      expect(states.at(-1)?.state).toBe("failed");
       expect(queuedJobs()).toEqual([blocker]);
     } finally {
       scancel(blocker);
