@@ -116,4 +116,28 @@ describeSlurm("slurm platform (login-node mode)", () => {
       scancel(blocker);
     }
   });
+
+  it("refuses a workload that needs more nodes than the surrounding job has", async () => {
+    const env = { ...slurmEnv(), SLURM_JOB_ID: "999999", SLURM_JOB_NODELIST: "node1", SLURM_JOB_CPUS_PER_NODE: "4" };
+    const inside = new SlurmPlatform({ env });
+    await expect(inside.acquire(request(tempDir()), new AbortController().signal, () => {})).rejects.toMatchObject({
+      code: "ALLOCATION_FAILED",
+      message: "the workload asks for 2 nodes, but Slurm job 999999 has 1",
+    });
+  });
+
+  it("passes Slurm's own refusal through when it rejects the request", async () => {
+    const seen: Seen[] = [];
+    const failing = platform().acquire(
+      request(tempDir(), { partition: "no-such-partition" }),
+      new AbortController().signal,
+      (e) => seen.push(e),
+    );
+    await expect(failing).rejects.toMatchObject({
+      code: "ALLOCATION_FAILED",
+      message: expect.stringMatching(/^sbatch failed: .*[Pp]artition/),
+    });
+    expect(seen).toEqual([]);
+    expect(queuedJobs()).toEqual([]);
+  });
 });

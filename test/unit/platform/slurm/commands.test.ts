@@ -9,6 +9,7 @@ import {
   walltimeMinutes,
 } from "../../../../engine/platform/slurm/commands.js";
 import { surroundingJob } from "../../../../engine/platform/slurm/job-env.js";
+import { SlurmPlatform } from "../../../../engine/platform/slurm/slurm-platform.js";
 
 const base = { nodes: 4, extraArgs: [], jobName: "flotilla-demo", sessionDir: "/s" };
 
@@ -134,5 +135,16 @@ describe("inside a job", () => {
 
   it("names the missing node list", () => {
     expect(() => surroundingJob({ SLURM_JOB_ID: "3" })).toThrow(/SLURM_JOB_NODELIST/);
+  });
+});
+
+describe("SlurmPlatform without Slurm", () => {
+  it("names the missing tool instead of failing obscurely", async () => {
+    const platform = new SlurmPlatform({ env: { PATH: "" } });
+    const request = { nodes: 1, extraArgs: [], jobName: "x", sessionDir: "/tmp" };
+    await expect(platform.acquire(request, new AbortController().signal, () => {})).rejects.toMatchObject({
+      code: "PLATFORM_UNAVAILABLE",
+      message: expect.stringMatching(/needs `srun` on PATH/),
+    });
   });
 });
