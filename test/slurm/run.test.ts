@@ -105,4 +105,16 @@ describeSlurm("flotilla run on slurm", () => {
     expect(ofType(parseNdjson(result.stdout), "allocation:state").at(-1)?.state).toBe("released");
     expect(queuedJobs()).toEqual([]);
   });
+
+  it("still cancels the job when a second SIGINT asks to kill everything at once", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "w.yaml"), spread);
+    const run = startCli(["run", "w.yaml", "--json", "--session-dir", join(dir, "s")], { cwd: dir, env: env() });
+    await run.waitForOutput(/"type":"service:state"[^\n]*"state":"ready"/);
+    run.child.kill("SIGINT");
+    run.child.kill("SIGINT");
+    const result = await run.done;
+    expect(result.code).toBe(130);
+    await waitForEmptyQueue(10_000);
+  });
 });
