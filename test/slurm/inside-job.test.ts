@@ -46,7 +46,13 @@ describeSlurm("flotilla run inside a Slurm batch job", () => {
     const events = parseNdjson(readFileSync(join(dir, "out.ndjson"), "utf8"));
     expect(events[0]).toMatchObject({ type: "session:start", platform: "slurm" });
     const active = ofType(events, "allocation:state").find((e) => e.state === "active");
-    expect(active).toMatchObject({ job_id: job, nodes: [{ name: "node1", gpus: 2 }, { name: "node2", gpus: 2 }] });
+    expect(active).toMatchObject({
+      job_id: job,
+      nodes: [
+        { name: "node1", gpus: 2 },
+        { name: "node2", gpus: 2 },
+      ],
+    });
     const tasks = ofType(events, "task:state");
     expect(tasks.filter((e) => e.state === "done")).toHaveLength(4);
     // Where the engine placed each task, against what its step printed about itself.
