@@ -126,6 +126,34 @@ describeSlurm("slurm platform (login-node mode)", () => {
     });
   });
 
+  it("refuses a workload that needs more cores or GPUs per node than the surrounding job has", async () => {
+    const env = {
+      ...slurmEnv(),
+      SLURM_JOB_ID: "999999",
+      SLURM_JOB_NODELIST: "node[1-2]",
+      SLURM_JOB_CPUS_PER_NODE: "4(x2)",
+      SLURM_JOB_GPUS: "0,1",
+    };
+    const inside = new SlurmPlatform({ env });
+    const signal = new AbortController().signal;
+    await expect(inside.acquire(request(tempDir(), { cores: 8 }), signal, () => {})).rejects.toThrow(
+      "the workload asks for 8 cores per node, but Slurm job 999999 has 4 on node1",
+    );
+    await expect(inside.acquire(request(tempDir(), { gpus: 3 }), signal, () => {})).rejects.toThrow(
+      "the workload asks for 3 GPUs per node, but Slurm job 999999 has 2 on node1",
+    );
+    const seen: Seen[] = [];
+    // No cores or GPUs named: all the job has.
+    const { cores: _cores, gpus: _gpus, ...everything } = request(tempDir());
+    const fits = await inside.acquire(everything, signal, (e) => seen.push(e));
+    expect(fits.nodes).toEqual([
+      { name: "node1", cores: [0, 1, 2, 3], gpus: [0, 1] },
+      { name: "node2", cores: [0, 1, 2, 3], gpus: [0, 1] },
+    ]);
+    expect(seen).toMatchObject([{ state: "active", job_id: "999999", reason: "inside Slurm job 999999" }]);
+    await fits.release();
+  });
+
   it("passes Slurm's own refusal through when it rejects the request", async () => {
     const seen: Seen[] = [];
     const failing = platform().acquire(

@@ -105,22 +105,41 @@ export class SlurmPlatform implements Platform {
       gpusByNode: new Map(inside.nodes.map((n) => [n, localGpus])),
       coresByNode: new Map(),
     };
-    const cpus = new Map(inside.nodes.map((n, i) => [n, inside.cpus[i] ?? 1]));
+    // The job's own resources; a workload may use less of them, never more.
+    const nodes = inside.nodes.map((name, i): NodeResources => {
+      const cpus = inside.cpus[i] ?? 1;
+      const gpus = described.gpusByNode.get(name) ?? localGpus;
+      const short = (what: string, asked: number, has: number) =>
+        new FlotillaError(
+          "ALLOCATION_FAILED",
+          `the workload asks for ${asked} ${what} per node, but Slurm job ${inside.id} has ${has} on ${name}`,
+          { context: { job_id: inside.id, node: name } },
+        );
+      if (request.cores !== undefined && request.cores > cpus) throw short("cores", request.cores, cpus);
+      if (request.gpus !== undefined && request.gpus > gpus.length) throw short("GPUs", request.gpus, gpus.length);
+      return {
+        name,
+        cores: range(request.cores ?? cpus),
+        gpus: request.gpus === undefined ? gpus : gpus.slice(0, request.gpus),
+      };
+    });
     const addresses = await nodeAddresses(this.#cli, inside.nodes).catch(() => new Map<string, string>());
-    const allocation = this.#allocation({ ...described, nodes: inside.nodes }, request, () => Promise.resolve(), cpus);
+    const allocation: Allocation = {
+      platform: this.name,
+      jobId: inside.id,
+      nodes,
+      ...(described.endTime === undefined ? {} : { deadline: described.endTime * 1000 }),
+      // The job belongs to the batch script: Flotilla stops its steps, never the job.
+      release: () => Promise.resolve(),
+    };
     this.#held.set(allocation, { jobId: inside.id, addresses });
     observe({ ...activeEvent(allocation, inside.id, 0), reason: `inside Slurm job ${inside.id}` });
     return allocation;
   }
 
-  #allocation(
-    job: SlurmJob,
-    request: AllocationRequest,
-    release: () => Promise<void>,
-    cpus?: ReadonlyMap<string, number>,
-  ): Allocation {
+  #allocation(job: SlurmJob, request: AllocationRequest, release: () => Promise<void>): Allocation {
     const nodes: NodeResources[] = job.nodes.map((name) => {
-      const cores = request.cores ?? cpus?.get(name) ?? job.coresByNode.get(name) ?? 1;
+      const cores = request.cores ?? job.coresByNode.get(name) ?? 1;
       const gpus = job.gpusByNode.get(name) ?? range(request.gpus ?? 0);
       return { name, cores: range(cores), gpus };
     });
