@@ -118,9 +118,10 @@ describe("LocalPlatform", () => {
 });
 
 describe("createPlatform", () => {
-  it("makes local, picks local for auto outside Slurm, and says slurm is unavailable here", () => {
+  it("makes local and slurm, and picks slurm for auto only inside a Slurm job", () => {
     expect(createPlatform("local", { env: {} }).name).toBe("local");
+    expect(createPlatform("slurm", { env: {} }).name).toBe("slurm");
     expect(createPlatform("auto", { env: {} }).name).toBe("local");
-    expect(() => createPlatform("slurm", { env: {} })).toThrow(/slurm/);
+    expect(createPlatform("auto", { env: { SLURM_JOB_ID: "42" } }).name).toBe("slurm");
   });
 });
