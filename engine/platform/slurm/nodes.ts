@@ -7,8 +7,9 @@ import type { SlurmCli } from "./slurm-cli.js";
 export async function nodeAddresses(cli: SlurmCli, nodes: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>(nodes.map((n) => [n, n]));
   if (nodes.length === 0) return out;
-  const result = await cli.run("sinfo", ["--json", `--nodes=${nodes.join(",")}`]);
-  if (result.exitCode !== 0) return out;
+  // Addresses are a nicety: without sinfo (or its JSON) nodes are reached by name.
+  const result = await cli.run("sinfo", ["--json", `--nodes=${nodes.join(",")}`]).catch(() => undefined);
+  if (result?.exitCode !== 0) return out;
   for (const [name, address] of parseSinfoAddresses(result.stdout)) if (out.has(name)) out.set(name, address);
   return out;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gpuIndicesFromGresDetail } from "../../../../engine/platform/slurm/gres.js";
+import { parseSinfoAddresses } from "../../../../engine/platform/slurm/nodes.js";
 import { isLiveState, parseSqueueJson, queuePosition } from "../../../../engine/platform/slurm/squeue.js";
 
 // Trimmed from `squeue --json` of Slurm 22.05 (plain numbers, string states).
@@ -131,5 +132,15 @@ describe("isLiveState", () => {
   it("treats pending, running and completing as live and ended states as gone", () => {
     expect(["PENDING", "RUNNING", "COMPLETING"].every(isLiveState)).toBe(true);
     expect(["CANCELLED", "COMPLETED", "FAILED", "TIMEOUT"].some(isLiveState)).toBe(false);
+  });
+});
+
+describe("parseSinfoAddresses", () => {
+  it("reads each node's NodeAddr from sinfo --json, and nothing from what it cannot read", () => {
+    const text = JSON.stringify({
+      nodes: [{ name: "node1", address: "10.0.0.1", hostname: "n1" }, { name: "node2", address: "" }, { name: 3 }],
+    });
+    expect(parseSinfoAddresses(text)).toEqual([["node1", "10.0.0.1"]]);
+    expect(parseSinfoAddresses("sinfo: error")).toEqual([]);
   });
 });
