@@ -3,6 +3,7 @@
  * user's config directory (XDG: ~/.config/flotilla/config.json), or in
  * FLOTILLA_CONFIG_DIR when set. Workload files and flags override them.
  */
+import { constants } from "node:os";
 import { FlotillaError } from "../engine/errors.js";
 import { PLATFORMS, type PlatformName } from "../engine/workload/schema.js";
 
@@ -87,7 +88,7 @@ export function parseConfigValue(key: ConfigKey, raw: string): unknown {
 
 /** Opens the store (conf is loaded only when a command needs it, to keep start-up fast). */
 export async function openConfig(env: Record<string, string | undefined>): Promise<ConfigStore> {
-  const { default: Conf } = await import("conf");
+  const { default: Conf } = await withoutNewSignalHooks(() => import("conf"));
   const dir = env.FLOTILLA_CONFIG_DIR;
   let store: InstanceType<typeof Conf<Record<string, unknown>>>;
   try {
@@ -110,6 +111,27 @@ export async function openConfig(env: Record<string, string | undefined>): Promi
     },
     unset: (key) => store.delete(key),
   };
+}
+
+/**
+ * conf writes through `atomically`, whose `when-exit` dependency hooks every
+ * signal when it is first loaded and, after its callbacks, sends the signal to
+ * this process again. Under `flotilla run` that turns one Ctrl-C into two, and
+ * the second skips the orderly teardown. Signals belong to cli/signals.ts, so
+ * the hooks that loading adds are taken off again; its exit hook stays.
+ */
+async function withoutNewSignalHooks<T>(load: () => Promise<T>): Promise<T> {
+  const signals = Object.keys(constants.signals) as NodeJS.Signals[];
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  try {
+    return await load();
+  } finally {
+    for (const signal of signals) {
+      for (const listener of process.listeners(signal)) {
+        if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+      }
+    }
+  }
 }
 
 /** The stored config, checked: a hand-edited file with a wrong type is named, not silently used. */
