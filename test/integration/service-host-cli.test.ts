@@ -182,7 +182,8 @@ describe("flotilla service-host", () => {
     const proc = host(["--backend", "noop", "--bind", "tcp://127.0.0.1:*", "--", "sleep", "120"]);
     const line = await ready(proc);
     const pgid = line.backend_pgid as number;
-    expect(groupMembers(pgid).length).toBeGreaterThanOrEqual(2);
+    // A noop host is ready at once; the wrapper may still be forking the backend and its watcher.
+    await waitUntil(() => groupMembers(pgid).length >= 2, { what: "the backend group to start" });
     process.kill(proc.pid, "SIGKILL");
     await proc.exited;
     await waitUntil(() => groupMembers(pgid).length === 0, { timeoutMs: 10_000, what: "backend group to be gone" });
