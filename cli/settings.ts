@@ -4,27 +4,19 @@
  * session:start's `settings`, so a --json run says where each value came from.
  */
 import type { EngineSettings } from "../engine/engine.js";
+import type { AllocationRequest } from "../engine/platform/types.js";
 import type { AllocationSpec, PlatformName } from "../engine/workload/schema.js";
 import type { UserConfig } from "./config.js";
 import type { AllocationOverrides } from "./options.js";
 
 export type Source = "flag" | "workload" | "config" | "default";
 
-export interface ResolvedSettings {
+/** The allocation request, less what the run adds (job name, session dir), plus where each value came from. */
+export type ResolvedSettings = Omit<AllocationRequest, "jobName" | "sessionDir"> & {
   platform: PlatformName;
-  nodes: number;
-  cores?: number;
-  gpus?: number;
-  walltimeMs?: number;
-  partition?: string;
-  account?: string;
-  qos?: string;
-  constraint?: string;
-  reservation?: string;
-  extraArgs: string[];
   /** Every setting's value and source, for session:start. */
   settings: EngineSettings;
-}
+};
 
 export function resolveSettings(
   allocation: AllocationSpec,
