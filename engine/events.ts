@@ -87,6 +87,8 @@ export interface TaskStateEvent {
   node?: string;
   cores?: number[];
   gpus?: number[];
+  /** MPI tasks (`ranks` > 1): one slot per rank; node/cores/gpus above are rank 0's. */
+  slots?: Array<{ node: string; cores: number[]; gpus: number[] }>;
   /** While pending: what it waits for. */
   waiting_for?: { resources?: boolean; services?: string[] };
   exit_code?: number | null;

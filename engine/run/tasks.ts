@@ -173,7 +173,13 @@ export class TaskRunner {
   private async launch(entry: Entry, placement: Placement): Promise<void> {
     const { unit } = entry;
     entry.placement = placement;
-    const where = { node: placement.node, cores: placement.cores, gpus: placement.gpus };
+    const where = {
+      node: placement.node,
+      cores: placement.cores,
+      gpus: placement.gpus,
+      // MPI: every rank's slot, so no core or GPU of a later rank goes unreported.
+      ...(placement.slots.length > 1 ? { slots: placement.slots } : {}),
+    };
     this.emit(entry, "scheduled", where);
     this.running.add(entry);
     let process: RunningProcess;

@@ -38,9 +38,11 @@ describe("MPI tasks on the local platform", () => {
     const gpus = lines.map((l) => l.gpus);
     expect(gpus.every((g) => /^\d$/.test(g))).toBe(true);
     expect(new Set(gpus).size).toBe(3);
-    // Rank 0 runs in the placement's first slot, which the task's events report.
+    // Rank 0 runs in the placement's first slot, which the task's events report,
+    // and the events name every rank's slot, so each rank's GPU is accounted for.
     const scheduled = ofType(parseNdjson(result.stdout), "task:state").find((e) => e.state === "scheduled");
     expect(lines.find((l) => l.rank === 0)?.gpus).toBe(scheduled?.gpus?.join(","));
+    expect(scheduled?.slots?.map((slot) => slot.gpus.join(",")).sort()).toEqual([...gpus].sort());
   });
 
   it("fails the task with a clear error when mpirun is not installed", async () => {
