@@ -27,7 +27,11 @@ import { installSignalHandlers } from "../signals.js";
 import { chooseSink } from "../sinks/index.js";
 import { VERSION } from "../version.js";
 
-export async function runCommand(file: string, options: AllocationOptionValues): Promise<void> {
+export interface RunOptionValues extends AllocationOptionValues {
+  frontHost?: string;
+}
+
+export async function runCommand(file: string, options: RunOptionValues): Promise<void> {
   const overrides = allocationOverrides(options);
   const loaded = await loadWorkload(file);
   // flags > workload > user config (flotilla config) > defaults.
@@ -55,6 +59,7 @@ export async function runCommand(file: string, options: AllocationOptionValues):
     sessionDir: session.path,
     endpoints,
     emit: (body) => bus.emit(body),
+    ...(options.frontHost === undefined ? {} : { frontHost: options.frontHost }),
   });
   const engine = new Engine({
     loaded,
@@ -108,6 +113,11 @@ export function register(program: Command): void {
     program
       .command("run")
       .description("run a workload: start its services, run its tasks, tear everything down")
-      .argument("<workload>", "workload file (YAML or JSON)"),
+      .argument("<workload>", "workload file (YAML or JSON)")
+      .option(
+        "--front-host <address>",
+        "address the OpenAI-compatible HTTP front listens on and gives to tasks (default 127.0.0.1; " +
+          "on several nodes, an address of this host that the compute nodes can reach)",
+      ),
   ).action(runCommand);
 }

@@ -101,6 +101,28 @@ tasks:
     expect(summary?.message).toMatch(/^40 requests, 40 ok, 0 errors/);
   });
 
+  it("gives tasks the HTTP front at the address --front-host names, and they reach it there", async () => {
+    const dir = workspace(
+      `version: 1
+services:
+  - name: echo
+    backend: noop
+tasks:
+  - name: client
+    command: ["sh", "-c", "echo HTTP=$FLOTILLA_SERVICE_ECHO_HTTP; curl -sS --fail-with-body -H 'content-type: application/json' -d '{\\"prompt\\":\\"via front\\"}' $FLOTILLA_SERVICE_ECHO_HTTP/completions"]
+    uses: [echo]
+`,
+      1,
+    );
+    const session = join(dir, "session");
+    const args = ["run", "workload.yaml", "--json", "--front-host", "127.0.0.2", "--session-dir", session];
+    const result = await startCli(args, { cwd: dir }).done;
+    expect(result.code, result.stderr).toBe(0);
+    const client = readFileSync(join(session, "logs", "client.out"), "utf8");
+    expect(client).toMatch(/^HTTP=http:\/\/127\.0\.0\.2:\d+\/services\/echo\/v1$/m);
+    expect(client).toContain('"text":"via front"');
+  });
+
   it("retries the in-flight requests of a SIGKILLed instance on the other one; every request is accounted for", async () => {
     const dir = workspace(
       `version: 1
