@@ -4,14 +4,17 @@ import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
 import { useNow } from "../../tui/hooks/use-now.js";
 
+let renders = 0;
+
+function Clock({ data }: { data: number }) {
+  renders += 1;
+  const now = useNow(200);
+  return <Text>{`${data} ${now}`}</Text>;
+}
+
 describe("useNow", () => {
   it("ticks on its own when nothing else redraws, and adds no frames while data keeps redrawing", async () => {
-    let renders = 0;
-    const Clock = ({ data }: { data: number }) => {
-      renders += 1;
-      const now = useNow(200);
-      return <Text>{`${data} ${now}`}</Text>;
-    };
+    renders = 0;
     const app = render(<Clock data={0} />);
     await sleep(700);
     // Idle: about one tick per 200 ms.
