@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -29,7 +29,7 @@ export function addonCacheDirs(env: CacheEnv, version: string, uid: number, tmp 
  * the file's path. A file already there with the same size is reused: the
  * name carries the content hash, and files only appear by rename, so a file
  * with that name is complete. Concurrent first starts each write their own
- * temp file and the last rename wins with identical content.
+ * temp file and the first to link it into place wins.
  */
 export function stageFile(bytes: Uint8Array, name: string, dirs: readonly string[]): string {
   const failures: string[] = [];
@@ -62,9 +62,25 @@ function writeAtomically(target: string, bytes: Uint8Array): void {
     } finally {
       closeSync(fd);
     }
-    renameSync(temp, target);
-  } catch (error) {
+    publish(temp, target, bytes.byteLength);
+  } finally {
     rmSync(temp, { force: true });
-    throw error;
+  }
+}
+
+/**
+ * The first complete copy wins: link() fails with EEXIST when another start got
+ * there first, and that file stays, so no process that already mapped it sees
+ * it replaced. A file of the wrong size (a torn copy from elsewhere) is
+ * replaced; where hard links are not supported, rename is the fallback.
+ */
+function publish(temp: string, target: string, size: number): void {
+  try {
+    linkSync(temp, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" && statSync(target).size === size) return;
+    if (code !== "EEXIST" && code !== "EPERM" && code !== "ENOTSUP" && code !== "EXDEV") throw error;
+    renameSync(temp, target);
   }
 }
