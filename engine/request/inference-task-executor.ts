@@ -5,6 +5,7 @@
  * `log` event carries the counts, and `tasks/<id>/responses.jsonl` every
  * request's outcome (docs/requests.md).
  */
+import { setMaxListeners } from "node:events";
 import { join, resolve } from "node:path";
 import { errorMessage } from "../errors.js";
 import type { LogEvent } from "../events.js";
@@ -61,6 +62,8 @@ export function inferenceExecutor(options: InferenceExecutorOptions): TaskExecut
       }
       const timeout = spec.timeout === undefined ? undefined : AbortSignal.timeout(spec.timeout);
       const signal = timeout ? AbortSignal.any([controller.signal, timeout]) : controller.signal;
+      // Each request in flight may wait on this signal: `concurrency` listeners is the design, not a leak.
+      setMaxListeners(spec.concurrency + 10, signal);
       const summary = await runInferenceTask({
         task: unit.id,
         requests,
