@@ -1,3 +1,4 @@
+import { keepRunningWhenReaderLeaves } from "./closed-reader.js";
 import { dashboardSink } from "./dashboard.js";
 import { ndjsonSink } from "./ndjson.js";
 import { textSink } from "./text.js";
@@ -17,6 +18,7 @@ export interface SinkChoice {
  * here with a dynamic import so batch runs never pay for Ink and React.
  */
 export async function chooseSink(choice: SinkChoice): Promise<Sink> {
+  keepRunningWhenReaderLeaves(choice.stdout, process.stderr);
   if (choice.json) return ndjsonSink(choice.stdout);
   if (choice.stdout.isTTY) return dashboardSink(choice.stdout);
   return textSink(choice.stdout);

@@ -7,7 +7,8 @@ export function ndjsonSink(out: NodeJS.WritableStream): Sink {
   return {
     attach(bus) {
       unsubscribe = bus.subscribe((event: EngineEvent) => {
-        out.write(`${JSON.stringify(event)}\n`);
+        // Once the reader is gone (see closed-reader.ts) there is nothing to serialise for.
+        if (out.writable) out.write(`${JSON.stringify(event)}\n`);
       });
     },
     async detach() {

@@ -13,7 +13,7 @@ export function textSink(out: NodeJS.WritableStream): Sink {
     attach(bus) {
       unsubscribe = bus.subscribe((event) => {
         const line = formatEvent(event);
-        if (line !== undefined) out.write(`${line}\n`);
+        if (line !== undefined && out.writable) out.write(`${line}\n`);
       });
     },
     async detach() {
