@@ -5,9 +5,11 @@
  */
 import { Dealer } from "zeromq";
 import { FlotillaError } from "../errors.js";
+import { Coalescer } from "./coalescer.js";
 import {
   type CorrelationId,
-  decodeReply,
+  type DecodedReply,
+  decodeReplies,
   decodeRequest,
   encodeHeader,
   type Frame,
@@ -18,6 +20,7 @@ import {
   type ReplyKind,
   type RequestHeader,
   type RequestKind,
+  SEND_BATCH,
   type Timing,
   timingOf,
 } from "./protocol.js";
@@ -79,6 +82,9 @@ function toFrame(payload: RequestOptions["payload"]): Frame {
   return Buffer.from(JSON.stringify(payload));
 }
 
+const EMPTY = Buffer.alloc(0);
+const NO_ENVELOPE: readonly Frame[] = [];
+
 export class ServiceClient {
   readonly endpoint: string;
   /** Replies that arrived after their request timed out, or that were unreadable. */
@@ -87,6 +93,8 @@ export class ServiceClient {
   private readonly socket: Dealer;
   private readonly pending = new Map<number, Pending>();
   private readonly outbox: SendQueue;
+  /** Set once the host has said it takes batches: requests of one turn then go out together. */
+  private batcher: Coalescer | undefined;
   private readonly defaultTimeoutMs: number;
   private nextId = 1;
   private closed = false;
@@ -140,6 +148,7 @@ export class ServiceClient {
       entry.reject(this.failure(id, "closed", `client for ${this.endpoint} closed before the reply`));
     }
     this.pending.clear();
+    this.batcher?.clear();
     this.outbox.clear();
     this.socket.close();
   }
@@ -156,7 +165,12 @@ export class ServiceClient {
         reject(this.failure(id, "timeout", `no reply from ${this.endpoint} within ${timeoutMs} ms`, header.kind));
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer, start: performance.now(), sentAt: Date.now() });
-      this.enqueue(payload === undefined ? [encodeHeader(header)] : [encodeHeader(header), payload]);
+      if (this.batcher !== undefined) {
+        header.batch = true;
+        this.batcher.add("", NO_ENVELOPE, encodeHeader(header), payload ?? EMPTY);
+      } else {
+        this.outbox.push(payload === undefined ? [encodeHeader(header)] : [encodeHeader(header), payload]);
+      }
     });
   }
 
@@ -166,39 +180,43 @@ export class ServiceClient {
     });
   }
 
-  private enqueue(frames: Frame[]): void {
-    this.outbox.push(frames);
-  }
-
-  /** A send failed (the socket is broken): fail that request now rather than let it time out. */
+  /** A send failed (the socket is broken): fail its requests now rather than let them time out. */
   private sendFailed(error: unknown, frames: Frame[]): void {
     if (this.closed) return;
-    const decoded = decodeRequest(frames.slice(0, 1));
-    const id = decoded.ok && typeof decoded.header.id === "number" ? decoded.header.id : -1;
-    const entry = this.pending.get(id);
-    if (entry === undefined) return;
-    this.pending.delete(id);
-    clearTimeout(entry.timer);
-    entry.reject(this.failure(id, "send", `send to ${this.endpoint} failed: ${String(error)}`));
+    // One request is one or two frames; a batch is header/payload pairs.
+    const step = frames.length > 2 ? 2 : frames.length;
+    for (let i = 0; i < frames.length; i += step) {
+      const decoded = decodeRequest(frames.slice(i, i + 1));
+      const id = decoded.ok && typeof decoded.header.id === "number" ? decoded.header.id : -1;
+      const entry = this.pending.get(id);
+      if (entry === undefined) continue;
+      this.pending.delete(id);
+      clearTimeout(entry.timer);
+      entry.reject(this.failure(id, "send", `send to ${this.endpoint} failed: ${String(error)}`));
+    }
   }
 
   private async receiveLoop(): Promise<void> {
     try {
-      for await (const frames of this.socket) this.onReply(frames);
+      for await (const frames of this.socket) this.onMessage(frames);
     } catch (error) {
       if (!this.closed) this.close();
       void error;
     }
   }
 
-  private onReply(frames: Buffer[]): void {
+  private onMessage(frames: Buffer[]): void {
     const now = performance.now();
-    const decoded = decodeReply(frames);
-    if (typeof decoded === "string") {
-      this.unreadable++;
-      return;
+    for (const decoded of decodeReplies(frames)) {
+      if (typeof decoded === "string") this.unreadable++;
+      else this.onReply(decoded, now);
     }
-    const { header, payload } = decoded;
+  }
+
+  private onReply({ header, payload }: DecodedReply, now: number): void {
+    if (this.batcher === undefined && typeof header.batch === "number" && header.batch > 1) {
+      this.batcher = new Coalescer(this.outbox, Math.min(header.batch, SEND_BATCH));
+    }
     const id = typeof header.id === "number" ? header.id : -1;
     const entry = this.pending.get(id);
     if (entry === undefined) {

@@ -14,6 +14,13 @@ export const MAX_HEADER_BYTES = 64 * 1024;
 export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
 /** Longest correlation id (string ids), in UTF-8 bytes. */
 export const MAX_ID_BYTES = 128;
+/** Most requests a host takes in one batch message (docs/protocol.md, "Batches"). */
+export const MAX_BATCH = 64;
+/**
+ * Most pairs Flotilla itself puts in one message: small enough that the
+ * other end starts on the first group while this one builds the next.
+ */
+export const SEND_BATCH = 8;
 /** HTTP path used by openai backends when a request names none. */
 export const DEFAULT_PATH = "/v1/completions";
 
@@ -59,6 +66,8 @@ export interface RequestHeader {
   method?: "POST" | "GET";
   /** A request still queued this long after it was received is answered `expired`. */
   timeout_ms?: number;
+  /** The client reads several replies in one message ("Batches"); only sent to hosts that offer it. */
+  batch?: boolean;
 }
 
 /**
@@ -92,6 +101,8 @@ export interface ReplyHeader {
   http_status?: number;
   error?: ProtocolError;
   ts: HostTimestamps;
+  /** Set by hosts that take batches: the most requests they accept in one message. */
+  batch?: number;
 }
 
 /** The JSON payload of a `status` reply. */
@@ -232,7 +243,26 @@ function copyOptional(map: Record<string, unknown>, header: RequestHeader): stri
     if (typeof map.timeout_ms !== "number" || !(map.timeout_ms > 0)) return "header field 'timeout_ms' must be > 0";
     header.timeout_ms = map.timeout_ms;
   }
+  if (map.batch !== undefined && map.batch !== null) {
+    if (typeof map.batch !== "boolean") return "header field 'batch' must be a boolean";
+    if (map.batch) header.batch = true;
+  }
   return undefined;
+}
+
+/**
+ * Splits what follows the routing id (and an optional empty delimiter) into
+ * requests: one or two frames are one request; an even number from four up
+ * is a batch of header/payload pairs. Anything else cannot be paired.
+ */
+export function splitRequests(frames: Frame[]): Frame[][] | string {
+  if (frames.length <= 2) return [frames];
+  if (frames.length % 2 !== 0) {
+    return `expected 1 or 2 frames (header, payload), or header/payload pairs for a batch; got ${frames.length}`;
+  }
+  const requests: Frame[][] = [];
+  for (let i = 0; i < frames.length; i += 2) requests.push([frames[i]!, frames[i + 1]!]);
+  return requests;
 }
 
 export interface DecodedReply {
@@ -243,7 +273,24 @@ export interface DecodedReply {
 /** Reads a reply as a DEALER client sees it; returns a reason string when it is not one. */
 export function decodeReply(frames: Frame[]): DecodedReply | string {
   const start = frames.length === 3 && frames[0]?.length === 0 ? 1 : 0;
-  const map = readMap(frames[start]);
+  return readReply(frames[start], frames[start + 1]);
+}
+
+/**
+ * Reads every reply in a message: one reply, or a batch of header/payload
+ * pairs (sent only to clients that asked for batches). Each entry is a reply
+ * or the reason it is unreadable.
+ */
+export function decodeReplies(frames: Frame[]): (DecodedReply | string)[] {
+  if (frames.length <= 2 || (frames.length === 3 && frames[0]?.length === 0)) return [decodeReply(frames)];
+  if (frames.length % 2 !== 0) return [`a reply batch needs header/payload pairs; got ${frames.length} frames`];
+  const replies: (DecodedReply | string)[] = [];
+  for (let i = 0; i < frames.length; i += 2) replies.push(readReply(frames[i], frames[i + 1]));
+  return replies;
+}
+
+function readReply(head: Frame | undefined, payload: Frame | undefined): DecodedReply | string {
+  const map = readMap(head);
   if (typeof map === "string") return map;
   if (map.v !== PROTOCOL_VERSION) return `reply version ${JSON.stringify(map.v)} is not v${PROTOCOL_VERSION}`;
   if (typeof map.kind !== "string" || !(REPLY_KINDS as readonly string[]).includes(map.kind)) {
@@ -253,7 +300,7 @@ export function decodeReply(frames: Frame[]): DecodedReply | string {
   if (ts === undefined || typeof ts.received !== "number" || typeof ts.sent !== "number") {
     return "reply has no 'ts.received'/'ts.sent'";
   }
-  return { header: map as unknown as ReplyHeader, payload: frames[start + 1] ?? EMPTY };
+  return { header: map as unknown as ReplyHeader, payload: payload ?? EMPTY };
 }
 
 /** The latency breakdown of one request (docs/protocol.md, "Timing"). */

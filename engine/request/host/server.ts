@@ -7,19 +7,24 @@
  */
 import { hostname } from "node:os";
 import { Router } from "zeromq";
+import { Coalescer } from "../coalescer.js";
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
+  type DecodeFailure,
   decodeRequest,
   encodeHeader,
   type Frame,
   type HostCounters,
   type HostStatus,
+  MAX_BATCH,
   MAX_HEADER_BYTES,
   PROTOCOL_VERSION,
   type ProtocolErrorCode,
   RETRYABLE_ERRORS,
   type ReplyHeader,
   type ReplyKind,
+  SEND_BATCH,
+  splitRequests,
 } from "../protocol.js";
 import { SendQueue } from "../send-queue.js";
 import type { Backend, BackendResult, Job } from "./backend.js";
@@ -57,6 +62,8 @@ export class ServiceHost {
   private readonly socket: Router;
   private readonly queue = new Fifo<Job>();
   private readonly outbox: SendQueue;
+  /** Replies to clients that take batches, gathered per client until the end of the turn. */
+  private readonly replies: Coalescer;
   private readonly maxPayload: number;
   private readonly startedAt = hostNow();
   private inflight = 0;
@@ -81,6 +88,7 @@ export class ServiceHost {
     this.outbox = new SendQueue(this.socket, () => {
       this.counters.dropped++;
     });
+    this.replies = new Coalescer(this.outbox, SEND_BATCH);
   }
 
   /** The address actually bound (a `*` port resolved). */
@@ -128,6 +136,7 @@ export class ServiceHost {
       });
     }
     await this.options.backend.close();
+    this.replies.flush();
     // Let the replies already produced reach the socket before it closes.
     for (let waited = 0; this.outbox.length > 0 && waited < 1_000; waited += 10) {
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -155,24 +164,40 @@ export class ServiceHost {
 
   private onMessage(frames: Buffer[]): void {
     const received = hostNow();
-    this.counters.received++;
     const identity = frames[0] ?? EMPTY;
     // A REQ client puts an empty delimiter before the header; keep it for the reply.
     const delimited = frames.length >= 3 && frames[1]?.length === 0;
     const envelope: Frame[] = delimited ? [identity, EMPTY] : [identity];
-    const decoded = decodeRequest(frames.slice(delimited ? 2 : 1), this.maxPayload);
-    const job: Job = {
-      envelope,
-      header: decoded.ok ? decoded.header : { v: PROTOCOL_VERSION, id: 0, kind: "request" },
-      payload: decoded.ok ? decoded.payload : EMPTY,
-      ts: { received },
-    };
-    if (!decoded.ok) {
-      this.counters.malformed++;
-      this.send(job, "error", EMPTY, { code: decoded.code, message: decoded.message }, decoded.id);
+    const requests = splitRequests(frames.slice(delimited ? 2 : 1));
+    if (typeof requests === "string") {
+      this.counters.received++;
+      this.reject(envelope, received, { ok: false, code: "malformed", message: requests, id: null });
       return;
     }
-    this.admit(job);
+    for (const [index, request] of requests.entries()) {
+      this.counters.received++;
+      const decoded = decodeRequest(request, this.maxPayload);
+      if (!decoded.ok) {
+        this.reject(envelope, received, decoded);
+      } else if (index >= MAX_BATCH) {
+        const message = `a batch of ${requests.length} requests is over this host's limit of ${MAX_BATCH}`;
+        this.reject(envelope, received, { ok: false, code: "too_large", message, id: decoded.header.id });
+      } else {
+        this.admit({ envelope, header: decoded.header, payload: decoded.payload, ts: { received } });
+      }
+    }
+  }
+
+  /** Answers a request that cannot be read or taken; counted as malformed. */
+  private reject(envelope: Frame[], received: number, failure: DecodeFailure): void {
+    this.counters.malformed++;
+    const job: Job = {
+      envelope,
+      header: { v: PROTOCOL_VERSION, id: 0, kind: "request" },
+      payload: EMPTY,
+      ts: { received },
+    };
+    this.send(job, "error", EMPTY, { code: failure.code, message: failure.message }, failure.id);
   }
 
   private admit(job: Job): void {
@@ -264,10 +289,17 @@ export class ServiceHost {
     }
     const ts = job.ts as ReplyHeader["ts"];
     const service = this.service || job.header.service || "";
-    const header: ReplyHeader = { v: PROTOCOL_VERSION, id, kind, service, host: this.hostId, ts };
+    const header: ReplyHeader = { v: PROTOCOL_VERSION, id, kind, service, host: this.hostId, ts, batch: MAX_BATCH };
     if (httpStatus !== undefined) header.http_status = httpStatus;
     if (error !== undefined) header.error = { ...error, retryable: RETRYABLE_ERRORS.has(error.code) };
     ts.sent = hostNow();
-    this.outbox.push([...job.envelope, encodeHeader(header), payload]);
+    if (job.header.batch === true) {
+      // The routing id names the client; the delimiter (a REQ client) is part of where the reply goes.
+      const key =
+        job.envelope.length > 1 ? `${job.envelope[0]!.toString("latin1")}\0` : job.envelope[0]!.toString("latin1");
+      this.replies.add(key, job.envelope, encodeHeader(header), payload);
+    } else {
+      this.outbox.push([...job.envelope, encodeHeader(header), payload]);
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { decode, encode } from "@msgpack/msgpack";
 import { describe, expect, it } from "vitest";
 import {
+  decodeReplies,
   decodeReply,
   decodeRequest,
   encodeHeader,
@@ -8,6 +9,7 @@ import {
   MAX_HEADER_BYTES,
   PROTOCOL_VERSION,
   type ReplyHeader,
+  splitRequests,
   timingOf,
 } from "../../../engine/request/protocol.js";
 
@@ -108,6 +110,42 @@ describe("reply frames", () => {
     expect(decodeReply([Buffer.from("nope")])).toMatch(/msgpack/);
     expect(decodeReply([encode({ v: 2, kind: "reply", ts: { received: 1, sent: 2 } })])).toMatch(/version/);
     expect(decodeReply([encode({ v: 1, kind: "reply" })])).toMatch(/ts/);
+  });
+});
+
+describe("batches", () => {
+  const a = Buffer.from("a");
+  it("splits header/payload pairs and leaves one or two frames as one request", () => {
+    expect(splitRequests([a])).toEqual([[a]]);
+    expect(splitRequests([a, a])).toEqual([[a, a]]);
+    expect(splitRequests([a, Buffer.from("1"), a, Buffer.from("2")])).toEqual([
+      [a, Buffer.from("1")],
+      [a, Buffer.from("2")],
+    ]);
+    expect(splitRequests([a, a, a])).toMatch(/pairs/);
+  });
+
+  it("takes batch: true, and refuses a batch flag that is not a boolean", () => {
+    const yes = decodeRequest([header({ batch: true })]);
+    expect(yes.ok && yes.header.batch).toBe(true);
+    const no = decodeRequest([header({ batch: false })]);
+    expect(no.ok && no.header.batch).toBeUndefined();
+    expect(decodeRequest([header({ batch: 1 })])).toMatchObject({ ok: false, code: "malformed", id: 7 });
+  });
+
+  it("reads every reply of a combined message, and says which cannot be read", () => {
+    const reply = (id: number) =>
+      encode({ v: 1, id, kind: "reply", service: "s", host: "h", ts: { received: 1, sent: 2 } });
+    const read = decodeReplies([
+      reply(1),
+      Buffer.from("x"),
+      Buffer.from("junk"),
+      Buffer.from("y"),
+      reply(3),
+      Buffer.alloc(0),
+    ]);
+    expect(read.map((r) => (typeof r === "string" ? "unreadable" : r.header.id))).toEqual([1, "unreadable", 3]);
+    expect(decodeReplies([reply(1), a, a])).toEqual([expect.stringMatching(/pairs/)]);
   });
 });
 
