@@ -15,6 +15,7 @@ import {
   type Frame,
   type HostStatus,
   type HostTimestamps,
+  type OutFrame,
   PROTOCOL_VERSION,
   type ProtocolError,
   type ReplyKind,
@@ -75,11 +76,10 @@ export function normalizeEndpoint(endpoint: string): string {
   throw new FlotillaError("USAGE", `not a ZeroMQ endpoint: ${JSON.stringify(endpoint)} (try tcp://127.0.0.1:5555)`);
 }
 
-function toFrame(payload: RequestOptions["payload"]): Frame {
-  if (payload === undefined) return Buffer.alloc(0);
-  if (payload instanceof Uint8Array) return payload;
-  if (typeof payload === "string") return Buffer.from(payload);
-  return Buffer.from(JSON.stringify(payload));
+function toFrame(payload: RequestOptions["payload"]): OutFrame {
+  if (payload === undefined) return EMPTY;
+  if (payload instanceof Uint8Array || typeof payload === "string") return payload;
+  return JSON.stringify(payload);
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -153,7 +153,7 @@ export class ServiceClient {
     this.socket.close();
   }
 
-  private exchange(header: RequestHeader, payload: Frame | undefined, timeoutMs: number): Promise<Reply> {
+  private exchange(header: RequestHeader, payload: OutFrame | undefined, timeoutMs: number): Promise<Reply> {
     if (this.closed) {
       return Promise.reject(new FlotillaError("REQUEST_FAILED", `client for ${this.endpoint} is closed`));
     }
@@ -181,12 +181,14 @@ export class ServiceClient {
   }
 
   /** A send failed (the socket is broken): fail its requests now rather than let them time out. */
-  private sendFailed(error: unknown, frames: Frame[]): void {
+  private sendFailed(error: unknown, frames: OutFrame[]): void {
     if (this.closed) return;
     // One request is one or two frames; a batch is header/payload pairs.
     const step = frames.length > 2 ? 2 : frames.length;
     for (let i = 0; i < frames.length; i += step) {
-      const decoded = decodeRequest(frames.slice(i, i + 1));
+      const head = frames[i];
+      if (head === undefined || typeof head === "string") continue;
+      const decoded = decodeRequest([head]);
       const id = decoded.ok && typeof decoded.header.id === "number" ? decoded.header.id : -1;
       const entry = this.pending.get(id);
       if (entry === undefined) continue;

@@ -7,11 +7,11 @@
  * both ends once per message, not in the bytes, so fewer messages is what
  * makes them cheap.
  */
-import type { Frame } from "./protocol.js";
+import type { Frame, OutFrame } from "./protocol.js";
 import type { SendQueue } from "./send-queue.js";
 
 interface Group {
-  frames: Frame[];
+  frames: OutFrame[];
   pairs: number;
 }
 
@@ -32,7 +32,7 @@ export class Coalescer {
   }
 
   /** Queues one header/payload pair for the peer named `key`, behind `envelope` (its routing frames). */
-  add(key: string, envelope: readonly Frame[], header: Frame, payload: Frame): void {
+  add(key: string, envelope: readonly Frame[], header: Frame, payload: OutFrame): void {
     let group = this.groups.get(key);
     if (group === undefined) {
       group = { frames: [...envelope], pairs: 0 };

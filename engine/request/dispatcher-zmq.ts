@@ -6,7 +6,7 @@
  * the request itself caused (malformed, too large) is not.
  */
 import { isFlotillaError } from "../errors.js";
-import type { Reply } from "./client.js";
+import type { Reply, RequestOptions } from "./client.js";
 import { ServiceClient } from "./client.js";
 import { ChannelError, type ChannelReply, type ChannelRequest, type InstanceChannel } from "./dispatcher-channel.js";
 
@@ -25,13 +25,11 @@ export class ZmqChannel implements InstanceChannel {
 
   async request(request: ChannelRequest, timeoutMs: number, signal?: AbortSignal): Promise<ChannelReply> {
     if (signal?.aborted) throw new ChannelError("closed", "canceled before it was sent");
-    const sent = this.client.request({
-      ...(this.service === undefined ? {} : { service: this.service }),
-      path: request.path,
-      method: request.method,
-      ...(request.body === undefined ? {} : { payload: request.body as object }),
-      timeoutMs,
-    });
+    // Built field by field: this runs once per request.
+    const options: RequestOptions = { path: request.path, method: request.method, timeoutMs };
+    if (this.service !== undefined) options.service = this.service;
+    if (request.body !== undefined) options.payload = request.body as object;
+    const sent = this.client.request(options);
     let reply: Reply;
     try {
       reply = signal ? await abortable(sent, signal) : await sent;

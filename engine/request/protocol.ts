@@ -130,6 +130,8 @@ export interface HostCounters {
 }
 
 export type Frame = Buffer | Uint8Array;
+/** What may be sent: bytes, or text that ZeroMQ sends as its UTF-8 bytes (JSON bodies, without a Buffer in between). */
+export type OutFrame = Frame | string;
 
 const encoder = new Encoder({ ignoreUndefined: true });
 const decoder = new Decoder({ maxStrLength: MAX_HEADER_BYTES, maxMapLength: 64, maxArrayLength: 64 });

@@ -5,34 +5,34 @@
  */
 
 import { Fifo } from "./host/queue.js";
-import type { Frame } from "./protocol.js";
+import type { OutFrame } from "./protocol.js";
 
 interface Sender {
-  send(frames: Frame[]): Promise<void>;
+  send(frames: OutFrame[]): Promise<void>;
   readonly closed: boolean;
 }
 
 export class SendQueue {
-  private readonly queue = new Fifo<Frame[]>();
+  private readonly queue = new Fifo<OutFrame[]>();
   private sending = false;
 
   /** `onError` hears about each message that could not be sent (its frames and why). */
   constructor(
     private readonly socket: Sender,
-    private readonly onError: (error: unknown, frames: Frame[]) => void,
+    private readonly onError: (error: unknown, frames: OutFrame[]) => void,
   ) {}
 
   get length(): number {
     return this.queue.length;
   }
 
-  push(frames: Frame[]): void {
+  push(frames: OutFrame[]): void {
     this.queue.push(frames);
     if (!this.sending) void this.drain();
   }
 
   /** Drops what is still waiting (the socket is closing); returns it. */
-  clear(): Frame[][] {
+  clear(): OutFrame[][] {
     return this.queue.drain();
   }
 

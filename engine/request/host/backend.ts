@@ -3,7 +3,7 @@
  * `backend_start`/`backend_end` itself, around the work it does, so the
  * host's timestamps measure exactly the backend's share.
  */
-import type { Frame, HostTimestamps, ProtocolErrorCode, RequestHeader } from "../protocol.js";
+import type { Frame, HostTimestamps, OutFrame, ProtocolErrorCode, RequestHeader } from "../protocol.js";
 
 export interface Job {
   /** Routing id (and a REQ-style empty delimiter, when the client sent one). */
@@ -14,7 +14,7 @@ export interface Job {
 }
 
 export interface BackendResult {
-  payload: Frame;
+  payload: OutFrame;
   http_status?: number;
   error?: { code: ProtocolErrorCode; message: string };
 }

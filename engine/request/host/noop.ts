@@ -59,7 +59,7 @@ export class NoopBackend implements Backend {
 function answer(header: RequestHeader, payload: Frame): BackendResult {
   if (header.path === undefined) return { payload };
   const shaped = openAiShape(header.path, payload);
-  return shaped === undefined ? { payload } : { payload: Buffer.from(JSON.stringify(shaped)), http_status: 200 };
+  return shaped === undefined ? { payload } : { payload: JSON.stringify(shaped), http_status: 200 };
 }
 
 function openAiShape(path: string, payload: Frame): object | undefined {

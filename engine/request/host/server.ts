@@ -18,6 +18,7 @@ import {
   type HostStatus,
   MAX_BATCH,
   MAX_HEADER_BYTES,
+  type OutFrame,
   PROTOCOL_VERSION,
   type ProtocolErrorCode,
   RETRYABLE_ERRORS,
@@ -270,7 +271,13 @@ export class ServiceHost {
     if (this.inflight === 0 && this.idle !== undefined) this.idle();
   }
 
-  private fail(job: Job, code: ProtocolErrorCode, message: string, payload: Frame = EMPTY, httpStatus?: number): void {
+  private fail(
+    job: Job,
+    code: ProtocolErrorCode,
+    message: string,
+    payload: OutFrame = EMPTY,
+    httpStatus?: number,
+  ): void {
     if (code !== "rejected" && code !== "expired") this.counters.errors++;
     this.send(job, "error", payload, { code, message }, undefined, httpStatus);
   }
@@ -278,7 +285,7 @@ export class ServiceHost {
   private send(
     job: Job,
     kind: ReplyKind,
-    payload: Frame,
+    payload: OutFrame,
     error?: { code: ProtocolErrorCode; message: string },
     id: ReplyHeader["id"] = job.header.id,
     httpStatus?: number,
