@@ -31,6 +31,42 @@ export async function nodeFloor(endpoint: string, total: number): Promise<LoadRe
   return { requests: total, errors: 0, seconds, throughput: total / seconds, latency: histograms.summary() };
 }
 
+/**
+ * The same bare echo at the 16×16 shape: one process per instance, one
+ * client per instance, one message per request, all in flight at once. No
+ * design that wakes an instance's process once per request can beat it on
+ * this machine.
+ */
+export async function nodeFloorWide(endpoints: string[], perClient: number): Promise<LoadResult> {
+  const sockets = endpoints.map((endpoint) => {
+    const socket = new Dealer({ sendHighWaterMark: 0, receiveHighWaterMark: 0 });
+    socket.connect(endpoint);
+    return socket;
+  });
+  const payload = Buffer.from(JSON.stringify({ prompt: "hello" }));
+  for (const socket of sockets) {
+    await socket.send(payload);
+    await socket.receive();
+  }
+  const histograms = new ComponentHistograms();
+  const start = performance.now();
+  await Promise.all(
+    sockets.map(async (socket) => {
+      for (let i = 0; i < perClient; i++) {
+        const t = performance.now();
+        await socket.send(payload);
+        await socket.receive();
+        const ms = performance.now() - t;
+        histograms.record({ communication_ms: ms, service_ms: 0, inference_ms: 0, total_ms: ms });
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1_000;
+  for (const socket of sockets) socket.close();
+  const total = perClient * sockets.length;
+  return { requests: total, errors: 0, seconds, throughput: total / seconds, latency: histograms.summary() };
+}
+
 export function pythonFloor(servers: string[], total: number): Promise<LoadResult> {
   return baselineLoad(servers.slice(0, 1), 1, total);
 }

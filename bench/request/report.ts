@@ -42,6 +42,15 @@ export function printComparison(
       );
     }
   }
+  // The ceiling of one message per request at the wide shape: a bare echo, no Flotilla code.
+  const floor = results[`floor zeromq.js ${wide}`];
+  const base = results[`baseline ${wide}`];
+  if (floor && base) {
+    const p50 = `${base.latency.total.p50.toFixed(3)} / ${floor.latency.total.p50.toFixed(3)} ms`;
+    console.log(
+      `${`${wide} bare zeromq.js echo`.padEnd(34)} ${`${(floor.throughput / base.throughput).toFixed(2)}x`.padStart(8)}   ${p50.padEnd(24)} the ceiling at this shape`,
+    );
+  }
 }
 
 export function printDelayComparison(

@@ -15,7 +15,7 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { baselineLoad, startBaselineServers } from "./baseline.js";
-import { nodeFloor, pythonFloor } from "./floor.js";
+import { nodeFloor, nodeFloorWide, pythonFloor } from "./floor.js";
 import { flotillaLoad, type LoadResult } from "./flotilla-load.js";
 import { overhead } from "./overhead.js";
 import { startTs, stopAll } from "./processes.js";
@@ -115,12 +115,16 @@ try {
   settle();
 
   console.error("one message at a time with each binding, no Flotilla code…");
-  const echo = (await startTs("bench/request/zmq-echo.ts")).first;
+  const echoes = (await Promise.all(Array.from({ length: instances }, () => startTs("bench/request/zmq-echo.ts")))).map(
+    (e) => e.first,
+  );
+  const echo = echoes[0]!;
   const floorServers = await startBaselineServers(1);
   const [floorHost] = await startHosts(0, 1);
   const floorRequests = Math.min(4 * requests, 8_192);
   for (let round = 1; round <= rounds; round++) {
     await sample("floor zeromq.js 1 in flight", () => nodeFloor(echo, floorRequests));
+    await sample(`floor zeromq.js ${wide}`, () => nodeFloorWide(echoes, requests));
     await sample("floor pyzmq 1 in flight", () => pythonFloor(floorServers, floorRequests));
     await sample("floor flotilla 1 in flight", () => flotillaLoad([floorHost!], 1, floorRequests, 1));
   }
