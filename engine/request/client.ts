@@ -184,7 +184,7 @@ export class ServiceClient {
   private sendFailed(error: unknown, frames: OutFrame[]): void {
     if (this.closed) return;
     // One request is one or two frames; a batch is header/payload pairs.
-    const step = frames.length > 2 ? 2 : frames.length;
+    const step = Math.min(2, frames.length);
     for (let i = 0; i < frames.length; i += step) {
       const head = frames[i];
       if (head === undefined || typeof head === "string") continue;

@@ -24,13 +24,6 @@ export class Coalescer {
     readonly maxPerMessage: number,
   ) {}
 
-  /** Pairs waiting for the end of this turn. */
-  get pending(): number {
-    let pairs = 0;
-    for (const group of this.groups.values()) pairs += group.pairs;
-    return pairs;
-  }
-
   /** Queues one header/payload pair for the peer named `key`, behind `envelope` (its routing frames). */
   add(key: string, envelope: readonly Frame[], header: Frame, payload: OutFrame): void {
     let group = this.groups.get(key);
