@@ -8,6 +8,8 @@ import type { Frame, HostTimestamps, OutFrame, ProtocolErrorCode, RequestHeader 
 export interface Job {
   /** Routing id (and a REQ-style empty delimiter, when the client sent one). */
   envelope: Frame[];
+  /** Names the client the envelope routes to (replies for it may be combined); one string per message. */
+  peer: string;
   header: RequestHeader;
   payload: Frame;
   ts: Partial<HostTimestamps> & { received: number };

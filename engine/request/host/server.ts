@@ -169,31 +169,34 @@ export class ServiceHost {
     // A REQ client puts an empty delimiter before the header; keep it for the reply.
     const delimited = frames.length >= 3 && frames[1]?.length === 0;
     const envelope: Frame[] = delimited ? [identity, EMPTY] : [identity];
+    // The routing id names the client; the delimiter (a REQ client) is part of where replies go.
+    const peer = delimited ? `${identity.toString("latin1")}\0` : identity.toString("latin1");
+    const route = { envelope, peer };
     const requests = splitRequests(frames.slice(delimited ? 2 : 1));
     if (typeof requests === "string") {
       this.counters.received++;
-      this.reject(envelope, received, { ok: false, code: "malformed", message: requests, id: null });
+      this.reject(route, received, { ok: false, code: "malformed", message: requests, id: null });
       return;
     }
     for (const [index, request] of requests.entries()) {
       this.counters.received++;
       const decoded = decodeRequest(request, this.maxPayload);
       if (!decoded.ok) {
-        this.reject(envelope, received, decoded);
+        this.reject(route, received, decoded);
       } else if (index >= MAX_BATCH) {
         const message = `a batch of ${requests.length} requests is over this host's limit of ${MAX_BATCH}`;
-        this.reject(envelope, received, { ok: false, code: "too_large", message, id: decoded.header.id });
+        this.reject(route, received, { ok: false, code: "too_large", message, id: decoded.header.id });
       } else {
-        this.admit({ envelope, header: decoded.header, payload: decoded.payload, ts: { received } });
+        this.admit({ ...route, header: decoded.header, payload: decoded.payload, ts: { received } });
       }
     }
   }
 
   /** Answers a request that cannot be read or taken; counted as malformed. */
-  private reject(envelope: Frame[], received: number, failure: DecodeFailure): void {
+  private reject(route: Pick<Job, "envelope" | "peer">, received: number, failure: DecodeFailure): void {
     this.counters.malformed++;
     const job: Job = {
-      envelope,
+      ...route,
       header: { v: PROTOCOL_VERSION, id: 0, kind: "request" },
       payload: EMPTY,
       ts: { received },
@@ -301,10 +304,7 @@ export class ServiceHost {
     if (error !== undefined) header.error = { ...error, retryable: RETRYABLE_ERRORS.has(error.code) };
     ts.sent = hostNow();
     if (job.header.batch === true) {
-      // The routing id names the client; the delimiter (a REQ client) is part of where the reply goes.
-      const key =
-        job.envelope.length > 1 ? `${job.envelope[0]!.toString("latin1")}\0` : job.envelope[0]!.toString("latin1");
-      this.replies.add(key, job.envelope, encodeHeader(header), payload);
+      this.replies.add(job.peer, job.envelope, encodeHeader(header), payload);
     } else {
       this.outbox.push([...job.envelope, encodeHeader(header), payload]);
     }
