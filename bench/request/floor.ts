@@ -70,3 +70,54 @@ export async function nodeFloorWide(endpoints: string[], perClient: number): Pro
 export function pythonFloor(servers: string[], total: number): Promise<LoadResult> {
   return baselineLoad(servers.slice(0, 1), 1, total);
 }
+
+/**
+ * The bare echo at the narrow shape with Flotilla's batching: `inFlight`
+ * requests to one echo process, `batch` of them per message (a frame each),
+ * the next message of a group sent as soon as its echo is back. No protocol
+ * work at all, so it bounds any design that batches like Flotilla does.
+ */
+export async function nodeFloorBatched(
+  endpoint: string,
+  inFlight: number,
+  batch: number,
+  total: number,
+): Promise<LoadResult> {
+  const socket = new Dealer({ sendHighWaterMark: 0, receiveHighWaterMark: 0 });
+  socket.connect(endpoint);
+  const payload = Buffer.from(JSON.stringify({ prompt: "hello" }));
+  const requests = Array.from({ length: batch }, () => payload);
+  const groups = Math.max(1, Math.ceil(inFlight / batch));
+  const sentAt: number[] = [];
+  // The first frame names the group, so one receive loop serves them all.
+  const send = (group: number) => {
+    sentAt[group] = performance.now();
+    return socket.send([Buffer.from([group]), ...requests]);
+  };
+  const pass = async (count: number, histograms?: ComponentHistograms) => {
+    let sent = 0;
+    let done = 0;
+    for (let group = 0; group < groups && sent < count; group++, sent += batch) await send(group);
+    for await (const [head] of socket) {
+      const group = head![0]!;
+      const ms = performance.now() - sentAt[group]!;
+      for (let i = 0; i < batch; i++) {
+        histograms?.record({ communication_ms: ms, service_ms: 0, inference_ms: 0, total_ms: ms });
+      }
+      done += batch;
+      if (sent < count) {
+        sent += batch;
+        await send(group);
+      } else if (done >= sent) break;
+    }
+    return done;
+  };
+  // Unmeasured first: the loop runs cold for its first few thousand messages.
+  await pass(Math.min(total, 4_096));
+  const histograms = new ComponentHistograms();
+  const start = performance.now();
+  const done = await pass(total, histograms);
+  const seconds = (performance.now() - start) / 1_000;
+  socket.close();
+  return { requests: done, errors: 0, seconds, throughput: done / seconds, latency: histograms.summary() };
+}

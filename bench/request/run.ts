@@ -14,8 +14,9 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { SEND_BATCH } from "../../engine/request/protocol.js";
 import { baselineLoad, startBaselineServers } from "./baseline.js";
-import { nodeFloor, nodeFloorWide, pythonFloor } from "./floor.js";
+import { nodeFloor, nodeFloorBatched, nodeFloorWide, pythonFloor } from "./floor.js";
 import { flotillaLoad, type LoadResult } from "./flotilla-load.js";
 import { overhead } from "./overhead.js";
 import { startTs, stopAll } from "./processes.js";
@@ -125,6 +126,9 @@ try {
   for (let round = 1; round <= rounds; round++) {
     await sample("floor zeromq.js 1 in flight", () => nodeFloor(echo, floorRequests));
     await sample(`floor zeromq.js ${wide}`, () => nodeFloorWide(echoes, requests));
+    await sample(`floor zeromq.js ${narrow} batched`, () =>
+      nodeFloorBatched(echo, clients * window, SEND_BATCH, clients * requests),
+    );
     await sample("floor pyzmq 1 in flight", () => pythonFloor(floorServers, floorRequests));
     await sample("floor flotilla 1 in flight", () => flotillaLoad([floorHost!], 1, floorRequests, 1));
   }
