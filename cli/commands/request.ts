@@ -22,6 +22,7 @@ interface RequestFlags {
   timeout: string;
   json?: boolean;
   status?: boolean;
+  stream?: boolean;
 }
 
 function readData(data: string | undefined): Buffer {
@@ -45,6 +46,13 @@ function body(payload: Buffer): unknown {
   }
 }
 
+/** --stream: the body asks the backend for an event stream too (a JSON object gets `"stream": true`). */
+function streamed(payload: Buffer): Buffer {
+  const parsed = body(payload);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return payload;
+  return Buffer.from(JSON.stringify({ ...parsed, stream: true }));
+}
+
 const ms = (value: number) => value.toFixed(2);
 
 function printText(reply: Reply): void {
@@ -56,9 +64,10 @@ function printText(reply: Reply): void {
     process.stdout.write(`${typeof shown === "string" ? shown : JSON.stringify(shown, null, 2)}\n`);
   }
   const t = reply.timing;
+  const first = reply.first_piece_ms === undefined ? "" : `; first piece after ${ms(reply.first_piece_ms)} ms`;
   process.stdout.write(
     `timing: total ${ms(t.total_ms)} ms = communication ${ms(t.communication_ms)} + service ${ms(t.service_ms)}` +
-      ` + inference ${ms(t.inference_ms)}\n`,
+      ` + inference ${ms(t.inference_ms)}${first}\n`,
   );
 }
 
@@ -73,6 +82,7 @@ function printJson(reply: Reply): void {
     ...(reply.error === undefined ? {} : { error: reply.error }),
     response: body(reply.payload),
     ...reply.timing,
+    ...(reply.first_piece_ms === undefined ? {} : { first_piece_ms: reply.first_piece_ms }),
     ts: reply.ts,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
@@ -89,9 +99,15 @@ async function run(endpoint: string, flags: RequestFlags): Promise<number> {
       process.stdout.write(`${JSON.stringify(status, null, flags.json ? undefined : 2)}\n`);
       return 0;
     }
+    const data = readData(flags.data);
+    // Pieces go out as they come: raw in text mode, one {"piece": …} line each with --json.
+    const onPiece = flags.json
+      ? (piece: Buffer) => process.stdout.write(`${JSON.stringify({ piece: piece.toString("utf8") })}\n`)
+      : (piece: Buffer) => process.stdout.write(piece);
     const reply = await client.request({
-      payload: readData(flags.data),
+      payload: flags.stream ? streamed(data) : data,
       timeoutMs,
+      ...(flags.stream ? { onPiece } : {}),
       ...(flags.service === undefined ? {} : { service: flags.service }),
       ...(flags.path === undefined ? {} : { path: flags.path }),
       ...(flags.method === undefined ? {} : { method: flags.method }),
@@ -115,6 +131,7 @@ export function register(program: Command): void {
     .option("--timeout <duration>", "give up after this long", "30s")
     .option("--json", "print one JSON object instead of text")
     .option("--status", "ask the host for its status (in flight, queue depth, counters) instead")
+    .option("--stream", 'ask for the answer as it is made ("stream": true) and print each piece as it arrives')
     .action(async (endpoint: string, flags: RequestFlags) => {
       try {
         process.exitCode = await run(endpoint, flags);

@@ -41,6 +41,12 @@ export interface RequestOptions {
   method?: "POST" | "GET";
   /** Bytes are sent as they are, strings as UTF-8, anything else as JSON. */
   payload?: Frame | string | object;
+  /**
+   * Asks for the answer in pieces as the backend produces them ("Streaming"
+   * in docs/protocol.md): each piece is handed here, in order, and the reply
+   * then has an empty payload. The timeout then counts silence between pieces.
+   */
+  onPiece?: (piece: Buffer) => void;
   timeoutMs?: number;
 }
 
@@ -59,6 +65,8 @@ export interface Reply {
   timing: Timing;
   /** Client clock (epoch ms) when the request was handed to the socket. */
   sent_at: number;
+  /** Streamed requests: ms from sending to the first piece (time to first token, for a model). */
+  first_piece_ms?: number;
 }
 
 interface Pending {
@@ -67,6 +75,9 @@ interface Pending {
   timer: NodeJS.Timeout;
   start: number;
   sentAt: number;
+  timeoutMs: number;
+  onPiece?: (piece: Buffer) => void;
+  firstPieceMs?: number;
 }
 
 /** tcp://host:port, ipc://path, or a bare host:port (taken as tcp). */
@@ -126,7 +137,8 @@ export class ServiceClient {
     if (options.method !== undefined) header.method = options.method;
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     header.timeout_ms = timeoutMs;
-    return this.exchange(header, toFrame(options.payload), timeoutMs);
+    if (options.onPiece !== undefined) header.stream = true;
+    return this.exchange(header, toFrame(options.payload), timeoutMs, options.onPiece);
   }
 
   ping(timeoutMs = 5_000): Promise<Reply> {
@@ -153,18 +165,22 @@ export class ServiceClient {
     this.socket.close();
   }
 
-  private exchange(header: RequestHeader, payload: OutFrame | undefined, timeoutMs: number): Promise<Reply> {
+  private exchange(
+    header: RequestHeader,
+    payload: OutFrame | undefined,
+    timeoutMs: number,
+    onPiece?: (piece: Buffer) => void,
+  ): Promise<Reply> {
     if (this.closed) {
       return Promise.reject(new FlotillaError("REQUEST_FAILED", `client for ${this.endpoint} is closed`));
     }
     const id = this.nextId++;
     header.id = id;
     return new Promise<Reply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(this.failure(id, "timeout", `no reply from ${this.endpoint} within ${timeoutMs} ms`, header.kind));
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer, start: performance.now(), sentAt: Date.now() });
+      const timer = this.expireAfter(id, timeoutMs, header.kind);
+      const entry: Pending = { resolve, reject, timer, start: performance.now(), sentAt: Date.now(), timeoutMs };
+      if (onPiece !== undefined) entry.onPiece = onPiece;
+      this.pending.set(id, entry);
       if (this.batcher !== undefined) {
         header.batch = true;
         this.batcher.add("", NO_ENVELOPE, encodeHeader(header), payload ?? EMPTY);
@@ -172,6 +188,17 @@ export class ServiceClient {
         this.outbox.push(payload === undefined ? [encodeHeader(header)] : [encodeHeader(header), payload]);
       }
     });
+  }
+
+  /** Fails request `id` when nothing more is heard of it within `timeoutMs`. */
+  private expireAfter(id: number, timeoutMs: number, kind: RequestKind): NodeJS.Timeout {
+    return setTimeout(() => {
+      const entry = this.pending.get(id);
+      if (entry === undefined) return;
+      this.pending.delete(id);
+      const silence = entry.firstPieceMs === undefined ? "no reply" : "no further piece";
+      entry.reject(this.failure(id, "timeout", `${silence} from ${this.endpoint} within ${timeoutMs} ms`, kind));
+    }, timeoutMs);
   }
 
   private failure(id: CorrelationId, reason: string, message: string, kind?: RequestKind): FlotillaError {
@@ -225,6 +252,10 @@ export class ServiceClient {
       this.late++;
       return;
     }
+    if (header.kind === "chunk") {
+      this.onPiece(id, entry, payload, now);
+      return;
+    }
     this.pending.delete(id);
     clearTimeout(entry.timer);
     const reply: Reply = {
@@ -241,6 +272,27 @@ export class ServiceClient {
     };
     if (header.http_status !== undefined) reply.http_status = header.http_status;
     if (header.error !== undefined) reply.error = header.error;
+    if (entry.firstPieceMs !== undefined) reply.first_piece_ms = entry.firstPieceMs;
     entry.resolve(reply);
+  }
+
+  private onPiece(id: number, entry: Pending, payload: Frame, now: number): void {
+    if (entry.onPiece === undefined) {
+      // A host streams only to clients that ask; anything else is not a reply to this request.
+      this.unreadable++;
+      return;
+    }
+    entry.firstPieceMs ??= now - entry.start;
+    // For a stream, the timeout is the longest silence: it starts again with every piece.
+    clearTimeout(entry.timer);
+    entry.timer = this.expireAfter(id, entry.timeoutMs, "request");
+    try {
+      entry.onPiece(Buffer.isBuffer(payload) ? payload : Buffer.from(payload));
+    } catch (error) {
+      // The caller's handler failed: that request ends here; the socket and the others go on.
+      this.pending.delete(id);
+      clearTimeout(entry.timer);
+      entry.reject(this.failure(id, "piece", `handling a streamed piece failed: ${String(error)}`));
+    }
   }
 }

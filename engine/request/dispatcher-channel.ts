@@ -12,6 +12,12 @@ export interface ChannelRequest {
   /** Full OpenAI path, e.g. "/v1/chat/completions". */
   path: string;
   body?: unknown;
+  /**
+   * Streaming: pieces of the backend's response body (an event stream), in
+   * order, as they arrive. The reply's body is then null. A backend that
+   * does not stream answers whole, as without it.
+   */
+  onPiece?: (piece: Buffer) => void;
 }
 
 export interface ChannelReply {

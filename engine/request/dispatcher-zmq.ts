@@ -29,6 +29,7 @@ export class ZmqChannel implements InstanceChannel {
     const options: RequestOptions = { path: request.path, method: request.method, timeoutMs };
     if (this.service !== undefined) options.service = this.service;
     if (request.body !== undefined) options.payload = request.body as object;
+    if (request.onPiece !== undefined) options.onPiece = request.onPiece;
     const sent = this.client.request(options);
     let reply: Reply;
     try {
@@ -62,6 +63,7 @@ function toChannelReply(reply: Reply): ChannelReply {
   if (reply.ts.dequeued !== undefined) stamps.host_dequeued = reply.ts.dequeued;
   if (reply.ts.backend_start !== undefined) stamps.backend_start = reply.ts.backend_start;
   if (reply.ts.backend_end !== undefined) stamps.backend_end = reply.ts.backend_end;
+  if (reply.first_piece_ms !== undefined) stamps.client_first_piece = reply.sent_at + reply.first_piece_ms;
   const base = { body: parseBody(reply.payload), timing: reply.timing, stamps };
   if (reply.ok) return { ...base, status: reply.http_status ?? 200 };
   const error = reply.error;

@@ -147,7 +147,10 @@ export class Dispatcher {
       const entry = chosen;
       if (attempt > 1) this.options.metrics.retried(this.service);
       const attemptMs = Math.max(1, Math.min(timeoutMs, giveUpAt - performance.now()));
-      const outcome = await this.attempt(entry, request, attemptMs, options.signal);
+      const outcome =
+        request.onPiece === undefined
+          ? await this.attempt(entry, request, attemptMs, options.signal)
+          : await this.attemptStreamed(entry, request, attemptMs, options.signal);
       if (outcome.status === "ok") {
         // The common case, kept free of copies.
         outcome.attempts = attempt;
@@ -159,6 +162,27 @@ export class Dispatcher {
       if (!outcome.retry) return strip(last);
     }
     return strip({ ...last, error: `${last.error} (after ${maxAttempts} attempts)` });
+  }
+
+  /** An attempt that streams: once a piece has gone to the caller, a failure is final, never retried. */
+  private async attemptStreamed(
+    entry: InstanceEntry,
+    request: ChannelRequest,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<DispatchResult & { retry?: boolean }> {
+    const forward = request.onPiece!;
+    let pieces = 0;
+    const onPiece = (piece: Buffer) => {
+      pieces++;
+      forward(piece);
+    };
+    const outcome = await this.attempt(entry, { ...request, onPiece }, timeoutMs, signal);
+    if (pieces > 0 && outcome.status === "error" && outcome.retry) {
+      outcome.retry = false;
+      outcome.error = `${outcome.error} (after ${pieces} streamed piece(s); not retried)`;
+    }
+    return outcome;
   }
 
   private async attempt(

@@ -1,9 +1,9 @@
 /**
- * Streaming for OpenAI clients that ask for it (`stream: true`). Requests go
- * to instances whole over ZeroMQ, so the front asks the backend for a whole
- * reply and sends it back as server-sent events in OpenAI's chunk shape: one
- * content chunk, a finish chunk, then `[DONE]`. Clients that stream work
- * unchanged; they just see the text arrive at once.
+ * Streaming for OpenAI clients that ask for it (`stream: true`) when the
+ * backend answered whole instead (noop, or a server that does not stream):
+ * the whole reply is sent back as server-sent events in OpenAI's chunk
+ * shape: one content chunk, a finish chunk, then `[DONE]`. Backends that
+ * stream have their event stream passed on as it comes (http-front.ts).
  */
 import type { ServerResponse } from "node:http";
 
@@ -23,7 +23,19 @@ interface Completion {
   usage?: unknown;
 }
 
+export const EVENT_STREAM_HEADERS = {
+  "content-type": "text/event-stream",
+  "cache-control": "no-cache",
+  connection: "keep-alive",
+};
+
 export function writeAsEventStream(res: ServerResponse, path: string, reply: unknown): void {
+  if (typeof reply === "string" && reply.startsWith("data:")) {
+    // A whole event stream (from a host that does not pass pieces on): it is already in shape.
+    res.writeHead(200, EVENT_STREAM_HEADERS);
+    res.end(reply);
+    return;
+  }
   const body = (typeof reply === "object" && reply !== null ? reply : {}) as Completion;
   const chat = path.endsWith("/chat/completions");
   const base = {
@@ -33,7 +45,7 @@ export function writeAsEventStream(res: ServerResponse, path: string, reply: unk
     model: body.model ?? "unknown",
   };
   const choices = body.choices ?? [];
-  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+  res.writeHead(200, EVENT_STREAM_HEADERS);
   const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
   send({
     ...base,

@@ -8,7 +8,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Dispatcher, DispatchResult } from "./dispatcher.js";
-import { writeAsEventStream } from "./http-front-stream.js";
+import type { ChannelRequest } from "./dispatcher-channel.js";
+import { EVENT_STREAM_HEADERS, writeAsEventStream } from "./http-front-stream.js";
 
 export interface HttpFrontOptions {
   /** Address to listen on; loopback by default. */
@@ -92,20 +93,31 @@ async function handle(
       return fail(res, 400, "invalid_json", "request body is not valid JSON");
     }
   }
-  const stream = isObject(body) && body.stream === true;
-  // Instances get whole requests; streaming is rebuilt from the whole reply (http-front-stream.ts).
-  const forwarded = stream && isObject(body) ? { ...body, stream: false } : body;
   const aborted = new AbortController();
   res.on("close", () => {
     if (!res.writableFinished) aborted.abort();
   });
-  const result = await dispatcher.dispatch(
-    { method: req.method, path, ...(forwarded === undefined ? {} : { body: forwarded }) },
-    { source: "http", index, signal: aborted.signal },
-  );
+  const request: ChannelRequest = { method: req.method, path };
+  if (body !== undefined) request.body = body;
+  // Streaming: the backend's event stream is passed on piece by piece as it comes.
+  const stream = isObject(body) && body.stream === true;
+  let streaming = false;
+  if (stream) {
+    request.onPiece = (piece) => {
+      if (aborted.signal.aborted) return;
+      if (!streaming) {
+        streaming = true;
+        res.writeHead(200, EVENT_STREAM_HEADERS);
+      }
+      res.write(piece);
+    };
+  }
+  const result = await dispatcher.dispatch(request, { source: "http", index, signal: aborted.signal });
   if (aborted.signal.aborted) return;
+  if (streaming) return endStream(res, result);
   setTimingHeaders(res, result);
   if (result.status === "ok") {
+    // A backend that answered whole (noop, or one that does not stream): sent as an event stream.
     if (stream) return writeAsEventStream(res, path, result.response);
     return sendJson(res, result.http_status ?? 200, result.response);
   }
@@ -113,6 +125,19 @@ async function handle(
     return sendJson(res, result.http_status, result.response);
   }
   return fail(res, statusOf(result), result.error_kind ?? "error", result.error ?? "request failed");
+}
+
+/** The end of a streamed reply; a failure after the first piece can only be told in the stream itself. */
+function endStream(res: ServerResponse, result: DispatchResult): void {
+  if (result.status === "error") {
+    const error = {
+      message: result.error ?? "request failed",
+      type: "server_error",
+      code: result.error_kind ?? "error",
+    };
+    res.write(`data: ${JSON.stringify({ error })}\n\n`);
+  }
+  res.end();
 }
 
 function statusOf(result: DispatchResult): number {

@@ -27,7 +27,8 @@ export const DEFAULT_PATH = "/v1/completions";
 export const REQUEST_KINDS = ["request", "ping", "status"] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
-export const REPLY_KINDS = ["reply", "error", "pong", "status"] as const;
+/** `chunk`: part of a streamed reply ("Streaming"); more replies with the same id follow. */
+export const REPLY_KINDS = ["reply", "error", "pong", "status", "chunk"] as const;
 export type ReplyKind = (typeof REPLY_KINDS)[number];
 
 export const ERROR_CODES = [
@@ -68,6 +69,8 @@ export interface RequestHeader {
   timeout_ms?: number;
   /** The client reads several replies in one message ("Batches"); only sent to hosts that offer it. */
   batch?: boolean;
+  /** The client takes the answer in pieces as the backend produces them ("Streaming"). */
+  stream?: boolean;
 }
 
 /**
@@ -249,6 +252,10 @@ function copyOptional(map: Record<string, unknown>, header: RequestHeader): stri
     if (typeof map.batch !== "boolean") return "header field 'batch' must be a boolean";
     if (map.batch) header.batch = true;
   }
+  if (map.stream !== undefined && map.stream !== null) {
+    if (typeof map.stream !== "boolean") return "header field 'stream' must be a boolean";
+    if (map.stream) header.stream = true;
+  }
   return undefined;
 }
 
@@ -303,6 +310,11 @@ function readReply(head: Frame | undefined, payload: Frame | undefined): Decoded
     return "reply has no 'ts.received'/'ts.sent'";
   }
   return { header: map as unknown as ReplyHeader, payload: payload ?? EMPTY };
+}
+
+/** Whether an HTTP content-type names an event stream: what a streaming backend answers with. */
+export function isEventStream(contentType: string | null | undefined): boolean {
+  return contentType?.toLowerCase().startsWith("text/event-stream") ?? false;
 }
 
 /** The latency breakdown of one request (docs/protocol.md, "Timing"). */

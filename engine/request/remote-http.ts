@@ -5,9 +5,11 @@
  * see: when the reply carries llama.cpp-style `timings` (prompt_ms +
  * predicted_ms) that is the inference time; otherwise the whole round trip
  * counts as inference. `service_ms` is 0 either way (docs/requests.md).
+ * A streamed request gets the event stream piece by piece.
  */
 import type { RequestTiming } from "../metrics/histogram.js";
 import { ChannelError, type ChannelReply, type ChannelRequest, type InstanceChannel } from "./dispatcher-channel.js";
+import { isEventStream } from "./protocol.js";
 
 /** "http://host:9000/v1" and "http://host:9000" both name the server root "http://host:9000". */
 export function serverRoot(endpoint: string): string {
@@ -40,12 +42,17 @@ export class HttpChannel implements InstanceChannel {
 
   async request(request: ChannelRequest, timeoutMs: number, signal?: AbortSignal): Promise<ChannelReply> {
     if (this.closing.signal.aborted) throw new ChannelError("closed", `channel to ${this.endpoint} is closed`);
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const abort = AbortSignal.any(signal ? [timeout, this.closing.signal, signal] : [timeout, this.closing.signal]);
+    // The timeout counts silence: it starts again with every streamed piece.
+    const silence = new AbortController();
+    let timer = setTimeout(() => silence.abort(), timeoutMs);
+    const abort = AbortSignal.any(
+      signal ? [silence.signal, this.closing.signal, signal] : [silence.signal, this.closing.signal],
+    );
     const sentAt = Date.now();
     const start = performance.now();
     let response: Response;
-    let text: string;
+    let text = "";
+    let firstPiece: number | undefined;
     try {
       response = await fetch(this.root + request.path, {
         method: request.method,
@@ -54,13 +61,28 @@ export class HttpChannel implements InstanceChannel {
           ? { headers: { "content-type": "application/json" }, body: JSON.stringify(request.body ?? {}) }
           : {}),
       });
-      text = await response.text();
+      const onPiece = request.onPiece;
+      if (onPiece !== undefined && response.ok && isEventStream(response.headers.get("content-type"))) {
+        for await (const piece of response.body ?? []) {
+          firstPiece ??= performance.now() - start;
+          clearTimeout(timer);
+          timer = setTimeout(() => silence.abort(), timeoutMs);
+          onPiece(Buffer.from(piece));
+        }
+      } else {
+        text = await response.text();
+      }
     } catch (error) {
-      if (timeout.aborted) throw new ChannelError("timeout", `no reply from ${this.endpoint} within ${timeoutMs} ms`);
+      if (silence.signal.aborted) {
+        const what = firstPiece === undefined ? "no reply" : "no further piece";
+        throw new ChannelError("timeout", `${what} from ${this.endpoint} within ${timeoutMs} ms`);
+      }
       if (signal?.aborted || this.closing.signal.aborted) {
         throw new ChannelError("closed", `request to ${this.endpoint} canceled`);
       }
       throw new ChannelError("unreachable", `cannot reach ${this.endpoint}: ${causeOf(error)}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
     const totalMs = performance.now() - start;
     let body: unknown = text;
@@ -69,12 +91,9 @@ export class HttpChannel implements InstanceChannel {
     } catch {
       // Not JSON (an error page): keep the text so the caller can show it.
     }
-    return {
-      status: response.status,
-      body,
-      timing: timingFromRoundTrip(totalMs, body),
-      stamps: { client_sent: sentAt, client_received: sentAt + totalMs },
-    };
+    const stamps: Record<string, number> = { client_sent: sentAt, client_received: sentAt + totalMs };
+    if (firstPiece !== undefined) stamps.client_first_piece = sentAt + firstPiece;
+    return { status: response.status, body, timing: timingFromRoundTrip(totalMs, body), stamps };
   }
 
   async ping(timeoutMs: number): Promise<boolean> {

@@ -2,7 +2,8 @@
  * The HTTP front over a real model: a workload launches the node-llama-cpp
  * OpenAI-compatible server as `backend: openai` (behind its service host),
  * and two client tasks reach it through FLOTILLA_SERVICE_LLM_HTTP, one with
- * the official openai npm client and one with curl. Real tokens come back.
+ * the official openai npm client and one with curl. Real tokens come back,
+ * and a streamed chat arrives in pieces as the model makes them.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,13 +33,19 @@ const stream = await client.chat.completions.create({
   stream: true,
 });
 let streamed = "";
-for await (const chunk of stream) streamed += chunk.choices[0]?.delta?.content ?? "";
+let pieces = 0;
+for await (const chunk of stream) {
+  const text = chunk.choices[0]?.delta?.content ?? "";
+  if (text.length > 0) pieces++;
+  streamed += text;
+}
 console.log(JSON.stringify({
   models: models.data.map((m) => m.id),
   completion: completion.choices[0].text,
   completionTokens: completion.usage.completion_tokens,
   chat: chat.choices[0].message.content,
   streamed,
+  pieces,
 }));
 `;
 
@@ -78,6 +85,8 @@ tasks:
     expect(sdk.completion.length).toBeGreaterThan(0);
     expect(typeof sdk.chat).toBe("string");
     expect(sdk.streamed).toBe(sdk.chat);
+    // Passed on as the model made it, not rebuilt from a whole reply (which is one piece).
+    expect(sdk.pieces).toBeGreaterThan(1);
     const viaCurl = JSON.parse(readFileSync(join(session, "logs", "curl.out"), "utf8"));
     expect(viaCurl.model).toBe("tiny-llama");
     expect(viaCurl.usage.completion_tokens).toBeGreaterThan(0);
@@ -86,5 +95,12 @@ tasks:
     // models, completion, chat, streamed chat, curl: five requests through the front.
     expect(llm?.completed).toBe(5);
     expect(llm?.latency.inference.p50).toBeGreaterThan(0);
+    // The profile has when the first piece of the streamed chat reached the front.
+    const profile = readFileSync(join(session, "profile", "llm.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    const streamedRow = profile.map((line) => JSON.parse(line)).find((row) => row.stamps?.client_first_piece);
+    expect(streamedRow.stamps.client_first_piece).toBeGreaterThanOrEqual(streamedRow.stamps.client_sent);
+    expect(streamedRow.stamps.client_first_piece).toBeLessThanOrEqual(streamedRow.stamps.client_received);
   });
 });

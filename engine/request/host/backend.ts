@@ -13,6 +13,12 @@ export interface Job {
   header: RequestHeader;
   payload: Frame;
   ts: Partial<HostTimestamps> & { received: number };
+  /**
+   * Set when the client asked for the answer in pieces (`stream: true`). A
+   * backend that streams hands each piece of the body here as it arrives and
+   * then resolves with an empty payload; one that does not ignores it.
+   */
+  stream?: (piece: Buffer) => void;
 }
 
 export interface BackendResult {

@@ -2,10 +2,12 @@
  * The openai backend: forwards the payload over HTTP (keep-alive) to an
  * OpenAI-compatible server and answers with its body. HTTP errors become
  * `backend_error` replies carrying the status and body; a refused or reset
- * connection becomes `backend_unreachable` (retryable elsewhere).
+ * connection becomes `backend_unreachable` (retryable elsewhere). When the
+ * client streams and the backend answers with an event stream, the body is
+ * handed on piece by piece as it arrives.
  */
 import { Agent, request } from "node:http";
-import { DEFAULT_PATH } from "../protocol.js";
+import { DEFAULT_PATH, isEventStream } from "../protocol.js";
 import type { Backend, BackendResult, Job } from "./backend.js";
 import { hostNow } from "./clock.js";
 
@@ -63,12 +65,28 @@ export class OpenAiBackend implements Backend {
           timeout: timeoutMs,
         },
         (res) => {
+          const status = res.statusCode ?? 0;
+          const stream = job.stream;
+          if (stream !== undefined && status >= 200 && status < 300 && isEventStream(res.headers["content-type"])) {
+            // Each piece goes on as it arrives; the final reply then carries no payload.
+            let pieces = 0;
+            res.on("data", (piece: Buffer) => {
+              pieces++;
+              stream(piece);
+            });
+            const cut = (error: Error) => done(pieces > 0 ? cutShort(error.message, pieces) : failure(error));
+            res.on("error", cut);
+            res.on("close", () => {
+              if (!res.complete) cut(Object.assign(new Error("the backend closed the stream"), { code: "ECONNRESET" }));
+            });
+            res.on("end", () => done({ payload: EMPTY, http_status: status }));
+            return;
+          }
           const chunks: Buffer[] = [];
           res.on("data", (chunk: Buffer) => chunks.push(chunk));
           res.on("error", (error) => done(failure(error)));
           res.on("end", () => {
             const payload = Buffer.concat(chunks);
-            const status = res.statusCode ?? 0;
             if (status >= 200 && status < 300) return done({ payload, http_status: status });
             const message = `backend answered HTTP ${status}: ${payload.toString("utf8", 0, 300)}`;
             done({ payload, http_status: status, error: { code: "backend_error", message } });
@@ -88,7 +106,15 @@ export class OpenAiBackend implements Backend {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+
+/** A stream that broke after pieces went out: never retryable, the client already has part of it. */
+function cutShort(why: string, pieces: number): BackendResult {
+  const message = `backend stream broke after ${pieces} piece(s): ${why}`;
+  return { payload: EMPTY, error: { code: "backend_error", message } };
+}
+
 function failure(error: Error & { code?: string }): BackendResult {
   const code = error.code !== undefined && UNREACHABLE.has(error.code) ? "backend_unreachable" : "backend_error";
-  return { payload: Buffer.alloc(0), error: { code, message: `backend request failed: ${error.message}` } };
+  return { payload: EMPTY, error: { code, message: `backend request failed: ${error.message}` } };
 }

@@ -227,6 +227,7 @@ export class ServiceHost {
   private run(job: Job): void {
     this.inflight++;
     job.ts.dequeued = hostNow();
+    if (job.header.stream === true) job.stream = (piece) => this.sendPiece(job, piece);
     let result: BackendResult | Promise<BackendResult>;
     try {
       result = this.options.backend.call(job);
@@ -303,6 +304,19 @@ export class ServiceHost {
     if (httpStatus !== undefined) header.http_status = httpStatus;
     if (error !== undefined) header.error = { ...error, retryable: RETRYABLE_ERRORS.has(error.code) };
     ts.sent = hostNow();
+    this.deliver(job, header, payload);
+  }
+
+  /** Part of a streamed answer, sent as it comes: a `chunk` reply ("Streaming" in docs/protocol.md). */
+  private sendPiece(job: Job, piece: Buffer): void {
+    if (this.socket.closed) return;
+    const service = this.service || job.header.service || "";
+    const ts = { received: job.ts.received, sent: hostNow() };
+    this.deliver(job, { v: PROTOCOL_VERSION, id: job.header.id, kind: "chunk", service, host: this.hostId, ts }, piece);
+  }
+
+  /** Replies to one client leave in the order they are made, batched or not. */
+  private deliver(job: Job, header: ReplyHeader, payload: OutFrame): void {
     if (job.header.batch === true) {
       this.replies.add(job.peer, job.envelope, encodeHeader(header), payload);
     } else {

@@ -6,6 +6,7 @@ import {
   decodeRequest,
   encodeHeader,
   encodeRequest,
+  isEventStream,
   MAX_HEADER_BYTES,
   PROTOCOL_VERSION,
   type ReplyHeader,
@@ -146,6 +147,26 @@ describe("batches", () => {
     ]);
     expect(read.map((r) => (typeof r === "string" ? "unreadable" : r.header.id))).toEqual([1, "unreadable", 3]);
     expect(decodeReplies([reply(1), a, a])).toEqual([expect.stringMatching(/pairs/)]);
+  });
+});
+
+describe("streaming", () => {
+  it("takes stream: true, and refuses a stream flag that is not a boolean", () => {
+    const yes = decodeRequest([header({ stream: true })]);
+    expect(yes.ok && yes.header.stream).toBe(true);
+    const no = decodeRequest([header({ stream: false })]);
+    expect(no.ok && no.header.stream).toBeUndefined();
+    expect(decodeRequest([header({ stream: "yes" })])).toMatchObject({ ok: false, code: "malformed", id: 7 });
+  });
+
+  it("reads a chunk reply, and streams only event streams", () => {
+    const chunk = encode({ v: 1, id: 7, kind: "chunk", service: "s", host: "h", ts: { received: 1, sent: 2 } });
+    const read = decodeReply([chunk, Buffer.from("data: {}\n\n")]);
+    expect(typeof read === "string" ? read : read.header.kind).toBe("chunk");
+    expect(isEventStream("text/event-stream; charset=utf-8")).toBe(true);
+    expect(isEventStream("Text/Event-Stream")).toBe(true);
+    expect(isEventStream("application/json")).toBe(false);
+    expect(isEventStream(undefined)).toBe(false);
   });
 });
 
