@@ -190,6 +190,9 @@ export class ServiceHost {
         this.admit({ ...route, header: decoded.header, payload: decoded.payload, ts: { received } });
       }
     }
+    // Answers made while reading this message (noop, status, errors) leave now, together,
+    // without waiting for the end of the turn: one fewer pass of the event loop per message.
+    this.replies.flush();
   }
 
   /** Answers a request that cannot be read or taken; counted as malformed. */
