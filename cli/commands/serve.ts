@@ -205,7 +205,8 @@ export function register(program: Command): void {
         const c = running.host.counters;
         process.stdout.write(
           `flotilla serve: stopped (${reason}); received ${c.received}, completed ${c.completed}, errors ${c.errors},` +
-            ` rejected ${c.rejected}, expired ${c.expired}, malformed ${c.malformed}, dropped ${c.dropped}\n`,
+            ` rejected ${c.rejected}, expired ${c.expired}, canceled ${c.canceled}, malformed ${c.malformed},` +
+            ` dropped ${c.dropped}\n`,
         );
       },
     });

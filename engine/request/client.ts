@@ -48,6 +48,12 @@ export interface RequestOptions {
    */
   onPiece?: (piece: Buffer) => void;
   timeoutMs?: number;
+  /**
+   * Aborting it rejects the request at once (reason "canceled") and tells
+   * the host to drop it: a queued request is never started, a running one
+   * has its backend call closed ("Cancelling" in docs/protocol.md).
+   */
+  signal?: AbortSignal;
 }
 
 export interface Reply {
@@ -78,6 +84,8 @@ interface Pending {
   timeoutMs: number;
   onPiece?: (piece: Buffer) => void;
   firstPieceMs?: number;
+  /** Set when the caller gave a signal: removes the abort listener once the request has ended. */
+  unlisten?: () => void;
 }
 
 /** tcp://host:port, ipc://path, or a bare host:port (taken as tcp). */
@@ -138,7 +146,13 @@ export class ServiceClient {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     header.timeout_ms = timeoutMs;
     if (options.onPiece !== undefined) header.stream = true;
-    return this.exchange(header, toFrame(options.payload), timeoutMs, options.onPiece);
+    const signal = options.signal;
+    if (signal?.aborted) {
+      return Promise.reject(this.failure(-1, "canceled", `request to ${this.endpoint} canceled before it was sent`));
+    }
+    const reply = this.exchange(header, toFrame(options.payload), timeoutMs, options.onPiece);
+    if (signal !== undefined) this.cancelOnAbort(header.id as number, signal);
+    return reply;
   }
 
   ping(timeoutMs = 5_000): Promise<Reply> {
@@ -157,6 +171,7 @@ export class ServiceClient {
     this.closed = true;
     for (const [id, entry] of this.pending) {
       clearTimeout(entry.timer);
+      entry.unlisten?.();
       entry.reject(this.failure(id, "closed", `client for ${this.endpoint} closed before the reply`));
     }
     this.pending.clear();
@@ -190,15 +205,49 @@ export class ServiceClient {
     });
   }
 
-  /** Fails request `id` when nothing more is heard of it within `timeoutMs`. */
+  /**
+   * Fails request `id` when nothing more is heard of it within `timeoutMs`,
+   * and tells the host, so that it does not keep working for nobody.
+   */
   private expireAfter(id: number, timeoutMs: number, kind: RequestKind): NodeJS.Timeout {
     return setTimeout(() => {
-      const entry = this.pending.get(id);
+      const entry = this.end(id);
       if (entry === undefined) return;
-      this.pending.delete(id);
+      if (kind === "request") this.sendCancel(id);
       const silence = entry.firstPieceMs === undefined ? "no reply" : "no further piece";
       entry.reject(this.failure(id, "timeout", `${silence} from ${this.endpoint} within ${timeoutMs} ms`, kind));
     }, timeoutMs);
+  }
+
+  private cancelOnAbort(id: number, signal: AbortSignal): void {
+    const entry = this.pending.get(id);
+    if (entry === undefined) return;
+    const onAbort = () => {
+      const ended = this.end(id);
+      if (ended === undefined) return;
+      this.sendCancel(id);
+      ended.reject(this.failure(id, "canceled", `request to ${this.endpoint} canceled`));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    entry.unlisten = () => signal.removeEventListener("abort", onAbort);
+  }
+
+  /** Forgets request `id` (its timer, its abort listener) and returns what was pending. */
+  private end(id: number): Pending | undefined {
+    const entry = this.pending.get(id);
+    if (entry === undefined) return undefined;
+    this.pending.delete(id);
+    clearTimeout(entry.timer);
+    entry.unlisten?.();
+    return entry;
+  }
+
+  /** Asks the host to drop request `id`; its reply, if one still comes, is then late. */
+  private sendCancel(id: number): void {
+    if (this.closed) return;
+    // Requests still gathering for this turn's batch go first: the cancel must not overtake its request.
+    this.batcher?.flush();
+    this.outbox.push([encodeHeader({ v: PROTOCOL_VERSION, id, kind: "cancel" })]);
   }
 
   private failure(id: CorrelationId, reason: string, message: string, kind?: RequestKind): FlotillaError {
@@ -217,10 +266,8 @@ export class ServiceClient {
       if (head === undefined || typeof head === "string") continue;
       const decoded = decodeRequest([head]);
       const id = decoded.ok && typeof decoded.header.id === "number" ? decoded.header.id : -1;
-      const entry = this.pending.get(id);
+      const entry = this.end(id);
       if (entry === undefined) continue;
-      this.pending.delete(id);
-      clearTimeout(entry.timer);
       entry.reject(this.failure(id, "send", `send to ${this.endpoint} failed: ${String(error)}`));
     }
   }
@@ -256,8 +303,10 @@ export class ServiceClient {
       this.onPiece(id, entry, payload, now);
       return;
     }
+    // end(id), without looking the entry up again: this runs once per reply.
     this.pending.delete(id);
     clearTimeout(entry.timer);
+    entry.unlisten?.();
     const reply: Reply = {
       id,
       ok: header.kind !== "error",
@@ -289,9 +338,9 @@ export class ServiceClient {
     try {
       entry.onPiece(Buffer.isBuffer(payload) ? payload : Buffer.from(payload));
     } catch (error) {
-      // The caller's handler failed: that request ends here; the socket and the others go on.
-      this.pending.delete(id);
-      clearTimeout(entry.timer);
+      // The caller's handler failed: that request ends here (the host stops it); the socket and the others go on.
+      this.end(id);
+      this.sendCancel(id);
       entry.reject(this.failure(id, "piece", `handling a streamed piece failed: ${String(error)}`));
     }
   }

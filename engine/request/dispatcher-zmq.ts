@@ -30,10 +30,11 @@ export class ZmqChannel implements InstanceChannel {
     if (this.service !== undefined) options.service = this.service;
     if (request.body !== undefined) options.payload = request.body as object;
     if (request.onPiece !== undefined) options.onPiece = request.onPiece;
-    const sent = this.client.request(options);
+    // Aborting cancels on the host too: a queued request never starts, a running one is stopped.
+    if (signal !== undefined) options.signal = signal;
     let reply: Reply;
     try {
-      reply = signal ? await abortable(sent, signal) : await sent;
+      reply = await this.client.request(options);
     } catch (error) {
       throw toChannelError(error, this.endpoint);
     }
@@ -108,23 +109,7 @@ function toChannelError(error: unknown, endpoint: string): ChannelError {
   const reason = isFlotillaError(error) ? error.context.reason : undefined;
   const message = error instanceof Error ? error.message : String(error);
   if (reason === "timeout") return new ChannelError("timeout", message);
-  if (reason === "closed") return new ChannelError("closed", message);
+  // Ended on this side (closed, canceled, the caller's piece handler failed): not the instance's fault.
+  if (reason === "closed" || reason === "canceled" || reason === "piece") return new ChannelError("closed", message);
   return new ChannelError("unreachable", `${endpoint}: ${message}`, { cause: error });
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new ChannelError("closed", "canceled"));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -24,7 +24,8 @@ export const SEND_BATCH = 8;
 /** HTTP path used by openai backends when a request names none. */
 export const DEFAULT_PATH = "/v1/completions";
 
-export const REQUEST_KINDS = ["request", "ping", "status"] as const;
+/** `cancel`: the client no longer wants request `id` ("Cancelling"); it has no reply of its own. */
+export const REQUEST_KINDS = ["request", "ping", "status", "cancel"] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 /** `chunk`: part of a streamed reply ("Streaming"); more replies with the same id follow. */
@@ -42,6 +43,7 @@ export const ERROR_CODES = [
   "backend_error",
   "backend_unreachable",
   "shutting_down",
+  "canceled",
   "internal",
 ] as const;
 export type ProtocolErrorCode = (typeof ERROR_CODES)[number];
@@ -130,6 +132,8 @@ export interface HostCounters {
   expired: number;
   malformed: number;
   dropped: number;
+  /** Requests the client cancelled while they were queued or running. */
+  canceled: number;
 }
 
 export type Frame = Buffer | Uint8Array;

@@ -4,7 +4,7 @@
  * REQ clients and graceful stop. Every request sent gets exactly one reply.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { Request } from "zeromq";
+import { Dealer, Request } from "zeromq";
 import { isFlotillaError } from "../../engine/errors.js";
 import { type Reply, ServiceClient } from "../../engine/request/client.js";
 import { NoopBackend } from "../../engine/request/host/noop.js";
@@ -73,7 +73,7 @@ describe.each(TRANSPORTS)("service host over %s", (transport) => {
     expect(host.status().counters).toMatchObject({ received: 40, completed: 7, rejected: 33 });
   });
 
-  it("answers `expired` for queued requests whose client has given up", async () => {
+  it("cancels queued requests whose client has timed out: they never start", async () => {
     const { host, client } = await startHost(transport, { delayMs: 150, maxInflight: 1, maxQueue: 10 });
     const first = client.request({ payload: "a", timeoutMs: 5_000 });
     const queued = Array.from({ length: 3 }, () =>
@@ -83,8 +83,53 @@ describe.each(TRANSPORTS)("service host over %s", (transport) => {
     for (const outcome of await Promise.all(queued)) {
       expect(isFlotillaError(outcome) && outcome.context.reason).toBe("timeout");
     }
-    await expect.poll(() => host.status().counters.expired, { timeout: 2_000 }).toBe(3);
+    await expect.poll(() => host.status().counters.canceled, { timeout: 2_000 }).toBe(3);
+    expect(host.status().counters).toMatchObject({ completed: 1, expired: 0, errors: 0 });
+    // Each cancelled request is still answered (`canceled`): late, for a client that gave up.
     await expect.poll(() => client.late, { timeout: 2_000 }).toBe(3);
+  });
+
+  it("answers `expired` for queued requests of a client that does not cancel", async () => {
+    const { host } = await startHost(transport, { delayMs: 150, maxInflight: 1, maxQueue: 10 });
+    const socket = new Dealer({ linger: 0 });
+    cleanup.push(() => socket.close());
+    socket.connect(host.endpoint);
+    await socket.send(encodeRequest({ v: 1, id: 1, kind: "request", timeout_ms: 5_000 }, Buffer.from("a")));
+    for (const id of [2, 3, 4]) {
+      await socket.send(encodeRequest({ v: 1, id, kind: "request", timeout_ms: 50 }, Buffer.from("b")));
+    }
+    const kinds = new Map<unknown, string | undefined>();
+    for (let i = 0; i < 4; i++) {
+      const reply = decodeReply(await socket.receive());
+      if (typeof reply === "string") throw new Error(reply);
+      kinds.set(reply.header.id, reply.header.error?.code ?? reply.header.kind);
+    }
+    expect(Object.fromEntries(kinds)).toEqual({ 1: "reply", 2: "expired", 3: "expired", 4: "expired" });
+    expect(host.status().counters).toMatchObject({ completed: 1, expired: 3, canceled: 0 });
+  });
+
+  it("stops a running request its client cancels, and never starts a queued one", async () => {
+    const { host, client } = await startHost(transport, { delayMs: 5_000, maxInflight: 1, maxQueue: 10 });
+    const running = new AbortController();
+    const queued = new AbortController();
+    const first = client.request({ payload: "a", signal: running.signal }).catch((error: unknown) => error);
+    const second = client.request({ payload: "b", signal: queued.signal }).catch((error: unknown) => error);
+    await expect.poll(() => host.status().queue_depth, { timeout: 2_000 }).toBe(1);
+    queued.abort();
+    running.abort();
+    for (const outcome of [await first, await second]) {
+      expect(isFlotillaError(outcome) && outcome.context.reason).toBe("canceled");
+    }
+    // Both are gone from the host long before the 5 s emulated inference would have ended.
+    await expect.poll(() => host.status().counters.canceled, { timeout: 2_000 }).toBe(2);
+    expect(host.status()).toMatchObject({ inflight: 0, queue_depth: 0 });
+    expect(host.status().counters).toMatchObject({ completed: 0, errors: 0 });
+    expect(client.inflight).toBe(0);
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(client.request({ payload: "c", signal: aborted.signal })).rejects.toThrow(
+      /canceled before it was sent/,
+    );
   });
 
   it("rejects a timed-out request with REQUEST_FAILED and ignores its late reply", async () => {

@@ -1,9 +1,11 @@
 /**
- * Streaming through the request path: an OpenAI-compatible backend that
- * answers `stream: true` with an event stream, held after its first event
- * until the test lets it go. Every piece that reaches a client before the
- * backend is released proves the stream is passed on as it comes, not
- * gathered and replayed; no test here depends on how fast anything is.
+ * Streaming and cancelling through the request path: an OpenAI-compatible
+ * backend that answers `stream: true` with an event stream, held after its
+ * first event until the test lets it go. Every piece that reaches a client
+ * before the backend is released proves the stream is passed on as it
+ * comes, not gathered and replayed; a connection the backend sees closed
+ * before it finished proves a cancel reached it. No test here depends on
+ * how fast anything is.
  */
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -31,6 +33,8 @@ interface Backend {
   release(): void;
   /** Streams the backend has finished writing. */
   finished: number;
+  /** Streams whose connection was closed before the backend finished them. */
+  abandoned: number;
   mode: Mode;
   /** Silence between pieces, when set: the pieces come without waiting for release(). */
   gapMs: number;
@@ -50,6 +54,7 @@ async function startBackend(): Promise<Backend> {
   const state: Backend = {
     url: "",
     finished: 0,
+    abandoned: 0,
     mode: "finish",
     gapMs: 0,
     server: undefined as unknown as Server,
@@ -70,6 +75,9 @@ async function startBackend(): Promise<Backend> {
     });
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const stream = async (res: ServerResponse) => {
+    res.on("close", () => {
+      if (!res.writableFinished) state.abandoned++;
+    });
     res.writeHead(200, { "content-type": "text/event-stream" });
     res.write(chunk(WORDS[0], null));
     if (state.gapMs > 0) {
@@ -225,6 +233,37 @@ describe("streaming through a service host", () => {
   });
 });
 
+describe("cancelling a streamed request", () => {
+  it("closes the backend's connection when the client cancels", async () => {
+    backend.mode = "finish";
+    const before = { abandoned: backend.abandoned, canceled: hosts[0]!.status().counters.canceled };
+    const controller = new AbortController();
+    const got = collector();
+    const reply = client.request({
+      path: "/v1/chat/completions",
+      payload: CHAT,
+      onPiece: got.onPiece,
+      signal: controller.signal,
+    });
+    await got.first;
+    controller.abort();
+    await expect(reply).rejects.toThrow(/canceled/);
+    await expect.poll(() => backend.abandoned, { timeout: 5_000 }).toBe(before.abandoned + 1);
+    expect(hosts[0]!.status().counters.canceled).toBe(before.canceled + 1);
+    await expect.poll(() => hosts[0]!.status().inflight, { timeout: 5_000 }).toBe(0);
+  });
+
+  it("stops the backend when a stream goes silent past the client's timeout", async () => {
+    backend.mode = "finish";
+    const before = backend.abandoned;
+    const got = collector();
+    const reply = client.request({ path: "/v1/chat/completions", payload: CHAT, onPiece: got.onPiece, timeoutMs: 500 });
+    await expect(reply).rejects.toThrow(/no further piece/);
+    expect(got.pieces).toHaveLength(1);
+    await expect.poll(() => backend.abandoned, { timeout: 5_000 }).toBe(before + 1);
+  });
+});
+
 describe("flotilla request --stream", () => {
   it("prints each piece as it arrives, then the timing with the first piece's", async () => {
     backend.mode = "finish";
@@ -323,6 +362,23 @@ describe("streaming through the dispatcher and the HTTP front", () => {
     } finally {
       backend.mode = "finish";
     }
+  });
+
+  it("stops the backend when the HTTP client goes away mid-stream", async () => {
+    backend.mode = "finish";
+    const before = backend.abandoned;
+    const controller = new AbortController();
+    const response = await fetch(`${front.baseUrl("llm")}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(CHAT),
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    expect(Buffer.from((await reader.read()).value ?? []).toString()).toBe(chunk(WORDS[0], null));
+    controller.abort();
+    await expect.poll(() => backend.abandoned, { timeout: 5_000 }).toBe(before + 1);
+    await expect.poll(() => hosts.reduce((n, host) => n + host.status().inflight, 0), { timeout: 5_000 }).toBe(0);
   });
 
   it("sends a whole answer as events: rebuilt from JSON, or passed on when it already is a stream", async () => {

@@ -19,6 +19,12 @@ export interface Job {
    * then resolves with an empty payload; one that does not ignores it.
    */
   stream?: (piece: Buffer) => void;
+  /**
+   * Set by a backend while it works on the job asynchronously: stops that
+   * work (closes the HTTP request, drops the timer) and resolves the call
+   * with a `canceled` error. The host calls it when the client cancels.
+   */
+  cancel?: () => void;
 }
 
 export interface BackendResult {

@@ -46,6 +46,12 @@ export class NoopBackend implements Backend {
         resolve(result);
       }, ms);
       this.timers.add(timer);
+      job.cancel = () => {
+        clearTimeout(timer);
+        this.timers.delete(timer);
+        job.ts.backend_end = hostNow();
+        resolve(CANCELED);
+      };
     });
   }
 
@@ -55,6 +61,11 @@ export class NoopBackend implements Backend {
     this.timers.clear();
   }
 }
+
+const CANCELED: BackendResult = {
+  payload: Buffer.alloc(0),
+  error: { code: "canceled", message: "canceled by the client while the emulated inference ran" },
+};
 
 function answer(header: RequestHeader, payload: Frame): BackendResult {
   if (header.path === undefined) return { payload };

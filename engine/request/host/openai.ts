@@ -97,6 +97,14 @@ export class OpenAiBackend implements Backend {
         req.destroy(Object.assign(new Error(`backend was silent for ${timeoutMs} ms`), { code: "ETIMEDOUT" })),
       );
       req.on("error", (error) => done(failure(error)));
+      // Closing the connection is how an OpenAI-compatible server learns to stop generating.
+      job.cancel = () => {
+        done({
+          payload: EMPTY,
+          error: { code: "canceled", message: "canceled by the client; backend request closed" },
+        });
+        req.destroy();
+      };
       req.end(body);
     });
   }

@@ -26,6 +26,17 @@ export class Fifo<T> {
     return item;
   }
 
+  /** Removes and returns the oldest item that matches (a linear scan: for rare removals). */
+  removeFirst(matches: (item: T) => boolean): T | undefined {
+    for (let i = this.head; i < this.items.length; i++) {
+      const item = this.items[i] as T;
+      if (!matches(item)) continue;
+      this.items.splice(i, 1);
+      return item;
+    }
+    return undefined;
+  }
+
   /** Removes and returns everything, oldest first. */
   drain(): T[] {
     const rest = this.items.slice(this.head) as T[];

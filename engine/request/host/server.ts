@@ -58,10 +58,13 @@ export class ServiceHost {
     expired: 0,
     malformed: 0,
     dropped: 0,
+    canceled: 0,
   };
   private readonly options: ServiceHostOptions;
   private readonly socket: Router;
   private readonly queue = new Fifo<Job>();
+  /** Jobs whose backend call is under way asynchronously: the ones a cancel can still stop. */
+  private readonly running = new Set<Job>();
   private readonly outbox: SendQueue;
   /** Replies to clients that take batches, gathered per client until the end of the turn. */
   private readonly replies: Coalescer;
@@ -209,7 +212,9 @@ export class ServiceHost {
 
   private admit(job: Job): void {
     const { kind, service } = job.header;
-    if (kind === "ping") {
+    if (kind === "cancel") {
+      this.cancel(job.peer, job.header.id);
+    } else if (kind === "ping") {
       this.send(job, "pong", EMPTY);
     } else if (kind === "status") {
       this.send(job, "status", Buffer.from(JSON.stringify(this.status())));
@@ -238,6 +243,7 @@ export class ServiceHost {
       result = { payload: EMPTY, error: { code: "internal", message: `backend threw: ${String(error)}` } };
     }
     if (result instanceof Promise) {
+      this.running.add(job);
       result.then(
         (value) => this.finish(job, value),
         (error: unknown) =>
@@ -253,6 +259,7 @@ export class ServiceHost {
 
   private finish(job: Job, result: BackendResult): void {
     this.inflight--;
+    this.running.delete(job);
     if (result.error === undefined) {
       this.counters.completed++;
       this.send(job, "reply", result.payload, undefined, undefined, result.http_status);
@@ -260,6 +267,27 @@ export class ServiceHost {
       this.fail(job, result.error.code, result.error.message, result.payload, result.http_status);
     }
     this.pump();
+  }
+
+  /**
+   * The client behind `peer` no longer wants request `id`: a queued one is
+   * answered `canceled` and never started; a running one has its backend
+   * call stopped, which answers it `canceled`. Unknown or finished: nothing.
+   */
+  private cancel(peer: string, id: Job["header"]["id"]): void {
+    const mine = (job: Job) => job.peer === peer && job.header.id === id;
+    const queued = this.queue.removeFirst(mine);
+    if (queued !== undefined) {
+      this.counters.canceled++;
+      this.send(queued, "error", EMPTY, { code: "canceled", message: "canceled by the client before it started" });
+      return;
+    }
+    for (const job of this.running) {
+      if (!mine(job) || job.cancel === undefined) continue;
+      this.counters.canceled++;
+      job.cancel();
+      return;
+    }
   }
 
   /** Starts queued jobs while there is room; answers the ones whose client has given up. */
@@ -285,7 +313,7 @@ export class ServiceHost {
     payload: OutFrame = EMPTY,
     httpStatus?: number,
   ): void {
-    if (code !== "rejected" && code !== "expired") this.counters.errors++;
+    if (code !== "rejected" && code !== "expired" && code !== "canceled") this.counters.errors++;
     this.send(job, "error", payload, { code, message }, undefined, httpStatus);
   }
 

@@ -150,6 +150,14 @@ describe("batches", () => {
   });
 });
 
+describe("cancelling", () => {
+  it("reads a cancel: its id names the request to drop, and it needs no payload", () => {
+    const cancel = decodeRequest([encode({ v: 1, id: 12, kind: "cancel" })]);
+    expect(cancel).toMatchObject({ ok: true, header: { id: 12, kind: "cancel" } });
+    expect(decodeRequest([encode({ v: 1, kind: "cancel" })])).toMatchObject({ ok: false, code: "malformed" });
+  });
+});
+
 describe("streaming", () => {
   it("takes stream: true, and refuses a stream flag that is not a boolean", () => {
     const yes = decodeRequest([header({ stream: true })]);
