@@ -67,12 +67,18 @@ export class HttpChannel implements InstanceChannel {
           firstPiece ??= performance.now() - start;
           clearTimeout(timer);
           timer = setTimeout(() => silence.abort(), timeoutMs);
-          onPiece(Buffer.from(piece));
+          try {
+            onPiece(Buffer.from(piece));
+          } catch (error) {
+            // The caller's handler failed, not the instance; leaving the loop closes the connection.
+            throw new ChannelError("closed", `handling a streamed piece failed: ${String(error)}`);
+          }
         }
       } else {
         text = await response.text();
       }
     } catch (error) {
+      if (error instanceof ChannelError) throw error;
       if (silence.signal.aborted) {
         const what = firstPiece === undefined ? "no reply" : "no further piece";
         throw new ChannelError("timeout", `${what} from ${this.endpoint} within ${timeoutMs} ms`);

@@ -401,6 +401,36 @@ describe("streaming through the dispatcher and the HTTP front", () => {
     }
   });
 
+  it("ends a remote stream whose consumer fails, and keeps the endpoint in rotation", async () => {
+    backend.mode = "finish";
+    const before = backend.abandoned;
+    const { dispatcher: remote } = newDispatcher("far");
+    remote.add(0, new HttpChannel(`${backend.url}/v1`), true);
+    try {
+      const failed = await remote.dispatch(
+        {
+          method: "POST",
+          path: "/v1/chat/completions",
+          body: CHAT,
+          onPiece: () => {
+            throw new Error("consumer failed");
+          },
+        },
+        { source: "test", index: 0 },
+      );
+      expect(failed).toMatchObject({ status: "error", attempts: 1 });
+      expect(failed.error).toMatch(/consumer failed/);
+      await expect.poll(() => backend.abandoned, { timeout: 5_000 }).toBe(before + 1);
+      const next = await remote.dispatch(
+        { method: "POST", path: "/v1/completions", body: { prompt: "go" } },
+        { source: "test", index: 1 },
+      );
+      expect(next.status).toBe("ok");
+    } finally {
+      await remote.close();
+    }
+  });
+
   it("streams from a remote OpenAI-compatible endpoint over HTTP", async () => {
     backend.mode = "finish";
     const { dispatcher: remote } = newDispatcher("far");
