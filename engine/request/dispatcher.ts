@@ -11,7 +11,8 @@ import type { RequestMetrics } from "../metrics/collector.js";
 import type { RequestTiming } from "../metrics/histogram.js";
 import type { RequestProfile } from "../metrics/profile.js";
 import { type Balancer, roundRobin } from "./balancer.js";
-import { type ChannelReply, type ChannelRequest, type InstanceChannel, isChannelError } from "./dispatcher-channel.js";
+import type { ChannelReply, ChannelRequest, InstanceChannel } from "./dispatcher-channel.js";
+import { type AttemptOutcome, excerpt, failedAttempt } from "./dispatcher-failure.js";
 import { InstanceEntry } from "./dispatcher-instance.js";
 
 export type DispatchErrorKind = "timeout" | "rejected" | "unavailable" | "backend" | "protocol" | "canceled";
@@ -170,7 +171,7 @@ export class Dispatcher {
     request: ChannelRequest,
     timeoutMs: number,
     signal: AbortSignal | undefined,
-  ): Promise<DispatchResult & { retry?: boolean }> {
+  ): Promise<AttemptOutcome> {
     const forward = request.onPiece!;
     let pieces = 0;
     const onPiece = (piece: Buffer) => {
@@ -190,52 +191,23 @@ export class Dispatcher {
     request: ChannelRequest,
     timeoutMs: number,
     signal: AbortSignal | undefined,
-  ): Promise<DispatchResult & { retry?: boolean }> {
+  ): Promise<AttemptOutcome> {
     this.options.metrics.started(this.service, entry.instance);
     let reply: ChannelReply;
     try {
       // Removing the instance closes its channel, which fails this attempt with "closed".
       reply = await entry.channel.request(request, timeoutMs, signal);
     } catch (error) {
-      const base = { instance: entry.instance, endpoint: entry.endpoint, attempts: 0 };
       this.options.metrics.attemptFailed(this.service, entry.instance);
-      const message = error instanceof Error ? error.message : String(error);
-      if (signal?.aborted) return { ...base, status: "error", error_kind: "canceled", error: "canceled", retry: false };
-      if (!isChannelError(error))
-        return { ...base, status: "error", error_kind: "protocol", error: message, retry: true };
-      switch (error.kind) {
-        case "timeout":
-        case "unreachable":
-        case "protocol":
-          entry.takeOut(message);
-          return {
-            ...base,
-            status: "error",
-            error_kind: error.kind === "unreachable" ? "unavailable" : error.kind,
-            error: message,
-            retry: true,
-          };
-        case "closed":
-          return {
-            ...base,
-            status: "error",
-            error_kind: "unavailable",
-            error: `${this.service}.${entry.instance} went away: ${message}`,
-            retry: !this.closed,
-          };
-        case "rejected":
-          return { ...base, status: "error", error_kind: "rejected", error: message, retry: true };
-        case "backend":
-          return {
-            ...base,
-            status: "error",
-            error_kind: "backend",
-            error: message,
-            // What the request itself caused (4xx: malformed, too large) would fail anywhere.
-            retry: (error.details.status ?? 500) >= 500,
-            ...httpOf(error.details),
-          };
-      }
+      const failed = failedAttempt(error, {
+        service: this.service,
+        instance: entry.instance,
+        endpoint: entry.endpoint,
+        canceled: signal?.aborted === true,
+        closing: this.closed,
+      });
+      if (failed.takeOut !== undefined) entry.takeOut(failed.takeOut);
+      return failed.outcome;
     } finally {
       entry.untrack();
       this.signalChange();
@@ -389,19 +361,7 @@ export class Dispatcher {
   }
 }
 
-function strip(result: DispatchResult & { retry?: boolean }): DispatchResult {
+function strip(result: AttemptOutcome): DispatchResult {
   const { retry: _retry, ...rest } = result;
   return rest;
-}
-
-function httpOf(details: { status?: number; body?: unknown }): { http_status?: number; response?: unknown } {
-  return {
-    ...(details.status === undefined ? {} : { http_status: details.status }),
-    ...(details.body === undefined ? {} : { response: details.body }),
-  };
-}
-
-function excerpt(body: unknown): string {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
