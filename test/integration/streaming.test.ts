@@ -184,7 +184,8 @@ describe("streaming through a service host", () => {
     expect(got.pieces.length).toBeGreaterThan(1);
     expect(done.first_piece_ms).toBeGreaterThan(0);
     expect(done.first_piece_ms).toBeLessThanOrEqual(done.timing.total_ms);
-    expect(done.timing.inference_ms).toBeGreaterThanOrEqual(0);
+    // The backend held the stream until released: all of that is inference time.
+    expect(done.timing.inference_ms).toBeGreaterThan(0);
   });
 
   it("answers whole when the backend does not stream, as without streaming", async () => {
