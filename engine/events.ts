@@ -128,6 +128,8 @@ export interface RequestComponentStats {
   service: LatencySummary;
   inference: LatencySummary;
   total: LatencySummary;
+  /** Streamed requests only, present once there is one: time to the first piece (to the first token). */
+  first_piece?: LatencySummary;
 }
 
 export interface InstanceMetrics {

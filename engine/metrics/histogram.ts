@@ -51,6 +51,8 @@ export interface RequestTiming {
   inference_ms: number;
   /** Round trip seen by the client. */
   total_ms: number;
+  /** Streamed requests: from sending to the first piece of the answer (time to first token). */
+  first_piece_ms?: number;
 }
 
 /** A histogram per latency component. */
@@ -59,12 +61,18 @@ export class ComponentHistograms {
   readonly service = createHistogram();
   readonly inference = createHistogram();
   readonly total = createHistogram();
+  /** Made on the first streamed request: most services never stream. */
+  private firstPiece: Histogram | undefined;
 
   record(timing: RequestTiming): void {
     recordMs(this.communication, timing.communication_ms);
     recordMs(this.service, timing.service_ms);
     recordMs(this.inference, timing.inference_ms);
     recordMs(this.total, timing.total_ms);
+    if (timing.first_piece_ms !== undefined) {
+      this.firstPiece ??= createHistogram();
+      recordMs(this.firstPiece, timing.first_piece_ms);
+    }
   }
 
   /** Replaces the contents with the sum of `parts` (a service's from its instances'). */
@@ -73,15 +81,25 @@ export class ComponentHistograms {
       this[key].reset();
       for (const part of parts) this[key].add(part[key]);
     }
+    this.firstPiece?.reset();
+    for (const part of parts) {
+      if (part.firstPiece === undefined) continue;
+      this.firstPiece ??= createHistogram();
+      this.firstPiece.add(part.firstPiece);
+    }
   }
 
   summary(): RequestComponentStats {
-    return {
+    const stats: RequestComponentStats = {
       communication: summarize(this.communication),
       service: summarize(this.service),
       inference: summarize(this.inference),
       total: summarize(this.total),
     };
+    if (this.firstPiece !== undefined && this.firstPiece.totalCount > 0) {
+      stats.first_piece = summarize(this.firstPiece);
+    }
+    return stats;
   }
 
   destroy(): void {
@@ -89,5 +107,6 @@ export class ComponentHistograms {
     this.service.destroy();
     this.inference.destroy();
     this.total.destroy();
+    this.firstPiece?.destroy();
   }
 }

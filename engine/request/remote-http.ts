@@ -98,8 +98,12 @@ export class HttpChannel implements InstanceChannel {
       // Not JSON (an error page): keep the text so the caller can show it.
     }
     const stamps: Record<string, number> = { client_sent: sentAt, client_received: sentAt + totalMs };
-    if (firstPiece !== undefined) stamps.client_first_piece = sentAt + firstPiece;
-    return { status: response.status, body, timing: timingFromRoundTrip(totalMs, body), stamps };
+    const timing = timingFromRoundTrip(totalMs, body);
+    if (firstPiece !== undefined) {
+      stamps.client_first_piece = sentAt + firstPiece;
+      timing.first_piece_ms = firstPiece;
+    }
+    return { status: response.status, body, timing, stamps };
   }
 
   async ping(timeoutMs: number): Promise<boolean> {

@@ -95,6 +95,9 @@ tasks:
     // models, completion, chat, streamed chat, curl: five requests through the front.
     expect(llm?.completed).toBe(5);
     expect(llm?.latency.inference.p50).toBeGreaterThan(0);
+    // The one streamed request has its time to first token, well inside its whole answer.
+    expect(llm?.latency.first_piece?.count).toBe(1);
+    expect(llm?.latency.first_piece?.max).toBeLessThan(llm?.latency.total.max ?? 0);
     // The profile has when the first piece of the streamed chat reached the front.
     const profile = readFileSync(join(session, "profile", "llm.jsonl"), "utf8")
       .trim()

@@ -11,6 +11,7 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RequestMetrics } from "../../engine/metrics/collector.js";
 import { ServiceClient } from "../../engine/request/client.js";
 import type { Dispatcher } from "../../engine/request/dispatcher.js";
 import { ZmqChannel } from "../../engine/request/dispatcher-zmq.js";
@@ -290,10 +291,11 @@ describe("flotilla request --stream", () => {
 
 describe("streaming through the dispatcher and the HTTP front", () => {
   let dispatcher: Dispatcher;
+  let metrics: RequestMetrics;
   let front: HttpFront;
 
   beforeAll(async () => {
-    ({ dispatcher } = newDispatcher("llm"));
+    ({ dispatcher, metrics } = newDispatcher("llm"));
     for (const [i, host] of hosts.entries()) dispatcher.add(i, new ZmqChannel(host.endpoint, "llm"));
     front = await startHttpFront({ dispatcherFor: (name) => (name === "llm" ? dispatcher : undefined) });
   });
@@ -323,6 +325,12 @@ describe("streaming through the dispatcher and the HTTP front", () => {
     }
     expect(finishedAtFirst).toBe(before);
     expect(text).toBe(WORDS.join(""));
+    // Time to the first piece is measured per service and instance, apart from the whole answer.
+    const llm = metrics.snapshot(false).services.find((s) => s.service === "llm");
+    expect(llm?.latency.first_piece?.count).toBe(1);
+    expect(llm?.latency.first_piece?.p50).toBeGreaterThan(0);
+    expect(llm?.latency.first_piece?.max).toBeLessThanOrEqual(llm?.latency.total.max ?? 0);
+    expect(llm?.instances.some((i) => i.latency.first_piece?.count === 1)).toBe(true);
   });
 
   it("ends a stream that breaks with an error event, and does not retry it elsewhere", async () => {
