@@ -92,7 +92,18 @@ async function run(endpoint: string, flags: RequestFlags): Promise<number> {
   const timeoutMs = parseDuration(flags.timeout);
   if (timeoutMs === undefined || timeoutMs <= 0)
     throw new FlotillaError("USAGE", `--timeout: not a duration: ${flags.timeout}`);
-  const client = new ServiceClient(endpoint, { timeoutMs });
+  // Up to a second for a last cancel to reach the host when the user interrupts.
+  const client = new ServiceClient(endpoint, { timeoutMs, lingerMs: 1_000 });
+  const interrupted = new AbortController();
+  let signal: NodeJS.Signals | undefined;
+  const stop = (received: NodeJS.Signals) => () => {
+    signal = received;
+    interrupted.abort();
+  };
+  const onInt = stop("SIGINT");
+  const onTerm = stop("SIGTERM");
+  process.once("SIGINT", onInt);
+  process.once("SIGTERM", onTerm);
   try {
     if (flags.status) {
       const status = await client.status(timeoutMs);
@@ -104,17 +115,28 @@ async function run(endpoint: string, flags: RequestFlags): Promise<number> {
     const onPiece = flags.json
       ? (piece: Buffer) => process.stdout.write(`${JSON.stringify({ piece: piece.toString("utf8") })}\n`)
       : (piece: Buffer) => process.stdout.write(piece);
-    const reply = await client.request({
-      payload: flags.stream ? streamed(data) : data,
-      timeoutMs,
-      ...(flags.stream ? { onPiece } : {}),
-      ...(flags.service === undefined ? {} : { service: flags.service }),
-      ...(flags.path === undefined ? {} : { path: flags.path }),
-      ...(flags.method === undefined ? {} : { method: flags.method }),
-    });
+    let reply: Reply;
+    try {
+      reply = await client.request({
+        payload: flags.stream ? streamed(data) : data,
+        timeoutMs,
+        // Interrupting cancels the request on the host: a model stops generating for it.
+        signal: interrupted.signal,
+        ...(flags.stream ? { onPiece } : {}),
+        ...(flags.service === undefined ? {} : { service: flags.service }),
+        ...(flags.path === undefined ? {} : { path: flags.path }),
+        ...(flags.method === undefined ? {} : { method: flags.method }),
+      });
+    } catch (error) {
+      if (signal === undefined) throw error;
+      const code = signal === "SIGINT" ? "INTERRUPTED" : "TERMINATED";
+      throw new FlotillaError(code, `interrupted by ${signal}; the request was canceled on the host`);
+    }
     (flags.json ? printJson : printText)(reply);
     return reply.ok ? 0 : exitCodeFor("REQUEST_FAILED");
   } finally {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
     client.close();
   }
 }

@@ -32,6 +32,8 @@ export interface ServiceClientOptions {
   timeoutMs?: number;
   /** ZeroMQ high-water marks per peer (0 = unlimited). */
   highWaterMark?: number;
+  /** How long closing waits for messages still queued (a last cancel) to leave; default 0. */
+  lingerMs?: number;
 }
 
 export interface RequestOptions {
@@ -122,7 +124,7 @@ export class ServiceClient {
     this.endpoint = normalizeEndpoint(endpoint);
     this.defaultTimeoutMs = options.timeoutMs ?? 60_000;
     const hwm = options.highWaterMark ?? 100_000;
-    this.socket = new Dealer({ linger: 0, sendHighWaterMark: hwm, receiveHighWaterMark: hwm });
+    this.socket = new Dealer({ linger: options.lingerMs ?? 0, sendHighWaterMark: hwm, receiveHighWaterMark: hwm });
     this.outbox = new SendQueue(this.socket, (error, frames) => this.sendFailed(error, frames));
     try {
       this.socket.connect(this.endpoint);

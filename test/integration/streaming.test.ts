@@ -289,6 +289,27 @@ describe("flotilla request --stream", () => {
   });
 });
 
+describe("flotilla request, interrupted", () => {
+  it("cancels the request on the host and exits 130", async () => {
+    backend.mode = "finish";
+    const before = backend.abandoned;
+    const data = JSON.stringify({ model: "t", messages: [{ role: "user", content: "go" }] });
+    const cli = startCli(
+      ["request", hosts[0]!.endpoint, "--stream", "--path", "/v1/chat/completions", "--data", data],
+      {
+        cwd: process.cwd(),
+      },
+    );
+    await cli.waitForOutput(/"content":"Once"/);
+    cli.child.kill("SIGINT");
+    const result = await cli.done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/canceled on the host/);
+    // The backend saw its connection closed before it had finished: the model stopped.
+    await expect.poll(() => backend.abandoned, { timeout: 5_000 }).toBe(before + 1);
+  });
+});
+
 describe("streaming through the dispatcher and the HTTP front", () => {
   let dispatcher: Dispatcher;
   let metrics: RequestMetrics;
