@@ -266,19 +266,21 @@ describe("cancelling a streamed request", () => {
   });
 });
 
+/** `flotilla request --stream` for a chat, back once its first piece is printed (the backend then holds the rest). */
+async function requestStreamedChat() {
+  const data = JSON.stringify({ model: "t", messages: [{ role: "user", content: "go" }] });
+  const args = ["request", hosts[0]!.endpoint, "--stream", "--path", "/v1/chat/completions", "--data", data];
+  const cli = startCli(args, { cwd: process.cwd() });
+  await cli.waitForOutput(/"content":"Once"/);
+  return cli;
+}
+
 describe("flotilla request --stream", () => {
   it("prints each piece as it arrives, then the timing with the first piece's", async () => {
     backend.mode = "finish";
     const before = backend.finished;
-    const data = JSON.stringify({ model: "t", messages: [{ role: "user", content: "go" }] });
-    const cli = startCli(
-      ["request", hosts[0]!.endpoint, "--stream", "--path", "/v1/chat/completions", "--data", data],
-      {
-        cwd: process.cwd(),
-      },
-    );
     // The first event is printed while the backend still holds the rest.
-    await cli.waitForOutput(/"content":"Once"/);
+    const cli = await requestStreamedChat();
     expect(backend.finished).toBe(before);
     backend.release();
     const result = await cli.done;
@@ -293,14 +295,7 @@ describe("flotilla request, interrupted", () => {
   it("cancels the request on the host and exits 130", async () => {
     backend.mode = "finish";
     const before = backend.abandoned;
-    const data = JSON.stringify({ model: "t", messages: [{ role: "user", content: "go" }] });
-    const cli = startCli(
-      ["request", hosts[0]!.endpoint, "--stream", "--path", "/v1/chat/completions", "--data", data],
-      {
-        cwd: process.cwd(),
-      },
-    );
-    await cli.waitForOutput(/"content":"Once"/);
+    const cli = await requestStreamedChat();
     cli.child.kill("SIGINT");
     const result = await cli.done;
     expect(result.code).toBe(130);
