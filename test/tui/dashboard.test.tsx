@@ -221,6 +221,18 @@ describe("keys", () => {
     expect(await frameWhere(app, (f) => f.includes("NAME"))).toContain("▸ embed");
   });
 
+  it("the detail shows a streaming service's time to first token", async () => {
+    const log = liveSession();
+    const llm = serviceMetrics("llm", 152.4, [0.4, 1.2, 18.5]);
+    llm.latency.first_piece = { count: 40, mean: 5, p50: 4.2, p95: 9, p99: 12, max: 15 };
+    log.emit({ type: "metrics", final: false, services: [llm, serviceMetrics("embed", 310, [0.3, 0.9, 4.2])] });
+    const app = renderDashboard(log.events);
+    await press(app, KEY.enter);
+    expect(await frameWhere(app, (f) => f.includes("Service llm"))).toContain("first token p50 4.2ms p95 9.0ms");
+    await press(app, KEY.escape, KEY.down, KEY.enter);
+    expect(await frameWhere(app, (f) => f.includes("Service embed"))).not.toContain("first token");
+  });
+
   it("arrows select an instance inside the detail", async () => {
     const app = renderDashboard(liveSession().events);
     await press(app, KEY.enter);

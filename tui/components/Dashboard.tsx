@@ -9,7 +9,7 @@ import { useSessionState } from "../hooks/use-session-state.js";
 import { useFileTail } from "../hooks/use-stderr-tail.js";
 import { useWindowSize, type WindowSize } from "../hooks/use-window-size.js";
 import { planRows } from "../layout.js";
-import { screenNow } from "../selectors.js";
+import { screenNow, serviceMetrics } from "../selectors.js";
 import { instanceStderrPaths } from "../session-paths.js";
 import type { StateSource } from "../store.js";
 import { Events } from "./Events.js";
@@ -78,6 +78,7 @@ export function Dashboard(props: DashboardProps) {
             {view.detail && service ? (
               <ServiceDetail
                 service={service}
+                metrics={serviceMetrics(state, service.name)}
                 selected={Math.min(view.instance, Math.max(0, service.instances.length - 1))}
                 stderr={stderr}
                 rows={plan.services + plan.latency + 1}

@@ -1,13 +1,16 @@
 /** @jsxRuntime automatic */
 import { Box, Text } from "ink";
+import type { ServiceMetrics } from "../../engine/events.js";
 import type { ServiceView } from "../../engine/state.js";
-import { cell, formatDuration, formatIds } from "../format.js";
+import { cell, formatDuration, formatIds, formatLatency } from "../format.js";
 import { windowStart } from "../layout.js";
 import { INSTANCE_GLYPHS, instanceColor, useColor } from "../theme.js";
-import { SectionTitle } from "./SectionTitle.js";
+import { SectionTitle, type TitlePart } from "./SectionTitle.js";
 
 export interface ServiceDetailProps {
   service: ServiceView;
+  /** The service's latest metrics, when requests have been answered. */
+  metrics?: ServiceMetrics | undefined;
   selected: number;
   /** Live stderr lines of the selected instance (from its log file), when known. */
   stderr: string[];
@@ -18,7 +21,7 @@ export interface ServiceDetailProps {
 
 const W = { index: 4, state: 14, node: 10, gpus: 7, restarts: 9, since: 7 } as const;
 
-export function ServiceDetail({ service, selected, stderr, rows, columns, now }: ServiceDetailProps) {
+export function ServiceDetail({ service, metrics, selected, stderr, rows, columns, now }: ServiceDetailProps) {
   const c = useColor();
   const instance = service.instances[selected];
   const tail = stderr.length > 0 ? stderr : (instance?.stderr_tail ?? []);
@@ -32,7 +35,7 @@ export function ServiceDetail({ service, selected, stderr, rows, columns, now }:
       <SectionTitle
         title={`Service ${service.name}`}
         columns={columns}
-        parts={[{ text: "esc back · ↑↓ instance", color: "gray" }]}
+        parts={[...firstToken(metrics), { text: "esc back · ↑↓ instance", color: "gray" }]}
       />
       <Text wrap="truncate" {...c("gray")}>
         {`  ${cell("#", W.index)}${cell("STATE", W.state)}${cell("NODE", W.node)}${cell("GPUS", W.gpus)}${cell("ENDPOINT", endpointWidth)}${cell("RESTARTS", W.restarts)}${cell("SINCE", W.since)}`}
@@ -70,4 +73,11 @@ export function ServiceDetail({ service, selected, stderr, rows, columns, now }:
       ))}
     </Box>
   );
+}
+
+/** Streamed requests' time to the first piece (the first token), once there is one. */
+function firstToken(metrics: ServiceMetrics | undefined): TitlePart[] {
+  const first = metrics?.latency.first_piece;
+  if (first === undefined || first.count === 0) return [];
+  return [{ text: `first token p50 ${formatLatency(first.p50)} p95 ${formatLatency(first.p95)} ·` }];
 }
