@@ -64,7 +64,7 @@ function printText(reply: Reply): void {
     process.stdout.write(`${typeof shown === "string" ? shown : JSON.stringify(shown, null, 2)}\n`);
   }
   const t = reply.timing;
-  const first = reply.first_piece_ms === undefined ? "" : `; first piece after ${ms(reply.first_piece_ms)} ms`;
+  const first = t.first_piece_ms === undefined ? "" : `; first piece after ${ms(t.first_piece_ms)} ms`;
   process.stdout.write(
     `timing: total ${ms(t.total_ms)} ms = communication ${ms(t.communication_ms)} + service ${ms(t.service_ms)}` +
       ` + inference ${ms(t.inference_ms)}${first}\n`,
@@ -82,7 +82,6 @@ function printJson(reply: Reply): void {
     ...(reply.error === undefined ? {} : { error: reply.error }),
     response: body(reply.payload),
     ...reply.timing,
-    ...(reply.first_piece_ms === undefined ? {} : { first_piece_ms: reply.first_piece_ms }),
     ts: reply.ts,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);

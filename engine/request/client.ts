@@ -73,8 +73,6 @@ export interface Reply {
   timing: Timing;
   /** Client clock (epoch ms) when the request was handed to the socket. */
   sent_at: number;
-  /** Streamed requests: ms from sending to the first piece (time to first token, for a model). */
-  first_piece_ms?: number;
 }
 
 interface Pending {
@@ -323,7 +321,7 @@ export class ServiceClient {
     };
     if (header.http_status !== undefined) reply.http_status = header.http_status;
     if (header.error !== undefined) reply.error = header.error;
-    if (entry.firstPieceMs !== undefined) reply.first_piece_ms = entry.firstPieceMs;
+    if (entry.firstPieceMs !== undefined) reply.timing.first_piece_ms = entry.firstPieceMs;
     entry.resolve(reply);
   }
 

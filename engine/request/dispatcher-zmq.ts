@@ -6,7 +6,6 @@
  * the request itself caused (malformed, too large) is not.
  */
 import { isFlotillaError } from "../errors.js";
-import type { RequestTiming } from "../metrics/histogram.js";
 import type { Reply, RequestOptions } from "./client.js";
 import { ServiceClient } from "./client.js";
 import { ChannelError, type ChannelReply, type ChannelRequest, type InstanceChannel } from "./dispatcher-channel.js";
@@ -65,10 +64,9 @@ function toChannelReply(reply: Reply): ChannelReply {
   if (reply.ts.dequeued !== undefined) stamps.host_dequeued = reply.ts.dequeued;
   if (reply.ts.backend_start !== undefined) stamps.backend_start = reply.ts.backend_start;
   if (reply.ts.backend_end !== undefined) stamps.backend_end = reply.ts.backend_end;
-  if (reply.first_piece_ms !== undefined) stamps.client_first_piece = reply.sent_at + reply.first_piece_ms;
-  const timing: RequestTiming = reply.timing;
-  if (reply.first_piece_ms !== undefined) timing.first_piece_ms = reply.first_piece_ms;
-  const base = { body: parseBody(reply.payload), timing, stamps };
+  const firstPiece = reply.timing.first_piece_ms;
+  if (firstPiece !== undefined) stamps.client_first_piece = reply.sent_at + firstPiece;
+  const base = { body: parseBody(reply.payload), timing: reply.timing, stamps };
   if (reply.ok) return { ...base, status: reply.http_status ?? 200 };
   const error = reply.error;
   const message = `${reply.endpoint}: ${error?.code ?? "error"}: ${error?.message ?? "no message"}`;

@@ -331,6 +331,8 @@ export interface Timing {
   inference_ms: number;
   /** Client round trip. */
   total_ms: number;
+  /** Streamed requests: from sending to the first piece (time to first token, for a model); not part of the sum. */
+  first_piece_ms?: number;
 }
 
 export function timingOf(ts: HostTimestamps, roundTripMs: number): Timing {
