@@ -106,6 +106,16 @@ describe("HTTP front over noop service hosts", () => {
     expect(((await huge.json()) as { error: { code: string } }).error.code).toBe("request_too_large");
   });
 
+  it("refuses a JSON body that is not an object", async () => {
+    for (const body of ["[1,2]", '"text"', "42", "null", "true"]) {
+      const res = await fetch(`${front.baseUrl("echo")}/completions`, { method: "POST", headers: AUTH, body });
+      expect(res.status, body).toBe(400);
+      const error = ((await res.json()) as { error: { code: string; message: string } }).error;
+      expect(error.code).toBe("invalid_body");
+      expect(error.message).toMatch(/^request body must be a JSON object, not /);
+    }
+  });
+
   it("answers 401 in OpenAI's shape without the token, on every route", async () => {
     const paths = ["/services/echo/v1/models", "/services/nope/v1/models", "/elsewhere"];
     const wrong: Record<string, string>[] = [
