@@ -65,6 +65,7 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
     emit: (body) => bus.emit(body),
     ...(options.frontHost === undefined ? {} : { frontHost: options.frontHost }),
     ...(options.insecure === true ? { insecure: true } : {}),
+    env: process.env,
   });
   const engine = new Engine({
     loaded,

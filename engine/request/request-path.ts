@@ -23,6 +23,7 @@ import { hostDriver } from "./host-driver.js";
 import { type HttpFront, requestPathEnv, startHttpFront } from "./http-front.js";
 import { inferenceExecutor, isInferenceTask } from "./inference-task-executor.js";
 import { remoteDriver } from "./remote-driver.js";
+import { readEndpointTokens } from "./remote-tokens.js";
 
 export interface RequestPathOptions {
   workload: Workload;
@@ -35,6 +36,8 @@ export interface RequestPathOptions {
   frontHost?: string;
   /** Turns the HTTP front's bearer token off (and allows a non-loopback frontHost). */
   insecure?: boolean;
+  /** Where remote endpoints' `token_env` are looked up (flotilla run's environment). */
+  env?: Readonly<Record<string, string | undefined>>;
   metricsIntervalMs?: number;
 }
 
@@ -96,8 +99,10 @@ export class RequestPath {
   async start(): Promise<void> {
     if (!this.enabled || this.dispatchers) return;
     const { workload, endpoints, emit } = this.options;
+    const tokens = readEndpointTokens(workload.services, this.options.workloadDir, this.options.env ?? {});
     this.dispatchers = new DispatcherSet({
       services: workload.services,
+      tokens,
       endpoints,
       metrics: this.metrics,
       profile: this.profile,
