@@ -5,10 +5,9 @@
  * client keep sockets open for minutes (docs/security.md).
  */
 import type { Server } from "node:http";
-import type { Socket } from "node:net";
 
 export interface HttpFrontLimits {
-  /** Whole request headers must arrive within this, counted from the connection or the request's first byte. */
+  /** Whole request headers must arrive within this; a connection that sends nothing is closed after it too. */
   headersTimeoutMs: number;
   /** The whole request, body included, must arrive within this (the answer may take longer). */
   requestTimeoutMs: number;
@@ -41,22 +40,4 @@ export function serverTimeouts(limits: HttpFrontLimits) {
 export function applyLimits(server: Server, limits: HttpFrontLimits): void {
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxConnections = limits.maxConnections;
-  const { headersTimeout } = serverTimeouts(limits);
-  // Node times headers only from a request's first byte: a connection that never sends one
-  // would hold its place under maxConnections for ever.
-  server.on("connection", (socket: Socket) => {
-    const timer = setTimeout(() => socket.destroy(), headersTimeout);
-    timer.unref();
-    socket.once("close", () => clearTimeout(timer));
-    firstRequest.set(socket, timer);
-  });
-  server.on("request", (req) => {
-    const timer = firstRequest.get(req.socket);
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      firstRequest.delete(req.socket);
-    }
-  });
 }
-
-const firstRequest = new WeakMap<Socket, NodeJS.Timeout>();
