@@ -99,6 +99,12 @@ export class RequestPath {
   async start(): Promise<void> {
     if (!this.enabled || this.dispatchers) return;
     const { workload, endpoints, emit } = this.options;
+    const host = this.options.frontHost ?? "127.0.0.1";
+    const insecure = this.options.insecure === true;
+    // flotilla run refuses this first; an engine embedded elsewhere must not skip it.
+    if (!insecure && !isLoopback(host)) {
+      throw new FlotillaError("USAGE", `the HTTP front may listen on ${host} only with --insecure`);
+    }
     const tokens = readEndpointTokens(workload.services, this.options.workloadDir, this.options.env ?? {});
     this.dispatchers = new DispatcherSet({
       services: workload.services,
@@ -109,11 +115,6 @@ export class RequestPath {
       log: this.log,
     });
     const dispatchers = this.dispatchers;
-    const host = this.options.frontHost ?? "127.0.0.1";
-    const insecure = this.options.insecure === true;
-    if (!insecure && !isLoopback(host)) {
-      throw new FlotillaError("USAGE", `the HTTP front may listen on ${host} only with --insecure`);
-    }
     if (!insecure) this.token = createFrontToken(this.options.sessionDir);
     this.front = await startHttpFront({
       host,
