@@ -25,6 +25,7 @@ export { createPlatform, type PlatformOptions } from "./platform/index.js";
 export { cancelLiveJobsSync } from "./platform/slurm/live-jobs.js";
 export type { Allocation, AllocationRequest, Platform } from "./platform/types.js";
 export { type Reply, type RequestOptions, ServiceClient, type ServiceClientOptions } from "./request/client.js";
+export { isLoopback } from "./request/front-auth.js";
 export { describeExit } from "./request/host/backend-process.js";
 export { formatReadyLine, parseReadyLine, READY_PATTERN, type ReadyLine } from "./request/host/ready-line.js";
 export { type HostConfig, type RunningHost, startHost } from "./request/host/start.js";

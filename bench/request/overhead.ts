@@ -4,6 +4,7 @@
  * HTTP keep-alive, (b) through a service host over ZeroMQ (openai backend),
  * (c) through the HTTP front, dispatcher, ZeroMQ and the service host.
  */
+import { randomBytes } from "node:crypto";
 import { Agent, request } from "node:http";
 import type { RequestComponentStats } from "../../engine/events.js";
 import { RequestMetrics } from "../../engine/metrics/collector.js";
@@ -16,7 +17,7 @@ import { flotillaLoad, type LoadResult } from "./flotilla-load.js";
 const BODY = JSON.stringify({ model: "bench", prompt: "hello", max_tokens: 1 });
 
 /** `total` requests, `concurrency` in flight, each a POST of BODY to `url`, over keep-alive. */
-export async function httpLoad(url: string, total: number, concurrency: number): Promise<LoadResult> {
+export async function httpLoad(url: string, total: number, concurrency: number, token?: string): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(url);
   const histograms = new ComponentHistograms();
@@ -30,7 +31,11 @@ export async function httpLoad(url: string, total: number, concurrency: number):
           path: target.pathname,
           method: "POST",
           agent,
-          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(BODY) },
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(BODY),
+            ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+          },
         },
         (res) => {
           res.resume();
@@ -86,9 +91,11 @@ export async function overhead(
     maxInflight: 256,
   });
   dispatcher.add(0, new ZmqChannel(hostEndpoint, "bench"));
-  const front = await startHttpFront({ dispatcherFor: () => dispatcher });
+  // With a token, as a run serves it: its check is part of the front's cost.
+  const token = randomBytes(32).toString("base64url");
+  const front = await startHttpFront({ dispatcherFor: () => dispatcher, token });
   try {
-    const viaFront = await httpLoad(`${front.baseUrl("bench")}/completions`, total, concurrency);
+    const viaFront = await httpLoad(`${front.baseUrl("bench")}/completions`, total, concurrency, token);
     return { direct, zmq, front: viaFront };
   } finally {
     await front.close();

@@ -12,8 +12,10 @@ import {
   EndpointRegistry,
   Engine,
   EventBus,
+  FlotillaError,
   flushOpenSinksSync,
   installExitGuard,
+  isLoopback,
   type LoadedWorkload,
   loadWorkload,
   ProcessRegistry,
@@ -29,9 +31,11 @@ import { VERSION } from "../version.js";
 
 export interface RunOptionValues extends AllocationOptionValues {
   frontHost?: string;
+  insecure?: boolean;
 }
 
 export async function runCommand(file: string, options: RunOptionValues): Promise<void> {
+  checkFrontHost(options);
   const overrides = allocationOverrides(options);
   const loaded = await loadWorkload(file);
   // flags > workload > user config (flotilla config) > defaults.
@@ -60,6 +64,8 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
     endpoints,
     emit: (body) => bus.emit(body),
     ...(options.frontHost === undefined ? {} : { frontHost: options.frontHost }),
+    ...(options.insecure === true ? { insecure: true } : {}),
+    env: process.env,
   });
   const engine = new Engine({
     loaded,
@@ -99,6 +105,24 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
   }
 }
 
+/** Any local user can reach a loopback front, and anyone on the network any other: the token is the guard. */
+function checkFrontHost(options: RunOptionValues): void {
+  const host = options.frontHost ?? "127.0.0.1";
+  if (options.insecure === true) {
+    process.stderr.write(
+      `flotilla: warning: --insecure turns authentication off: anyone who can reach ${host} can use the HTTP front\n`,
+    );
+    return;
+  }
+  if (!isLoopback(host)) {
+    throw new FlotillaError(
+      "USAGE",
+      `--front-host ${host} is not a loopback address; the HTTP front listens beyond this host only with ` +
+        "--insecure, which turns authentication off",
+    );
+  }
+}
+
 export function allocationRequest(
   loaded: LoadedWorkload,
   resolved: ResolvedSettings,
@@ -117,7 +141,11 @@ export function register(program: Command): void {
       .option(
         "--front-host <address>",
         "address the OpenAI-compatible HTTP front listens on and gives to tasks (default 127.0.0.1; " +
-          "on several nodes, an address of this host that the compute nodes can reach)",
+          "on several nodes, an address of this host that the compute nodes can reach; needs --insecure)",
+      )
+      .option(
+        "--insecure",
+        "turns authentication off: the HTTP front takes requests without a token and may listen on any address",
       ),
   ).action(runCommand);
 }

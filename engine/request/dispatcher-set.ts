@@ -14,6 +14,7 @@ import { Dispatcher } from "./dispatcher.js";
 import type { InstanceChannel } from "./dispatcher-channel.js";
 import { ZmqChannel } from "./dispatcher-zmq.js";
 import { HttpChannel } from "./remote-http.js";
+import type { EndpointTokens } from "./remote-tokens.js";
 
 export interface DispatcherSetOptions {
   services: ServiceSpec[];
@@ -21,6 +22,8 @@ export interface DispatcherSetOptions {
   metrics: RequestMetrics;
   profile?: RequestProfile;
   log?: (level: LogEvent["level"], message: string, subject: string) => void;
+  /** Bearer tokens of remote HTTP endpoints. */
+  tokens?: EndpointTokens;
 }
 
 /** Services whose instances answer requests. */
@@ -86,17 +89,18 @@ export class DispatcherSet {
     for (const [instance, entry] of ready) {
       if (joined.has(instance)) continue;
       joined.set(instance, addressOf(entry));
-      dispatcher.add(instance, channelFor(entry, service), entry.remote);
+      dispatcher.add(instance, this.channelFor(entry, service), entry.remote);
     }
+  }
+
+  private channelFor(entry: PublishedInstance, service: string): InstanceChannel {
+    // A remote `flotilla serve` may serve under another name: it gets requests without one.
+    if (entry.zmq !== undefined) return new ZmqChannel(entry.zmq, entry.remote ? undefined : service);
+    const token = entry.remote ? this.options.tokens?.(service, entry.endpoint) : undefined;
+    return new HttpChannel(entry.endpoint, token);
   }
 }
 
 function addressOf(entry: PublishedInstance): string {
   return entry.zmq ?? entry.endpoint;
-}
-
-function channelFor(entry: PublishedInstance, service: string): InstanceChannel {
-  // A remote `flotilla serve` may serve under another name: it gets requests without one.
-  if (entry.zmq !== undefined) return new ZmqChannel(entry.zmq, entry.remote ? undefined : service);
-  return new HttpChannel(entry.endpoint);
 }

@@ -3,12 +3,17 @@
  * a backend: `http://HOST:PORT/services/<name>/v1/...`. Each request is
  * balanced over the service's instances through its Dispatcher (ZeroMQ to
  * service hosts, HTTP to remote OpenAI servers). Anything under /v1/ is
- * passed on as it is; errors come back in OpenAI's error shape.
+ * passed on as it is; errors come back in OpenAI's error shape. Every
+ * request must carry the run's bearer token unless authentication was
+ * turned off (--insecure); limits on time and connections are in
+ * http-front-limits.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Dispatcher, DispatchResult } from "./dispatcher.js";
 import type { ChannelRequest } from "./dispatcher-channel.js";
+import { bearerMatches } from "./front-auth.js";
+import { applyLimits, DEFAULT_FRONT_LIMITS, type HttpFrontLimits, serverTimeouts } from "./http-front-limits.js";
 import { EVENT_STREAM_HEADERS, writeAsEventStream } from "./http-front-stream.js";
 
 export interface HttpFrontOptions {
@@ -18,8 +23,12 @@ export interface HttpFrontOptions {
   port?: number;
   /** The dispatcher of a service, by name. */
   dispatcherFor: (service: string) => Dispatcher | undefined;
+  /** The token every request must send as `Authorization: Bearer`; false turns authentication off. */
+  token: string | false;
   /** Largest request body accepted. */
   maxBodyBytes?: number;
+  /** Timeouts and the connection cap; each defaults to DEFAULT_FRONT_LIMITS. */
+  limits?: Partial<HttpFrontLimits>;
 }
 
 export interface HttpFront {
@@ -36,15 +45,19 @@ const ROUTE = /^\/services\/([A-Za-z][A-Za-z0-9_-]*)(\/v1(?:\/[^?]*)?)(?:\?.*)?$
 export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFront> {
   const host = options.host ?? "127.0.0.1";
   const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  const limits = { ...DEFAULT_FRONT_LIMITS, ...options.limits };
   let sequence = 0;
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(serverTimeouts(limits), (req, res) => {
+    if (options.token !== false && !bearerMatches(req.headers.authorization, options.token)) {
+      return unauthorized(res, req.headers.authorization === undefined);
+    }
     handle(req, res, options.dispatcherFor, maxBody, sequence++).catch((error: unknown) => {
       // A client that vanished mid-body, or a bug: answer if still possible, never crash the engine.
       if (!res.headersSent) fail(res, 500, "internal", error instanceof Error ? error.message : String(error));
       else res.destroy();
     });
   });
-  server.keepAliveTimeout = 30_000;
+  applyLimits(server, limits);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {
@@ -91,6 +104,9 @@ async function handle(
       body = text.length === 0 ? {} : JSON.parse(text);
     } catch {
       return fail(res, 400, "invalid_json", "request body is not valid JSON");
+    }
+    if (!isObject(body)) {
+      return fail(res, 400, "invalid_body", `request body must be a JSON object, not ${describe(body)}`);
     }
   }
   const aborted = new AbortController();
@@ -175,6 +191,21 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 function fail(res: ServerResponse, status: number, code: string, message: string): void {
   const type = status < 500 ? "invalid_request_error" : "server_error";
   sendJson(res, status, { error: { message, type, code, param: null } });
+}
+
+/** OpenAI's answer to a missing or wrong API key; the connection is closed so an unread body is not waited for. */
+function unauthorized(res: ServerResponse, missing: boolean): void {
+  res.setHeader("www-authenticate", 'Bearer realm="flotilla"');
+  res.setHeader("connection", "close");
+  const message = missing
+    ? "missing API key: send Authorization: Bearer <token> (tasks have it in OPENAI_API_KEY)"
+    : "invalid API key for this run's HTTP front";
+  sendJson(res, 401, { error: { message, type: "invalid_request_error", code: "invalid_api_key", param: null } });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  return Array.isArray(value) ? "an array" : `a ${typeof value}`;
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {

@@ -17,7 +17,7 @@ export const REMOTE_CHECK_MS = 5_000;
 
 /** The endpoint of remote instance `instance` (remote instances follow the launched replicas). */
 export function remoteEndpoint(service: ServiceSpec, instance: number): string | undefined {
-  return service.endpoints?.[instance - launchedReplicas(service)];
+  return service.endpoints?.[instance - launchedReplicas(service)]?.url;
 }
 
 function unreachable(service: string, endpoint: string, why: string, cause?: unknown): FlotillaError {

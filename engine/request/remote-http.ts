@@ -36,7 +36,11 @@ export class HttpChannel implements InstanceChannel {
   /** Aborts every request in flight when the channel closes. */
   private readonly closing = new AbortController();
 
-  constructor(readonly endpoint: string) {
+  /** `token`: sent as `Authorization: Bearer` with every request (remote-tokens.ts). */
+  constructor(
+    readonly endpoint: string,
+    private readonly token?: string,
+  ) {
     this.root = serverRoot(endpoint);
   }
 
@@ -54,12 +58,13 @@ export class HttpChannel implements InstanceChannel {
     let text = "";
     let firstPiece: number | undefined;
     try {
+      const headers: Record<string, string> = this.token === undefined ? {} : { authorization: `Bearer ${this.token}` };
+      if (request.method === "POST") headers["content-type"] = "application/json";
       response = await fetch(this.root + request.path, {
         method: request.method,
         signal: abort,
-        ...(request.method === "POST"
-          ? { headers: { "content-type": "application/json" }, body: JSON.stringify(request.body ?? {}) }
-          : {}),
+        headers,
+        ...(request.method === "POST" ? { body: JSON.stringify(request.body ?? {}) } : {}),
       });
       const onPiece = request.onPiece;
       if (onPiece !== undefined && response.ok && isEventStream(response.headers.get("content-type"))) {

@@ -7,6 +7,7 @@
  * `metrics` event is in the record.
  */
 import { join } from "node:path";
+import { FlotillaError } from "../errors.js";
 import type { EngineEventBody, LogEvent } from "../events.js";
 import { RequestMetrics } from "../metrics/collector.js";
 import { RequestProfile } from "../metrics/profile.js";
@@ -17,10 +18,12 @@ import type { EndpointRegistry } from "../service/endpoints.js";
 import { launchedReplicas, type TaskInstance } from "../workload/expand.js";
 import type { ServiceSpec, Workload } from "../workload/schema.js";
 import { DispatcherSet, takesRequests } from "./dispatcher-set.js";
+import { createFrontToken, type FrontToken, isLoopback, openaiClientEnv } from "./front-auth.js";
 import { hostDriver } from "./host-driver.js";
 import { type HttpFront, requestPathEnv, startHttpFront } from "./http-front.js";
 import { inferenceExecutor, isInferenceTask } from "./inference-task-executor.js";
 import { remoteDriver } from "./remote-driver.js";
+import { readEndpointTokens } from "./remote-tokens.js";
 
 export interface RequestPathOptions {
   workload: Workload;
@@ -31,6 +34,10 @@ export interface RequestPathOptions {
   emit: (body: EngineEventBody) => void;
   /** Address the HTTP front listens on; loopback by default. */
   frontHost?: string;
+  /** Turns the HTTP front's bearer token off (and allows a non-loopback frontHost). */
+  insecure?: boolean;
+  /** Where remote endpoints' `token_env` are looked up (flotilla run's environment). */
+  env?: Readonly<Record<string, string | undefined>>;
   metricsIntervalMs?: number;
 }
 
@@ -39,6 +46,7 @@ export class RequestPath {
   private readonly profile: RequestProfile;
   private dispatchers: DispatcherSet | undefined;
   private front: HttpFront | undefined;
+  private token: FrontToken | undefined;
   private ticker: MetricsTicker | undefined;
   private executor: TaskExecutor | undefined;
 
@@ -75,29 +83,47 @@ export class RequestPath {
     return this.executor;
   }
 
-  /** FLOTILLA_SERVICE_<NAME>_HTTP and _ZMQ for a task that uses `service`. */
+  /**
+   * FLOTILLA_SERVICE_<NAME>_HTTP and _ZMQ for a task that uses `service`, and the
+   * OpenAI client variables with the front's token (only such tasks see it).
+   */
   serviceEnv(service: string): Record<string, string> {
     if (!this.dispatchers?.get(service)) return {};
-    return requestPathEnv(service, this.front?.baseUrl(service), this.dispatchers.zmqEndpoints(service));
+    const base = this.front?.baseUrl(service);
+    return {
+      ...requestPathEnv(service, base, this.dispatchers.zmqEndpoints(service)),
+      ...(base === undefined ? {} : openaiClientEnv(base, this.token)),
+    };
   }
 
   async start(): Promise<void> {
     if (!this.enabled || this.dispatchers) return;
     const { workload, endpoints, emit } = this.options;
+    const host = this.options.frontHost ?? "127.0.0.1";
+    const insecure = this.options.insecure === true;
+    // flotilla run refuses this first; an engine embedded elsewhere must not skip it.
+    if (!insecure && !isLoopback(host)) {
+      throw new FlotillaError("USAGE", `the HTTP front may listen on ${host} only with --insecure`);
+    }
+    const tokens = readEndpointTokens(workload.services, this.options.workloadDir, this.options.env ?? {});
     this.dispatchers = new DispatcherSet({
       services: workload.services,
+      tokens,
       endpoints,
       metrics: this.metrics,
       profile: this.profile,
       log: this.log,
     });
     const dispatchers = this.dispatchers;
+    if (!insecure) this.token = createFrontToken(this.options.sessionDir);
     this.front = await startHttpFront({
-      ...(this.options.frontHost === undefined ? {} : { host: this.options.frontHost }),
+      host,
+      token: this.token?.token ?? false,
       dispatcherFor: (name) => dispatchers.get(name),
     });
     this.ticker = startMetricsTicker(this.metrics, (event) => emit(event), this.options.metricsIntervalMs);
-    this.log("info", `OpenAI-compatible HTTP front at ${this.front.url}/services/<name>/v1`, "request-path");
+    const auth = this.token ? `bearer token in ${this.token.file}` : "authentication off (--insecure)";
+    this.log("info", `OpenAI-compatible HTTP front at ${this.front.url}/services/<name>/v1, ${auth}`, "request-path");
   }
 
   /** Closes the front and the dispatchers, then emits the final metrics. */

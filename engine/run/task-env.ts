@@ -1,7 +1,8 @@
 /**
  * What a task instance's process sees: its command and env with the
  * placeholders filled in, FLOTILLA_TASK_ID, and for every service it `uses`
- * FLOTILLA_SERVICE_<NAME>_URLS (plus what the request path adds).
+ * FLOTILLA_SERVICE_<NAME>_URLS (plus what the request path adds: the HTTP
+ * front's URL and token as OpenAI client variables).
  */
 import type { Placement } from "../scheduler/types.js";
 import { serviceUrlsVariable } from "../service/endpoints.js";
@@ -53,9 +54,17 @@ export function taskEnvironment(
 ): Record<string, string> {
   const env = renderEnv(unit.spec.env, vars);
   env.FLOTILLA_TASK_ID = unit.id;
+  const ownClient = OPENAI_CLIENT.some((key) => key in env);
   for (const service of unit.spec.uses) {
     env[serviceUrlsVariable(service)] = sources.urls(service).join(",");
-    Object.assign(env, sources.serviceEnv?.(service));
+    const extra = { ...sources.serviceEnv?.(service) };
+    // The OpenAI client variables name one server with its key: the first service in `uses`
+    // gets them, and none is given when the task's own env names a server (the front's
+    // token must not go to another one).
+    if (ownClient || OPENAI_CLIENT.some((key) => key in env)) for (const key of OPENAI_CLIENT) delete extra[key];
+    Object.assign(env, extra);
   }
   return env;
 }
+
+const OPENAI_CLIENT = ["OPENAI_BASE_URL", "OPENAI_API_KEY", "FLOTILLA_FRONT_TOKEN_FILE"] as const;

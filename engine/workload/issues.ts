@@ -35,6 +35,7 @@ function knownKeys(path: FieldPath): string[] {
   if (top === "tasks" && path.length === 2) return Object.keys(taskSchema.shape);
   if (top === "services" && sub === "ready") return ["http", "tcp", "log"];
   if (top === "services" && sub === "delay") return ["mean_ms", "sd_ms"];
+  if (top === "services" && sub === "endpoints" && path.length === 4) return ["url", "token_file", "token_env"];
   return [];
 }
 

@@ -53,6 +53,33 @@ export type BackendName = (typeof BACKENDS)[number];
 export const BALANCERS = ["round_robin", "least_outstanding"] as const;
 export type BalancerName = (typeof BALANCERS)[number];
 
+const endpointUrl = z.string().regex(/^(https?|tcp|ipc):\/\//, "must start with http://, https://, tcp:// or ipc://");
+
+/** A remote instance: its URL, and for an HTTP server where its bearer token comes from (never the token itself). */
+export const endpointSchema = z.preprocess(
+  (value) => (typeof value === "string" ? { url: value } : value),
+  z
+    .strictObject({
+      url: endpointUrl,
+      /** A file holding the token, relative to the workload file. */
+      token_file: z.string().min(1).optional(),
+      /** An environment variable of `flotilla run` holding the token. */
+      token_env: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
+        .optional(),
+    })
+    .superRefine((endpoint, ctx) => {
+      if (endpoint.token_file !== undefined && endpoint.token_env !== undefined) {
+        ctx.addIssue({ code: "custom", message: "give token_file or token_env, not both" });
+      }
+      const token = endpoint.token_file !== undefined || endpoint.token_env !== undefined;
+      if (token && !/^https?:\/\//.test(endpoint.url)) {
+        ctx.addIssue({ code: "custom", message: "a token is sent only to http:// and https:// endpoints" });
+      }
+    }),
+);
+
 export const serviceSchema = z.strictObject({
   name,
   /** Absent for `backend: noop` and for remote-only services (`endpoints`). */
@@ -72,9 +99,7 @@ export const serviceSchema = z.strictObject({
   /** Emulated inference time for `backend: noop`. */
   delay: z.strictObject({ mean_ms: z.number().min(0), sd_ms: z.number().min(0).default(0) }).optional(),
   /** Already-running remote instances (not launched): http(s):// (OpenAI-compatible) or tcp:// (a Flotilla service host). */
-  endpoints: z
-    .array(z.string().regex(/^(https?|tcp|ipc):\/\//, "must start with http://, https://, tcp:// or ipc://"))
-    .optional(),
+  endpoints: z.array(endpointSchema).optional(),
   /** How many times a failed instance is restarted after it was ready. */
   restarts: count(0).default(0),
 });
@@ -113,6 +138,7 @@ export const workloadSchema = z.strictObject({
 
 export type AllocationSpec = z.infer<typeof allocationSchema>;
 export type ReadySpec = z.infer<typeof readySchema>;
+export type EndpointSpec = z.infer<typeof endpointSchema>;
 export type ServiceSpec = z.infer<typeof serviceSchema>;
 export type TaskSpec = z.infer<typeof taskSchema>;
 export type Workload = z.infer<typeof workloadSchema>;

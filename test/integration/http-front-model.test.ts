@@ -1,8 +1,9 @@
 /**
  * The HTTP front over a real model: a workload launches the node-llama-cpp
  * OpenAI-compatible server as `backend: openai` (behind its service host),
- * and two client tasks reach it through FLOTILLA_SERVICE_LLM_HTTP, one with
- * the official openai npm client and one with curl. Real tokens come back,
+ * and two client tasks reach it, one with the official openai npm client
+ * (OPENAI_BASE_URL and OPENAI_API_KEY from the run) and one with curl
+ * (FLOTILLA_SERVICE_LLM_HTTP and the token file). Real tokens come back,
  * and a streamed chat arrives in pieces as the model makes them.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -18,7 +19,8 @@ const CLIENT = `
 import { createRequire } from "node:module";
 const require = createRequire(${JSON.stringify(join(ROOT, "package.json"))});
 const { OpenAI } = require("openai");
-const client = new OpenAI({ baseURL: process.env.FLOTILLA_SERVICE_LLM_HTTP, apiKey: "unused", maxRetries: 0 });
+// OPENAI_BASE_URL and OPENAI_API_KEY come from the run, as for any OpenAI client.
+const client = new OpenAI({ maxRetries: 0 });
 const models = await client.models.list();
 const completion = await client.completions.create({ model: "tiny-llama", prompt: "once upon a time", max_tokens: 8 });
 const chat = await client.chat.completions.create({
@@ -55,7 +57,7 @@ describe("HTTP front over a real model", () => {
     writeFileSync(join(dir, "client.mjs"), CLIENT);
     const loader = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
     const server = [process.execPath, "--import", loader, MODEL_SERVER, "--port", "{port}", "--threads", "1"];
-    const curl = `curl -sS --fail-with-body "$FLOTILLA_SERVICE_LLM_HTTP/chat/completions" -H 'content-type: application/json' -d '{"model":"tiny-llama","messages":[{"role":"user","content":"hi"}],"max_tokens":6}'`;
+    const curl = `curl -sS --fail-with-body "$FLOTILLA_SERVICE_LLM_HTTP/chat/completions" -H "authorization: Bearer $(cat "$FLOTILLA_FRONT_TOKEN_FILE")" -H 'content-type: application/json' -d '{"model":"tiny-llama","messages":[{"role":"user","content":"hi"}],"max_tokens":6}'`;
     writeFileSync(
       join(dir, "workload.yaml"),
       `version: 1

@@ -109,7 +109,7 @@ services:
     backend: noop
 tasks:
   - name: client
-    command: ["sh", "-c", "echo HTTP=$FLOTILLA_SERVICE_ECHO_HTTP; curl -sS --fail-with-body -H 'content-type: application/json' -d '{\\"prompt\\":\\"via front\\"}' $FLOTILLA_SERVICE_ECHO_HTTP/completions"]
+    command: ["sh", "-c", "echo HTTP=$FLOTILLA_SERVICE_ECHO_HTTP; curl -sS --fail-with-body -H \\"authorization: Bearer $OPENAI_API_KEY\\" -H 'content-type: application/json' -d '{\\"prompt\\":\\"via front\\"}' $FLOTILLA_SERVICE_ECHO_HTTP/completions"]
     uses: [echo]
 `,
       1,

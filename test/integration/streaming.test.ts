@@ -305,6 +305,8 @@ describe("flotilla request, interrupted", () => {
   });
 });
 
+const TOKEN = "streaming-test-token";
+
 describe("streaming through the dispatcher and the HTTP front", () => {
   let dispatcher: Dispatcher;
   let metrics: RequestMetrics;
@@ -313,7 +315,7 @@ describe("streaming through the dispatcher and the HTTP front", () => {
   beforeAll(async () => {
     ({ dispatcher, metrics } = newDispatcher("llm"));
     for (const [i, host] of hosts.entries()) dispatcher.add(i, new ZmqChannel(host.endpoint, "llm"));
-    front = await startHttpFront({ dispatcherFor: (name) => (name === "llm" ? dispatcher : undefined) });
+    front = await startHttpFront({ dispatcherFor: (name) => (name === "llm" ? dispatcher : undefined), token: TOKEN });
   });
 
   afterAll(async () => {
@@ -324,7 +326,7 @@ describe("streaming through the dispatcher and the HTTP front", () => {
   it("passes the event stream to the openai client as it comes", async () => {
     backend.mode = "finish";
     const before = backend.finished;
-    const openai = new OpenAI({ baseURL: front.baseUrl("llm"), apiKey: "unused", maxRetries: 0 });
+    const openai = new OpenAI({ baseURL: front.baseUrl("llm"), apiKey: TOKEN, maxRetries: 0 });
     const stream = await openai.chat.completions.create({
       model: "t",
       messages: [{ role: "user", content: "go" }],
@@ -368,7 +370,7 @@ describe("streaming through the dispatcher and the HTTP front", () => {
       // Through the front: the HTTP status was already sent, so the error comes as a last event.
       const res = fetch(`${front.baseUrl("llm")}/chat/completions`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
         body: JSON.stringify(CHAT),
       });
       const response = await res;
@@ -395,7 +397,7 @@ describe("streaming through the dispatcher and the HTTP front", () => {
     const controller = new AbortController();
     const response = await fetch(`${front.baseUrl("llm")}/chat/completions`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify(CHAT),
       signal: controller.signal,
     });
