@@ -7,7 +7,6 @@
  * `metrics` event is in the record.
  */
 import { join } from "node:path";
-import { FlotillaError } from "../errors.js";
 import type { EngineEventBody, LogEvent } from "../events.js";
 import { RequestMetrics } from "../metrics/collector.js";
 import { RequestProfile } from "../metrics/profile.js";
@@ -18,7 +17,7 @@ import type { EndpointRegistry } from "../service/endpoints.js";
 import { launchedReplicas, type TaskInstance } from "../workload/expand.js";
 import type { ServiceSpec, Workload } from "../workload/schema.js";
 import { DispatcherSet, takesRequests } from "./dispatcher-set.js";
-import { createFrontToken, type FrontToken, isLoopback, openaiClientEnv } from "./front-auth.js";
+import { createFrontToken, type FrontToken, openaiClientEnv } from "./front-auth.js";
 import { hostDriver } from "./host-driver.js";
 import { type HttpFront, requestPathEnv, startHttpFront } from "./http-front.js";
 import { inferenceExecutor, isInferenceTask } from "./inference-task-executor.js";
@@ -101,10 +100,6 @@ export class RequestPath {
     const { workload, endpoints, emit } = this.options;
     const host = this.options.frontHost ?? "127.0.0.1";
     const insecure = this.options.insecure === true;
-    // flotilla run refuses this first; an engine embedded elsewhere must not skip it.
-    if (!insecure && !isLoopback(host)) {
-      throw new FlotillaError("USAGE", `the HTTP front may listen on ${host} only with --insecure`);
-    }
     const tokens = readEndpointTokens(workload.services, this.options.workloadDir, this.options.env ?? {});
     this.dispatchers = new DispatcherSet({
       services: workload.services,

@@ -122,16 +122,37 @@ tasks:
     expect(result.stderr).not.toContain(token);
   });
 
-  it("refuses a non-loopback --front-host without --insecure", async () => {
+  it("keeps the token on a non-loopback --front-host, and says the traffic is not encrypted", async () => {
     const dir = tempDir("flotilla-front-host-");
-    writeFileSync(join(dir, "workload.yaml"), "version: 1\nservices:\n  - name: echo\n    backend: noop\n");
+    // The test talks to loopback only: 0.0.0.0 includes it. Without the token: 401; with it: the answer.
+    const base = `$(echo "$OPENAI_BASE_URL" | sed s/0.0.0.0/127.0.0.1/)`;
+    const curl =
+      `curl -sS -o /dev/null -w "anon=%{{http_code}}\\n" "${base}/models"; ` +
+      `curl -sS -o /dev/null -w "with=%{{http_code}}\\n" -H "Authorization: Bearer $OPENAI_API_KEY" "${base}/models"`;
+    writeFileSync(
+      join(dir, "workload.yaml"),
+      `version: 1
+services:
+  - name: echo
+    backend: noop
+tasks:
+  - name: client
+    uses: [echo]
+    command: ["sh", "-c", ${JSON.stringify(curl)}]
+`,
+    );
     const session = join(dir, "session");
-    const result = await runCli(["run", "workload.yaml", "--front-host", "0.0.0.0", "--session-dir", session], {
-      cwd: dir,
-    });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--front-host 0\.0\.0\.0 is not a loopback address.*--insecure/);
-    expect(existsSync(session)).toBe(false);
+    const result = await runCli(
+      ["run", "workload.yaml", "--json", "--front-host", "0.0.0.0", "--session-dir", session],
+      {
+        cwd: dir,
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/HTTP front on 0\.0\.0\.0 takes only requests with the run's token.*not encrypted/);
+    const out = readFileSync(join(session, "logs", "client.out"), "utf8");
+    expect(out).toContain("anon=401\n");
+    expect(out).toContain("with=200\n");
   });
 
   it("with --insecure listens there without a token, and warns", async () => {
