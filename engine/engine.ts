@@ -107,6 +107,8 @@ export class Engine {
     this.started = true;
     const startedAt = performance.now();
     const { options, bus } = this;
+    // Throws (exit 2) when events.jsonl cannot be opened: nothing has started yet.
+    const record: SessionRecord = openSessionRecord(options.session, bus);
     const fatal = new FatalCause(signal);
     const emit = (body: EngineEventBody) => bus.emit(body);
     // A full disk (or any write error in the session directory) stops the run in order.
@@ -124,7 +126,6 @@ export class Engine {
         fatal.set(failure);
       });
     });
-    const record: SessionRecord = openSessionRecord(options.session, bus);
     emit({
       type: "session:start",
       session_id: options.session.id,
