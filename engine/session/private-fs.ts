@@ -124,11 +124,12 @@ export function copyPrivateFileSync(source: string, destination: string): void {
  */
 export function writeAllSync(fd: number, data: Uint8Array): number {
   let written = 0;
-  // Each pass writes at least one byte or throws; the cap only guards against a file system that reports 0 forever.
-  for (let passes = 0; written < data.length; passes++) {
+  // A short write is followed by one that says why (ENOSPC); a file system that keeps reporting 0 bytes gets a few tries.
+  for (let idle = 0; written < data.length; ) {
     const n = writeSync(fd, data, written, data.length - written);
-    if (n === 0 && passes > 1000) throw Object.assign(new Error("write made no progress"), { code: "EIO" });
     written += n;
+    idle = n === 0 ? idle + 1 : 0;
+    if (idle > 3) throw Object.assign(new Error("write made no progress"), { code: "EIO" });
   }
   return written;
 }
