@@ -22,7 +22,8 @@ export class EventBus {
   private seq = 0;
   private snapshot: SessionState = initialState;
   private readonly listeners = new Set<EventListener>();
-  private readonly now: () => number;
+  /** The clock that stamps `ts`. */
+  readonly now: () => number;
   private readonly onListenerError: (error: unknown, event: EngineEvent) => void;
   private closed = false;
   private readonly closeWaiters = new Set<() => void>();
@@ -35,11 +36,12 @@ export class EventBus {
   /**
    * Stamps and delivers one event. Returns the stamped event. After close()
    * listeners still get events (a late one must not crash the run); async
-   * iterators have ended.
+   * iterators have ended. `ts` pins the timestamp (an event whose effects,
+   * like summary.json, were written just before it).
    */
-  emit(body: EngineEventBody): EngineEvent {
+  emit(body: EngineEventBody, ts: number = this.now()): EngineEvent {
     this.seq += 1;
-    const event = { v: EVENT_VERSION, seq: this.seq, ts: this.now(), ...body } as EngineEvent;
+    const event = { v: EVENT_VERSION, seq: this.seq, ts, ...body } as EngineEvent;
     this.snapshot = reduce(this.snapshot, event);
     for (const listener of [...this.listeners]) {
       try {

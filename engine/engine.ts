@@ -8,13 +8,14 @@
  *   summary.json.
  *
  * The first fatal cause decides the exit code (errors.ts): a service start-up
- * or allocation failure 3, the walltime 1, SIGINT 130, SIGTERM 143. A failed
- * task does not stop the others; the run then ends with 1 once all have ended.
+ * or allocation failure 3, the walltime 1, a write error in the session
+ * directory 4, SIGINT 130, SIGTERM 143. A failed task does not stop the
+ * others; the run then ends with 1 once all have ended.
  */
 import { performance } from "node:perf_hooks";
 import { EventBus } from "./bus.js";
 import { EXIT_CODES, errorMessage, exitCodeFor, FlotillaError, isFlotillaError } from "./errors.js";
-import type { EngineEventBody } from "./events.js";
+import { type EngineEvent, type EngineEventBody, EVENT_VERSION } from "./events.js";
 import { defaultRegistry, killAllSync, type ProcessRegistry } from "./launch/registry.js";
 import type { Allocation, AllocationRequest, Platform } from "./platform/types.js";
 import { FatalCause } from "./run/fatal.js";
@@ -25,7 +26,8 @@ import { isFailedEnd, runWorkload } from "./run/workload-run.js";
 import type { InstanceDriver } from "./service/driver.js";
 import { EndpointRegistry } from "./service/endpoints.js";
 import type { SessionDir } from "./session/session-dir.js";
-import { serviceCounts, taskCounts } from "./state.js";
+import { onWriteFailure } from "./session/write-errors.js";
+import { reduce, serviceCounts, taskCounts } from "./state.js";
 import type { TaskInstance } from "./workload/expand.js";
 import type { LoadedWorkload } from "./workload/load.js";
 import type { ServiceSpec } from "./workload/schema.js";
@@ -75,6 +77,7 @@ export class Engine {
   readonly endpoints: EndpointRegistry;
   private readonly teardown: Teardown;
   private started = false;
+  #writeError: FlotillaError | undefined;
 
   constructor(private readonly options: EngineOptions) {
     this.bus = options.bus ?? new EventBus();
@@ -85,6 +88,11 @@ export class Engine {
   /** Every event from now on (async iterable); ends after session:end. */
   events() {
     return this.bus.events();
+  }
+
+  /** The first write error in the session directory, if any (the record is then incomplete). */
+  get writeError(): FlotillaError | undefined {
+    return this.#writeError;
   }
 
   /** Skips the rest of the grace: every process group Flotilla started gets SIGKILL now. */
@@ -99,8 +107,25 @@ export class Engine {
     this.started = true;
     const startedAt = performance.now();
     const { options, bus } = this;
+    // Throws (exit 2) when events.jsonl cannot be opened: nothing has started yet.
     const record: SessionRecord = openSessionRecord(options.session, bus);
+    const fatal = new FatalCause(signal);
     const emit = (body: EngineEventBody) => bus.emit(body);
+    // A full disk (or any write error in the session directory) stops the run in order.
+    let ended = false;
+    const reported = new Set<string>();
+    const stopListening = onWriteFailure((failure) => {
+      this.#writeError ??= failure;
+      const path = String(failure.context.path);
+      if (ended || reported.has(path)) return;
+      reported.add(path);
+      // Reported from inside a writer, often while the bus delivers an event: act after it.
+      queueMicrotask(() => {
+        if (ended) return;
+        emit({ type: "log", level: "error", message: failure.message, code: failure.code });
+        fatal.set(failure);
+      });
+    });
     emit({
       type: "session:start",
       session_id: options.session.id,
@@ -117,7 +142,6 @@ export class Engine {
     // once, this keeps the process alive until session:end instead of letting
     // Node exit silently with code 0.
     const keepAlive = setInterval(() => {}, 60_000);
-    const fatal = new FatalCause(signal);
     let allocation: Allocation | undefined;
     let reason = "all tasks ended";
     try {
@@ -144,38 +168,52 @@ export class Engine {
     await (options.registry ?? defaultRegistry).stopAll(this.teardown.grace);
     if (allocation) await this.release(allocation);
     fatal.dispose();
+    // Events so far, then room for the summary and session:end (a failure here still counts).
+    record.prepareEnd();
+    const failure = fatal.error ?? this.#writeError;
 
-    if (fatal.error?.code === "INTERNAL") {
+    if (failure?.code === "INTERNAL") {
       // A bug, not a user error: keep the stack in the record for the report.
-      const cause = fatal.error.cause;
+      const cause = failure.cause;
       emit({
         type: "log",
         level: "error",
-        message: cause instanceof Error ? (cause.stack ?? cause.message) : fatal.error.message,
+        message: cause instanceof Error ? (cause.stack ?? cause.message) : failure.message,
         code: "INTERNAL",
       });
     }
-    const code = fatal.error
-      ? exitCodeFor(fatal.error.code)
-      : isFailedEnd(reason)
-        ? EXIT_CODES.taskFailed
-        : EXIT_CODES.ok;
-    if (fatal.error) reason = fatal.error.message;
+    let code = failure ? exitCodeFor(failure.code) : isFailedEnd(reason) ? EXIT_CODES.taskFailed : EXIT_CODES.ok;
+    if (failure) reason = failure.message;
     const snapshot = bus.getSnapshot();
-    emit({
+    const duration_ms = Math.round(performance.now() - startedAt);
+    const end = (): EngineEventBody => ({
       type: "session:end",
       exit_code: code,
       reason,
-      duration_ms: Math.round(performance.now() - startedAt),
+      duration_ms,
       tasks: taskCounts(snapshot),
       services: serviceCounts(snapshot),
     });
+    // summary.json before session:end, from the state as it will be after it, so
+    // that a summary that cannot be written changes the exit code session:end states.
+    const ts = bus.now();
+    const final = reduce(snapshot, { v: EVENT_VERSION, seq: bus.lastSeq + 1, ts, ...end() } as EngineEvent);
+    if (!record.writeSummary(final) && failure === undefined && this.#writeError) {
+      code = EXIT_CODES.sessionWrite;
+      reason = this.#writeError.message;
+    }
+    ended = true;
+    const wroteBefore = this.#writeError;
+    bus.emit(end(), ts);
     try {
-      await record.close(bus.getSnapshot());
+      await record.close();
     } finally {
+      stopListening();
       bus.close();
       clearInterval(keepAlive);
     }
+    // session:end itself could not be written: the record is incomplete, whatever it says.
+    if (wroteBefore === undefined && this.#writeError && code < EXIT_CODES.usage) code = EXIT_CODES.sessionWrite;
     return code;
   }
 

@@ -19,6 +19,7 @@ export type FlotillaErrorCode =
   | "ENDPOINT_UNREACHABLE"
   | "INTERRUPTED"
   | "TERMINATED"
+  | "SESSION_WRITE_FAILED"
   | "INTERNAL";
 
 export interface FlotillaErrorOptions {
@@ -44,6 +45,7 @@ export const EXIT_CODES = {
   taskFailed: 1,
   usage: 2,
   startup: 3,
+  sessionWrite: 4,
   sigint: 130,
   sigterm: 143,
 } as const;
@@ -66,6 +68,8 @@ export function exitCodeFor(code: FlotillaErrorCode): number {
     case "REQUEST_FAILED":
     case "INTERNAL":
       return EXIT_CODES.taskFailed;
+    case "SESSION_WRITE_FAILED":
+      return EXIT_CODES.sessionWrite;
     case "INTERRUPTED":
       return EXIT_CODES.sigint;
     case "TERMINATED":

@@ -96,6 +96,8 @@ export interface TaskStateEvent {
   duration_ms?: number;
   error?: string;
   pid?: number;
+  /** Some of its output could not be written to the session (a full disk); `error` says why. */
+  output_incomplete?: boolean;
 }
 
 export interface LogEvent {

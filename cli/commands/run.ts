@@ -91,10 +91,18 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
     force: () => engine.kill(),
   });
   try {
-    process.exitCode = await engine.run(controller.signal);
-    // --json keeps stdout for events; say why it failed where a person looks.
-    const reason = engine.bus.getSnapshot().end?.reason;
-    if (options.json && process.exitCode !== 0 && reason) process.stderr.write(`flotilla: ${reason}\n`);
+    const code = await engine.run(controller.signal);
+    process.exitCode = code;
+    const end = engine.bus.getSnapshot().end;
+    const writeError = engine.writeError;
+    // --json keeps stdout for events; say why it failed where a person looks. A lost
+    // session record is said there in every mode: stdout may be on the same full disk.
+    if (writeError && writeError.message !== end?.reason) process.stderr.write(`flotilla: ${writeError.message}\n`);
+    if ((options.json || writeError) && code !== 0 && end?.reason) process.stderr.write(`flotilla: ${end.reason}\n`);
+    // Only when session:end itself could not be written does the code differ from what it said.
+    if (end && end.exit_code !== code) {
+      process.stderr.write(`flotilla: the session record is incomplete; exit code ${code}\n`);
+    }
   } finally {
     removeSignals();
     await sink.detach();

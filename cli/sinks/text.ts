@@ -99,7 +99,8 @@ function formatTask(event: Extract<EngineEvent, { type: "task:state" }>): string
     case "running":
       return `${id} running on ${event.node ?? "?"}${ids("cores", event.cores)}${ids("gpus", event.gpus)}`;
     case "done":
-      return `${id} done${took}`;
+      // Done, but its output did not all reach the session directory (a full disk).
+      return `${id} done${took}${event.output_incomplete && event.error ? `: ${event.error}` : ""}`;
     case "failed": {
       const how = event.signal
         ? `killed by ${event.signal}`

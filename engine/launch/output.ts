@@ -1,20 +1,39 @@
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
-import { dirname } from "node:path";
+import type { WriteStream } from "node:fs";
 import type { Readable } from "node:stream";
 import type { LaunchSpec } from "../platform/types.js";
+import { createPrivateWriteStream } from "../session/private-fs.js";
+import { reportWriteFailure } from "../session/write-errors.js";
 import { LineSplitter } from "./lines.js";
 
-/** A process's output: appended to its log files and split into lines. */
+/** A process's output: appended to its log files (0600) and split into lines. */
 
-export function openLog(path: string): WriteStream {
-  mkdirSync(dirname(path), { recursive: true });
-  return createWriteStream(path, { flags: "a" });
+/**
+ * Opens a log file for appending. A file that cannot be opened throws the
+ * reported write failure; a later write error is reported once, through
+ * `onError` as well, and never surfaces as an unhandled 'error' event.
+ */
+export function openLog(path: string, onError: (message: string) => void = () => {}): WriteStream {
+  let stream: WriteStream;
+  try {
+    stream = createPrivateWriteStream(path, "a");
+  } catch (error) {
+    throw reportWriteFailure(path, error);
+  }
+  stream.once("error", (error) => onError(reportWriteFailure(path, error).message));
+  // A stream errors once; anything after that (a write racing the destroy) is the same failure.
+  stream.on("error", () => {});
+  return stream;
 }
 
 export function closeLog(stream: WriteStream): Promise<void> {
   return new Promise((resolve) => {
+    if (stream.destroyed) {
+      resolve();
+      return;
+    }
     stream.end(() => resolve());
     stream.once("error", () => resolve());
+    stream.once("close", () => resolve());
   });
 }
 
@@ -31,7 +50,7 @@ export function pump(source: Readable, sink: WriteStream, onLine: (line: string)
     source.on("data", (chunk: Buffer) => {
       splitter.push(chunk);
       // Respect the file's backpressure so a chatty process cannot fill our memory.
-      if (!sinkBroken && !sink.write(chunk)) {
+      if (!sinkBroken && !sink.destroyed && !sink.write(chunk)) {
         source.pause();
         sink.once("drain", () => source.resume());
       }

@@ -36,8 +36,19 @@ export function startProcess(spec: ProcessSpec, options: SuperviseOptions = {}):
   const registry = options.registry ?? defaultRegistry;
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const startedAt = performance.now();
-  const stdoutFile = openLog(spec.stdoutPath);
-  const stderrFile = openLog(spec.stderrPath);
+  // Output lost to a write error (a full disk) makes the record incomplete, not the process failed.
+  let outputError: string | undefined;
+  const lost = (message: string): void => {
+    outputError ??= message;
+  };
+  const stdoutFile = openLog(spec.stdoutPath, lost);
+  let stderrFile: ReturnType<typeof openLog>;
+  try {
+    stderrFile = openLog(spec.stderrPath, lost);
+  } catch (error) {
+    stdoutFile.destroy();
+    throw error;
+  }
   const emit = safeLineHandler(spec.onLine);
   let timedOut = false;
   let canceled = false;
@@ -119,7 +130,7 @@ export function startProcess(spec: ProcessSpec, options: SuperviseOptions = {}):
     if (pid !== undefined) untrackGroup(pid);
     if (cause !== undefined) {
       const message = `flotilla: could not start ${JSON.stringify(spec.command)}: ${errorMessage(cause)}`;
-      stderrFile.write(`${message}\n`);
+      if (!stderrFile.destroyed) stderrFile.write(`${message}\n`);
       emit("stderr", message);
     }
     await streamsDone;
@@ -127,7 +138,16 @@ export function startProcess(spec: ProcessSpec, options: SuperviseOptions = {}):
     const durationMs = (leaderExitedAt ?? performance.now()) - startedAt;
     const failed = exitCode !== 0 || signal !== null || timedOut || canceled || cause !== undefined;
     settled = true;
-    return { exitCode, signal, timedOut, canceled, failed, durationMs, ...(cause === undefined ? {} : { cause }) };
+    return {
+      exitCode,
+      signal,
+      timedOut,
+      canceled,
+      failed,
+      durationMs,
+      ...(cause === undefined ? {} : { cause }),
+      ...(outputError === undefined ? {} : { outputError }),
+    };
   })();
 
   let stopping: Promise<ExitRecord> | undefined;

@@ -5,9 +5,10 @@
  * path only formats a string.
  */
 
-import { once } from "node:events";
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import type { WriteStream } from "node:fs";
 import { join } from "node:path";
+import { createPrivateWriteStream } from "../session/private-fs.js";
+import { reportWriteFailure } from "../session/write-errors.js";
 
 export interface ProfileRecord {
   service: string;
@@ -33,32 +34,54 @@ export interface ProfileRecord {
 
 export class RequestProfile {
   private readonly streams = new Map<string, WriteStream>();
+  /** Services whose file failed: nothing more is written for them. */
+  private readonly broken = new Set<string>();
   private closed = false;
 
   constructor(private readonly dir: string) {}
 
   write(record: ProfileRecord): void {
     // Requests failed by teardown itself finish after the files are closed: nothing left to record them in.
-    if (this.closed) return;
-    this.stream(record.service).write(`${JSON.stringify(record)}\n`);
+    if (this.closed || this.broken.has(record.service)) return;
+    const stream = this.stream(record.service);
+    if (stream && !stream.destroyed) stream.write(`${JSON.stringify(record)}\n`);
   }
 
   /** Flushes and closes every file. */
   async close(): Promise<void> {
     this.closed = true;
-    const closing = [...this.streams.values()].map(async (stream) => {
-      stream.end();
-      if (!stream.closed) await once(stream, "close");
-    });
+    const closing = [...this.streams.values()].map(
+      (stream) =>
+        new Promise<void>((resolve) => {
+          if (stream.closed) resolve();
+          else {
+            stream.once("close", () => resolve());
+            stream.end();
+          }
+        }),
+    );
     this.streams.clear();
     await Promise.all(closing);
   }
 
-  private stream(service: string): WriteStream {
+  /** The service's file; undefined (reported once) when it cannot be opened. */
+  private stream(service: string): WriteStream | undefined {
     let stream = this.streams.get(service);
     if (!stream) {
-      mkdirSync(this.dir, { recursive: true });
-      stream = createWriteStream(join(this.dir, `${service}.jsonl`), { flags: "a" });
+      const path = join(this.dir, `${service}.jsonl`);
+      try {
+        stream = createPrivateWriteStream(path, "a");
+      } catch (error) {
+        this.broken.add(service);
+        reportWriteFailure(path, error);
+        return undefined;
+      }
+      // A full disk: reported once, later records for it are dropped (the run is stopping).
+      stream.once("error", (error) => {
+        this.broken.add(service);
+        reportWriteFailure(path, error);
+      });
+      stream.on("error", () => {});
       this.streams.set(service, stream);
     }
     return stream;

@@ -62,6 +62,8 @@ export interface ExitRecord {
   durationMs: number;
   /** Spawn error, if it never started. */
   cause?: unknown;
+  /** Some of its output could not be written to its log files (a full disk): why, in words. */
+  outputError?: string;
 }
 
 export interface LaunchSpec {

@@ -82,7 +82,12 @@ export function inferenceExecutor(options: InferenceExecutorOptions): TaskExecut
         unit.id,
       );
       const timedOut = timeout?.aborted === true && !controller.signal.aborted;
-      return record({ exitCode: error === undefined ? 0 : 1, failed: error !== undefined || timedOut, timedOut });
+      return record({
+        exitCode: error === undefined ? 0 : 1,
+        failed: error !== undefined || timedOut,
+        timedOut,
+        ...(summary.outputError === undefined ? {} : { outputError: summary.outputError }),
+      });
     };
     const exited = run().catch((error: unknown) => record({ cause: new Error(errorMessage(error)) }));
     const process: RunningProcess = {

@@ -5,9 +5,9 @@
  * whatever happened to it (docs/requests.md).
  */
 
-import { once } from "node:events";
-import { createWriteStream, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import type { WriteStream } from "node:fs";
+import { createPrivateWriteStream } from "../session/private-fs.js";
+import { reportWriteFailure } from "../session/write-errors.js";
 import type { BalancerName } from "../workload/schema.js";
 import { createBalancer } from "./balancer.js";
 import type { Dispatcher, DispatchResult } from "./dispatcher.js";
@@ -35,6 +35,8 @@ export interface InferenceSummary {
   errorKinds: Record<string, number>;
   durationMs: number;
   outputPath: string;
+  /** Some responses could not be written (a full disk): why, in words. */
+  outputError?: string;
 }
 
 export interface ResponseRecord {
@@ -55,8 +57,17 @@ export interface ResponseRecord {
 export async function runInferenceTask(options: InferenceTaskOptions): Promise<InferenceSummary> {
   const started = performance.now();
   const { requests, dispatcher } = options;
-  mkdirSync(dirname(options.outputPath), { recursive: true });
-  const out = createWriteStream(options.outputPath);
+  let out: WriteStream;
+  try {
+    out = createPrivateWriteStream(options.outputPath, "w");
+  } catch (error) {
+    throw reportWriteFailure(options.outputPath, error);
+  }
+  let outputError: string | undefined;
+  out.once("error", (error) => {
+    outputError ??= reportWriteFailure(options.outputPath, error).message;
+  });
+  out.on("error", () => {});
   const balancer = createBalancer(options.balance);
   // Requests finish out of order; lines are written once every earlier one is.
   const finished = new Map<number, ResponseRecord>();
@@ -79,7 +90,7 @@ export async function runInferenceTask(options: InferenceTaskOptions): Promise<I
     finished.set(record.index, record);
     for (let next = finished.get(nextToWrite); next !== undefined; next = finished.get(nextToWrite)) {
       finished.delete(nextToWrite);
-      out.write(`${JSON.stringify(next)}\n`);
+      if (!out.destroyed) out.write(`${JSON.stringify(next)}\n`);
       nextToWrite++;
     }
   };
@@ -102,9 +113,15 @@ export async function runInferenceTask(options: InferenceTaskOptions): Promise<I
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, requests.length)) }, worker));
-  out.end();
-  await once(out, "close");
+  await new Promise<void>((resolve) => {
+    if (out.closed) resolve();
+    else {
+      out.once("close", () => resolve());
+      out.end();
+    }
+  });
   summary.durationMs = performance.now() - started;
+  if (outputError !== undefined) summary.outputError = outputError;
   return summary;
 }
 

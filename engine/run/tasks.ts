@@ -223,18 +223,22 @@ export class TaskRunner {
 
   private exited(entry: Entry, record: ExitRecord): void {
     const state: TaskState = record.canceled ? "canceled" : record.failed ? "failed" : "done";
-    const error = record.timedOut
+    const failure = record.timedOut
       ? `timed out after ${entry.unit.spec.timeout} ms`
       : record.cause !== undefined && record.exitCode === null && record.signal === null
         ? `could not start: ${errorMessage(record.cause)}`
         : undefined;
+    // Its state is how the process ended; output lost on the way is said beside it.
+    const lost = record.outputError === undefined ? undefined : `output incomplete: ${record.outputError}`;
+    const error = [failure, lost].filter((part) => part !== undefined).join("; ");
     this.ended(
       entry,
       {
         exit_code: record.exitCode,
         signal: record.signal,
         duration_ms: Math.round(record.durationMs),
-        ...(error === undefined ? {} : { error }),
+        ...(error === "" ? {} : { error }),
+        ...(lost === undefined ? {} : { output_incomplete: true }),
       },
       state,
     );

@@ -1,4 +1,15 @@
 export { EventsFileSink, type EventsFileSinkOptions, flushOpenSinksSync } from "./events-sink.js";
+export {
+  copyPrivateFileSync,
+  createPrivateWriteStream,
+  makeDirPrivate,
+  mkdirPrivate,
+  openPrivate,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  replacePrivateFileSync,
+  writePrivateFileSync,
+} from "./private-fs.js";
 export { readEventsFile } from "./read-events.js";
 export {
   createSessionDir,
@@ -9,3 +20,4 @@ export {
 } from "./session-dir.js";
 export { newSessionId, SESSION_ID_PATTERN } from "./session-id.js";
 export { buildSummary, type SessionSummary, SUMMARY_FILE, writeSummary } from "./summary.js";
+export { describeFsError, onWriteFailure, reportWriteFailure, writeFailure } from "./write-errors.js";

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { errorMessage, FlotillaError } from "../errors.js";
+import { FlotillaError } from "../errors.js";
+import { copyPrivateFileSync, makeDirPrivate, mkdirPrivate, tryMkdirPrivate } from "./private-fs.js";
 import { newSessionId } from "./session-id.js";
+import { describeFsError } from "./write-errors.js";
 
 /** Where sessions go when no `--session-dir` is given, relative to the working directory. */
 export const DEFAULT_SESSIONS_DIR = "flotilla-sessions";
@@ -35,6 +37,9 @@ export interface SessionDir {
  * Creates the directory that records one session:
  *   events.jsonl, summary.json, workload.yaml, logs/<id>.out, logs/<id>.err.
  * By default `<cwd>/flotilla-sessions/<session-id>`, with a `latest` link next to it.
+ * The session directory and every directory Flotilla creates on the way are
+ * 0700, the files 0600 (private-fs.ts): other users must not read prompts,
+ * responses or logs. Any failure is a USAGE error naming the real cause.
  */
 export function createSessionDir(options: SessionDirOptions): SessionDir {
   let id = newSessionId(options.now);
@@ -44,7 +49,7 @@ export function createSessionDir(options: SessionDirOptions): SessionDir {
     claimExplicit(path);
   } else {
     const parent = resolve(options.cwd, DEFAULT_SESSIONS_DIR);
-    mkdirOrFail(parent, true);
+    mkdirOrFail(parent);
     path = join(parent, id);
     // Two sessions in the same second with the same suffix: draw again (bounded).
     for (let attempt = 0; !tryMkdir(path); attempt++) {
@@ -55,11 +60,18 @@ export function createSessionDir(options: SessionDirOptions): SessionDir {
     pointLatest(parent, id);
   }
   const logsPath = join(path, "logs");
-  mkdirOrFail(logsPath, true);
+  mkdirOrFail(logsPath);
   let workloadCopyPath: string | undefined;
   if (options.workloadFile !== undefined) {
     workloadCopyPath = join(path, "workload.yaml");
-    copyFileSync(options.workloadFile, workloadCopyPath);
+    try {
+      copyPrivateFileSync(options.workloadFile, workloadCopyPath);
+    } catch (error) {
+      throw new FlotillaError("USAGE", `cannot copy the workload to ${workloadCopyPath}: ${describeFsError(error)}`, {
+        cause: error,
+        context: { path: workloadCopyPath },
+      });
+    }
   }
   return {
     id,
@@ -94,7 +106,7 @@ function claimExplicit(path: string): void {
     try {
       entries = readdirSync(path);
     } catch (error) {
-      throw new FlotillaError("USAGE", `--session-dir ${path} is not a usable directory: ${errorMessage(error)}`, {
+      throw new FlotillaError("USAGE", `--session-dir ${path} is not a usable directory: ${describeFsError(error)}`, {
         cause: error,
         context: { path },
       });
@@ -106,27 +118,35 @@ function claimExplicit(path: string): void {
         { context: { path } },
       );
     }
+    // An empty directory the user made (often 0755 by their umask) becomes private like one we create.
+    try {
+      makeDirPrivate(path);
+    } catch (error) {
+      throw new FlotillaError("USAGE", `--session-dir ${path} cannot be made private: ${describeFsError(error)}`, {
+        cause: error,
+        context: { path },
+      });
+    }
   }
-  mkdirOrFail(path, true);
+  mkdirOrFail(path);
 }
 
 function tryMkdir(path: string): boolean {
   try {
-    mkdirSync(path);
-    return true;
+    return tryMkdirPrivate(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw new FlotillaError("USAGE", `cannot create session directory ${path}: ${errorMessage(error)}`, {
+    throw new FlotillaError("USAGE", `cannot create session directory ${path}: ${describeFsError(error)}`, {
       cause: error,
+      context: { path },
     });
   }
 }
 
-function mkdirOrFail(path: string, recursive: boolean): void {
+function mkdirOrFail(path: string): void {
   try {
-    mkdirSync(path, { recursive });
+    mkdirPrivate(path);
   } catch (error) {
-    throw new FlotillaError("USAGE", `cannot create session directory ${path}: ${errorMessage(error)}`, {
+    throw new FlotillaError("USAGE", `cannot create session directory ${path}: ${describeFsError(error)}`, {
       cause: error,
       context: { path },
     });

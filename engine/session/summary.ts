@@ -1,6 +1,6 @@
-import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type SessionState, serviceCounts, taskCounts } from "../state.js";
+import { replacePrivateFileSync } from "./private-fs.js";
 
 export const SUMMARY_FILE = "summary.json";
 
@@ -85,13 +85,13 @@ export function buildSummary(state: SessionState): SessionSummary {
   return summary;
 }
 
-/** Writes summary.json into the session directory atomically (write, then rename). */
+/**
+ * Writes summary.json (0600) into the session directory atomically (write,
+ * then rename); on an error nothing is left behind and the error is thrown.
+ */
 export function writeSummary(dir: string, state: SessionState): SessionSummary {
   const summary = buildSummary(state);
-  const path = join(dir, SUMMARY_FILE);
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(summary, null, 2)}\n`);
-  renameSync(temporary, path);
+  replacePrivateFileSync(join(dir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
 }
 

@@ -59,8 +59,23 @@ export interface CliProcess {
   readonly stdout: string;
 }
 
-export function startCli(args: string[], options: { cwd: string; env?: Record<string, string> }): CliProcess {
-  const [file, ...prefix] = cliCommand();
+export interface CliOptions {
+  cwd: string;
+  env?: Record<string, string>;
+  /**
+   * A command that execs the rest (same pid): `withUmask("000")`, or
+   * `setpriv --reuid=… --` to run as another user.
+   */
+  wrap?: string[];
+}
+
+/** `wrap` that runs the CLI with this umask (octal digits). */
+export function withUmask(umask: string): string[] {
+  return ["sh", "-c", `umask ${umask} && exec "$@"`, "sh"];
+}
+
+export function startCli(args: string[], options: CliOptions): CliProcess {
+  const [file, ...prefix] = [...(options.wrap ?? []), ...cliCommand()];
   const child = spawn(file as string, [...prefix, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
@@ -127,6 +142,6 @@ export function startCli(args: string[], options: { cwd: string; env?: Record<st
   };
 }
 
-export function runCli(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
   return startCli(args, options).done;
 }

@@ -1,10 +1,10 @@
-import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { FlotillaError } from "../../errors.js";
 import { placementEnv } from "../../launch/gpu-env.js";
 import { rankCommand, rankEnv } from "../../launch/mpi-env.js";
 import type { ProcessRegistry } from "../../launch/registry.js";
 import { DEFAULT_GRACE_MS, startProcess } from "../../launch/supervisor.js";
+import { mkdirPrivate, writePrivateFileSync } from "../../session/private-fs.js";
 import type { Launcher, LaunchSpec, RunningProcess } from "../types.js";
 import { hostFile, mpiStepArgs, stepArgs } from "./commands.js";
 
@@ -49,8 +49,8 @@ export class SrunLauncher implements Launcher {
         throw new FlotillaError("INTERNAL", `${spec.id}: MPI launch without rank slots`, { context: { id: spec.id } });
       }
       const hosts = join(dirname(spec.stdoutPath), `${spec.id}.hosts`);
-      mkdirSync(dirname(hosts), { recursive: true });
-      writeFileSync(hosts, hostFile(placement.slots));
+      mkdirPrivate(dirname(hosts));
+      writePrivateFileSync(hosts, hostFile(placement.slots));
       env = { ...env, ...rankEnv(placement.slots), SLURM_HOSTFILE: hosts };
       command = [
         srun,

@@ -1,12 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { EventBus } from "../../../engine/bus.js";
 import { EventsFileSink, flushOpenSinksSync } from "../../../engine/session/events-sink.js";
 import { readEventsFile } from "../../../engine/session/read-events.js";
 import { writeSummary } from "../../../engine/session/summary.js";
+import { onWriteFailure } from "../../../engine/session/write-errors.js";
 import { tempDir } from "../../helpers/tmp.js";
+import { mountTmpfs, tmpfsUnavailable } from "../../helpers/tmpfs.js";
 
 const counts = { pending: 0, scheduled: 0, running: 0, done: 0, failed: 0, canceled: 0 };
 const serviceCounts = { pending: 0, launching: 0, initializing: 0, ready: 0, failed: 0, stopped: 0 };
@@ -81,6 +83,47 @@ describe("EventsFileSink", () => {
     expect(readEventsFile(path).map((e) => e.seq)).toEqual([1, 2, 3]);
   });
 });
+
+describe.skipIf(tmpfsUnavailable !== undefined)(
+  `EventsFileSink on a full disk (${tmpfsUnavailable ?? "tmpfs"})`,
+  () => {
+    it("reports a failed write once, keeps the file whole and still ends it with session:end", () => {
+      const disk = mountTmpfs(join(tempDir(), "disk"), "64k");
+      const path = join(disk, "events.jsonl");
+      const failures: string[] = [];
+      const stop = onWriteFailure((failure) => failures.push(failure.message));
+      onTestFinished(stop);
+      const bus = new EventBus();
+      const sink = new EventsFileSink(path, { flushIntervalMs: 60_000, maxBufferBytes: 16 * 1024 });
+      bus.subscribe(sink.write);
+      bus.emit({ type: "log", level: "info", message: "before" });
+      sink.flushSync();
+      // Fill the rest: the next batch writes part of its bytes into events.jsonl's last page, then fails.
+      const filler = join(disk, "filler");
+      expect(() => execFileSync("sh", ["-c", `head -c 1000000 /dev/zero > ${filler}`], { stdio: "pipe" })).toThrow();
+      for (let i = 0; i < 100; i++) bus.emit({ type: "log", level: "info", message: "y".repeat(300) });
+      expect(sink.failed).toBe(true);
+      expect(failures).toEqual([`cannot write ${path}: no space left on device (ENOSPC)`]);
+      // Cut back to whole lines: nothing after "before".
+      expect(readEventsFile(path).map((e) => e.seq)).toEqual([1]);
+      // Room again (the reserve, in a run): held events and session:end go in, in order, once.
+      rmSync(filler);
+      bus.emit({
+        type: "session:end",
+        exit_code: 4,
+        reason: "disk",
+        duration_ms: 1,
+        tasks: counts,
+        services: serviceCounts,
+      });
+      sink.closeSync();
+      const events = readEventsFile(path);
+      expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 102 }, (_, i) => i + 1));
+      expect(events.at(-1)?.type).toBe("session:end");
+      expect(failures).toHaveLength(1);
+    });
+  },
+);
 
 describe("readEventsFile", () => {
   it("skips a cut-off last line but rejects a broken line in the middle", () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isFlotillaError } from "../../../engine/errors.js";
@@ -63,6 +63,29 @@ describe("createSessionDir", () => {
     })();
     expect(isFlotillaError(error) && error.code).toBe("USAGE");
     expect(String((error as Error).message)).toContain(join(cwd, "used"));
+  });
+
+  it("makes the session, its parents and an empty --session-dir the user made 0700", () => {
+    const cwd = tempDir();
+    const session = createSessionDir({ cwd, workloadName: "w", now: NOW });
+    expect(statSync(join(cwd, DEFAULT_SESSIONS_DIR)).mode & 0o777).toBe(0o700);
+    expect(statSync(session.path).mode & 0o777).toBe(0o700);
+    expect(statSync(session.logsPath).mode & 0o777).toBe(0o700);
+    mkdirSync(join(cwd, "open"), { mode: 0o755 });
+    createSessionDir({ cwd, dir: "open", workloadName: "w", now: NOW });
+    expect(statSync(join(cwd, "open")).mode & 0o777).toBe(0o700);
+    createSessionDir({ cwd, dir: "new/nested", workloadName: "w", now: NOW });
+    expect(statSync(join(cwd, "new")).mode & 0o777).toBe(0o700);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)("refuses an empty --session-dir that belongs to another user", () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, "theirs"), { mode: 0o755 });
+    chownSync(join(cwd, "theirs"), 65534, 65534);
+    expect(() => createSessionDir({ cwd, dir: "theirs", workloadName: "w", now: NOW })).toThrow(
+      /cannot be made private: owned by uid 65534/,
+    );
+    expect(statSync(join(cwd, "theirs")).mode & 0o777).toBe(0o755);
   });
 
   it("refuses a --session-dir that is a file", () => {
