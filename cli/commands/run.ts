@@ -12,12 +12,16 @@ import {
   EndpointRegistry,
   Engine,
   EventBus,
+  engineRecordFor,
   flushOpenSinksSync,
   installExitGuard,
   type LoadedWorkload,
   loadWorkload,
   ProcessRegistry,
   RequestPath,
+  startHeartbeat,
+  startReaper,
+  writeEngineRecord,
 } from "../../engine/index.js";
 import { openConfig } from "../config.js";
 import { type AllocationOptionValues, addAllocationOptions, allocationOverrides } from "../options.js";
@@ -43,6 +47,11 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
     workloadFile: loaded.file,
     now: new Date(),
   });
+  // Should this process die where no hook runs (SIGKILL, the OOM killer), the
+  // reaper stops what it started, and engine.json + heartbeat let show/watch tell.
+  const reaper = startReaper({ self: selfCommand(), sessionDir: session.path, env: process.env });
+  writeEngineRecord(session.path, engineRecordFor(process.pid, reaper.pid, Date.now()));
+  const stopHeartbeat = startHeartbeat(session.path);
   const registry = new ProcessRegistry();
   // Last resort if this process dies mid-run: no orphans, and events.jsonl complete.
   const removeExitGuard = installExitGuard();
@@ -91,6 +100,9 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
     const reason = engine.bus.getSnapshot().end?.reason;
     if (options.json && process.exitCode !== 0 && reason) process.stderr.write(`flotilla: ${reason}\n`);
   } finally {
+    // Everything is stopped and recorded: the reaper has nothing left to do.
+    reaper.end();
+    stopHeartbeat();
     removeSignals();
     await sink.detach();
     removeExitGuard();
