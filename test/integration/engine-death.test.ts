@@ -83,6 +83,23 @@ function recordOf(session: string): EngineEvent[] {
   return parseNdjson(readFileSync(join(session, "events.jsonl"), "utf8"));
 }
 
+describe("the reaper of an orderly run", () => {
+  it("exits with the run and touches nothing", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "w.yaml"), `version: 1\nname: calm\ntasks:\n  - name: hi\n    command: ["echo", "hi"]\n`);
+    const session = join(dir, "session");
+    const result = await runCli(["run", "w.yaml", "--json", "--session-dir", session], { cwd: dir });
+    expect(result.code).toBe(0);
+    const engine = JSON.parse(readFileSync(join(session, "engine.json"), "utf8")) as { reaper_pid: number };
+    await waitUntil(() => !isAlive(engine.reaper_pid), { timeoutMs: 5_000, what: "the reaper to exit" });
+    expect(readText(join(session, "reaper.log"))).toContain("the engine ended the session");
+    const events = recordOf(session);
+    expect(events.filter((event) => event.type === "session:end")).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ type: "session:end", exit_code: 0 });
+    expect((await runCli(["show", session], { cwd: dir })).code).toBe(0);
+  });
+});
+
 describe("when the engine dies with SIGKILL", () => {
   it("stops every process it started within 5 s and records the death", async () => {
     const { dir, session, mark, cli } = await startDoomedRun();
