@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { register as registerConfig } from "./commands/config.js";
 import { register as registerPlan } from "./commands/plan.js";
+import { register as registerReaper } from "./commands/reaper.js";
 import { register as registerRequest } from "./commands/request.js";
 import { register as registerRun } from "./commands/run.js";
 import { register as registerSelfCheck } from "./commands/self-check.js";
@@ -23,6 +24,7 @@ const COMMANDS: RegisterCommand[] = [
   registerServe,
   registerRequest,
   registerServiceHost,
+  registerReaper,
   registerSelfCheck,
   registerConfig,
 ];

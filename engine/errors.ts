@@ -48,6 +48,8 @@ export const EXIT_CODES = {
   sessionWrite: 4,
   sigint: 130,
   sigterm: 143,
+  /** The engine died without ending the session (SIGKILL, the OOM killer): 128 + 9, as a shell reports SIGKILL. */
+  engineDied: 137,
 } as const;
 
 export function exitCodeFor(code: FlotillaErrorCode): number {

@@ -172,6 +172,11 @@ export interface SessionEndEvent {
   duration_ms: number;
   tasks: Record<TaskState, number>;
   services: Record<ServiceState, number>;
+  /**
+   * Present only on a session:end the reaper wrote because the engine died
+   * without ending the session (SIGKILL, the OOM killer): when it noticed, ms since epoch.
+   */
+  engine_died?: { at: number; pid: number; host: string };
 }
 
 export type EngineEventBody =

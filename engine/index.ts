@@ -24,6 +24,8 @@ export { installExitGuard, killAllSync, ProcessRegistry } from "./launch/registr
 export { createPlatform, type PlatformOptions } from "./platform/index.js";
 export { cancelLiveJobsSync } from "./platform/slurm/live-jobs.js";
 export type { Allocation, AllocationRequest, Platform } from "./platform/types.js";
+export { type ReaperLink, startReaper } from "./reaper/link.js";
+export { runReaper } from "./reaper/reaper.js";
 export { type Reply, type RequestOptions, ServiceClient, type ServiceClientOptions } from "./request/client.js";
 export { isLoopback } from "./request/front-auth.js";
 export { describeExit } from "./request/host/backend-process.js";
@@ -38,9 +40,13 @@ export { EndpointRegistry, type PublishedInstance, serviceUrlsVariable } from ".
 export {
   createSessionDir,
   DEFAULT_SESSIONS_DIR,
+  engineLiveness,
+  engineRecordFor,
   flushOpenSinksSync,
   readEventsFile,
   type SessionDir,
+  startHeartbeat,
+  writeEngineRecord,
 } from "./session/index.js";
 export {
   type InstanceView,

@@ -12,6 +12,7 @@ import {
   EndpointRegistry,
   Engine,
   EventBus,
+  engineRecordFor,
   flushOpenSinksSync,
   installExitGuard,
   isLoopback,
@@ -19,6 +20,9 @@ import {
   loadWorkload,
   ProcessRegistry,
   RequestPath,
+  startHeartbeat,
+  startReaper,
+  writeEngineRecord,
 } from "../../engine/index.js";
 import { openConfig } from "../config.js";
 import { type AllocationOptionValues, addAllocationOptions, allocationOverrides } from "../options.js";
@@ -46,6 +50,11 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
     workloadFile: loaded.file,
     now: new Date(),
   });
+  // Should this process die where no hook runs (SIGKILL, the OOM killer), the
+  // reaper stops what it started, and engine.json + heartbeat let show/watch tell.
+  const reaper = startReaper({ self: selfCommand(), sessionDir: session.path, env: process.env });
+  writeEngineRecord(session.path, engineRecordFor(process.pid, reaper.pid, Date.now()));
+  const stopHeartbeat = startHeartbeat(session.path);
   const registry = new ProcessRegistry();
   // Last resort if this process dies mid-run: no orphans, and events.jsonl complete.
   const removeExitGuard = installExitGuard();
@@ -104,6 +113,9 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
       process.stderr.write(`flotilla: the session record is incomplete; exit code ${code}\n`);
     }
   } finally {
+    // Everything is stopped and recorded: the reaper has nothing left to do.
+    reaper.end();
+    stopHeartbeat();
     removeSignals();
     await sink.detach();
     removeExitGuard();

@@ -114,7 +114,17 @@ export interface HostLifecycle {
   /** Called after a stop, before exiting. */
   farewell?(running: RunningHost, reason: string): void;
   name: string;
+  /**
+   * Stop (backend group included) and exit once the process that started this
+   * one is gone: a host the engine launched must not outlive an engine killed
+   * with SIGKILL, whatever happens to its reaper.
+   */
+  exitWithParent?: boolean;
 }
+
+/** How often a host checks for its parent, and the grace its backend then gets. */
+export const ORPHAN_POLL_MS = 250;
+export const ORPHAN_GRACE_MS = 1_000;
 
 /**
  * Runs a host until SIGINT/SIGTERM (exit 130/143) or until its backend exits
@@ -125,11 +135,11 @@ export async function runHost(config: HostConfig, lifecycle: HostLifecycle): Pro
   let running: RunningHost | undefined;
   let stopping = false;
   let signalled: { code: number; reason: string } | undefined;
-  const finish = async (code: number, reason: string): Promise<never> => {
+  const finish = async (code: number, reason: string, graceMs?: number): Promise<never> => {
     if (!stopping) {
       stopping = true;
       if (running !== undefined) {
-        await running.stop();
+        await running.stop(graceMs);
         lifecycle.farewell?.(running, reason);
       }
     }
@@ -150,6 +160,22 @@ export async function runHost(config: HostConfig, lifecycle: HostLifecycle): Pro
   process.on("SIGHUP", onSignal);
   // Whatever happens, the backend group does not outlive the host.
   process.on("exit", () => running?.process?.killNow());
+  if (lifecycle.exitWithParent) {
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      // Reparented (to init or a subreaper): the engine is gone.
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      process.stderr.write(`flotilla ${lifecycle.name}: parent ${parent} is gone; stopping\n`);
+      if (running === undefined) {
+        signalled ??= { code: 143, reason: "parent gone" };
+        abort.abort(new FlotillaError("TERMINATED", "the process that started this host is gone"));
+        return;
+      }
+      void finish(143, "parent gone", ORPHAN_GRACE_MS);
+    }, ORPHAN_POLL_MS);
+    watch.unref();
+  }
   try {
     running = await startHost(config, abort.signal);
   } catch (error) {

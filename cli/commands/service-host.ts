@@ -29,6 +29,7 @@ export function register(program: Command): void {
     };
     await runHost(config, {
       name: "service-host",
+      exitWithParent: true,
       announce(running) {
         const ready: ReadyLine = {
           zmq: running.zmq,

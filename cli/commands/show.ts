@@ -6,6 +6,7 @@ import { replay } from "../../engine/state.js";
 import { colorEnabled } from "../../tui/no-color.js";
 import { EVENTS_FILE } from "../../tui/session-paths.js";
 import { parseCount } from "../options.js";
+import { deathOf } from "./engine-death.js";
 import { sessionDirectory } from "./watch.js";
 
 export interface ShowOptions {
@@ -16,10 +17,22 @@ export interface ShowOptions {
 /**
  * `flotilla show SESSION_DIR`: the final state of a session as one
  * dashboard frame, or with --json its summary.json (folded from the events
- * when the session died before writing one).
+ * when the session died before writing one). Exits 0, or with the session's
+ * code (137) when its engine died, saying when on stderr.
  */
 export async function showCommand(dir: string, options: ShowOptions): Promise<void> {
   const path = await sessionDirectory(dir);
+  // A session whose engine died is reported, and exits non-zero, whatever the format.
+  let death: ReturnType<typeof deathOf>;
+  try {
+    death = deathOf(path, replay(readEventsFile(join(path, EVENTS_FILE))).end);
+  } catch {
+    // No readable record: the paths below report that as before.
+  }
+  if (death !== undefined) {
+    process.stderr.write(`flotilla: ${death.message}\n`);
+    process.exitCode = death.exitCode;
+  }
   if (options.json) {
     const summary = await readFile(join(path, SUMMARY_FILE), "utf8").catch(() => undefined);
     if (summary !== undefined) {

@@ -7,6 +7,7 @@ import { EVENTS_FILE } from "../../tui/session-paths.js";
 import { tailEvents } from "../../tui/sources/tail-events.js";
 import { EventFold } from "../../tui/store.js";
 import { parseCount } from "../options.js";
+import { deathOf, engineGone } from "./engine-death.js";
 
 export interface WatchOptions {
   json?: boolean;
@@ -26,7 +27,8 @@ export async function sessionDirectory(dir: string): Promise<string> {
  * `flotilla watch SESSION_DIR`: follows a session running elsewhere through
  * its events.jsonl, read-only. The dashboard on a terminal, NDJSON with
  * --json, the final frame when stdout is not a terminal. Exits when the
- * session ends, with the session's exit code.
+ * session ends, with the session's exit code; when its engine died without
+ * an end record, says so and exits 137 instead of waiting forever.
  */
 export async function watchCommand(dir: string, options: WatchOptions): Promise<void> {
   const path = await sessionDirectory(dir);
@@ -39,24 +41,36 @@ export async function watchCommand(dir: string, options: WatchOptions): Promise<
   let end: EngineEvent | undefined;
   try {
     if (options.json) {
-      for await (const event of tailEvents(file, { intervalMs, signal: controller.signal })) {
+      for await (const event of tailEvents(file, {
+        intervalMs,
+        signal: controller.signal,
+        stopWhen: engineGone(path),
+      })) {
         process.stdout.write(`${JSON.stringify(event)}\n`);
         if (event.type === "session:end") end = event;
       }
     } else {
-      end = await watchScreen(file, intervalMs, controller);
+      end = await watchScreen(path, intervalMs, controller);
     }
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
   }
   if (end?.type === "session:end") process.exitCode = end.exit_code;
+  if (controller.signal.aborted) return;
+  const death = deathOf(path, end?.type === "session:end" ? end : undefined);
+  if (death !== undefined) {
+    process.stderr.write(`flotilla: ${death.message}\n`);
+    process.exitCode = death.exitCode;
+  }
 }
 
-async function watchScreen(file: string, intervalMs: number, controller: AbortController) {
+async function watchScreen(path: string, intervalMs: number, controller: AbortController) {
+  const file = join(path, EVENTS_FILE);
   const fold = new EventFold();
   const follow = async () => {
-    for await (const event of tailEvents(file, { intervalMs, signal: controller.signal })) fold.push(event);
+    const options = { intervalMs, signal: controller.signal, stopWhen: engineGone(path) };
+    for await (const event of tailEvents(file, options)) fold.push(event);
   };
   if (!process.stdout.isTTY) {
     await follow();

@@ -1,4 +1,5 @@
 import type { ExitRecord, RunningProcess } from "../platform/types.js";
+import { announce } from "../reaper/messages.js";
 
 /**
  * Every process group Flotilla has started and not yet seen gone, across all
@@ -8,10 +9,13 @@ const liveGroups = new Set<number>();
 
 export function trackGroup(pgid: number): void {
   liveGroups.add(pgid);
+  // The reaper stops it should this process die without running any exit hook (SIGKILL, OOM).
+  announce({ t: "group", pgid });
 }
 
 export function untrackGroup(pgid: number): void {
   liveGroups.delete(pgid);
+  announce({ t: "ungroup", pgid });
 }
 
 /** Process-group ids still tracked (for diagnostics and tests). */

@@ -1,3 +1,15 @@
+export { engineDiedReason, recordEngineDeath } from "./death-record.js";
+export {
+  ENGINE_FILE,
+  type EngineLiveness,
+  type EngineRecord,
+  engineLiveness,
+  engineRecordFor,
+  HEARTBEAT_FILE,
+  reaperRunning,
+  startHeartbeat,
+  writeEngineRecord,
+} from "./engine-record.js";
 export { EventsFileSink, type EventsFileSinkOptions, flushOpenSinksSync } from "./events-sink.js";
 export {
   copyPrivateFileSync,

@@ -14,6 +14,11 @@ export interface TailOptions {
   intervalMs?: number;
   /** Stop after `session:end` (default true). */
   untilEnd?: boolean;
+  /**
+   * Asked whenever the file has nothing new: true ends the tail after one
+   * last read (the writer is gone for good and no end will come).
+   */
+  stopWhen?: () => boolean;
 }
 
 const CHUNK = 1 << 16;
@@ -22,7 +27,8 @@ export async function* tailEvents(
   file: string,
   options: TailOptions = {},
 ): AsyncGenerator<EngineEvent, void, undefined> {
-  const { signal, intervalMs = 100, untilEnd = true } = options;
+  const { signal, intervalMs = 100, untilEnd = true, stopWhen } = options;
+  let lastPass = false;
   let offset = 0;
   let lineNumber = 0;
   let partial = "";
@@ -57,6 +63,13 @@ export async function* tailEvents(
         await handle.close();
       }
     }
-    if (!grew) await sleep(intervalMs, undefined, signal ? { signal } : {}).catch(() => undefined);
+    if (grew) continue;
+    if (lastPass) return;
+    // One more read after the verdict: the last lines may have landed just now.
+    if (stopWhen?.()) {
+      lastPass = true;
+      continue;
+    }
+    await sleep(intervalMs, undefined, signal ? { signal } : {}).catch(() => undefined);
   }
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { announce } from "../../reaper/messages.js";
 
 /**
  * Holder jobs Flotilla submitted and has not yet seen gone, with the scancel
@@ -10,10 +11,12 @@ const live = new Map<string, { scancel: string; env: Record<string, string | und
 
 export function trackJob(id: string, scancel: string, env: Record<string, string | undefined>): void {
   live.set(id, { scancel, env });
+  announce({ t: "job", id, scancel });
 }
 
 export function untrackJob(id: string): void {
   live.delete(id);
+  announce({ t: "unjob", id });
 }
 
 export function liveJobs(): string[] {

@@ -25,6 +25,8 @@ export interface SlurmPlatformOptions {
 interface Held {
   jobId: string;
   addresses: Map<string, string>;
+  /** False inside a batch job: the job belongs to its script. */
+  owned: boolean;
 }
 
 /**
@@ -75,7 +77,7 @@ export class SlurmPlatform implements Platform {
       released ??= cancelJob(this.#cli, jobId, this.#pollMs);
       return released;
     });
-    this.#held.set(allocation, { jobId, addresses });
+    this.#held.set(allocation, { jobId, addresses, owned: true });
     observe(activeEvent(allocation, jobId, Date.now() - requestedAt));
     return allocation;
   }
@@ -132,7 +134,7 @@ export class SlurmPlatform implements Platform {
       // The job belongs to the batch script: Flotilla stops its steps, never the job.
       release: () => Promise.resolve(),
     };
-    this.#held.set(allocation, { jobId: inside.id, addresses });
+    this.#held.set(allocation, { jobId: inside.id, addresses, owned: false });
     observe({ ...activeEvent(allocation, inside.id, 0), reason: `inside Slurm job ${inside.id}` });
     return allocation;
   }
@@ -152,6 +154,15 @@ export class SlurmPlatform implements Platform {
     };
   }
 
+  /** How the reaper cancels single steps of a job that is not ours; nothing when scancel is missing. */
+  #foreignJob(): { foreignJob?: { scancel: string; squeue: string } } {
+    try {
+      return { foreignJob: { scancel: this.#cli.path("scancel"), squeue: this.#cli.path("squeue") } };
+    } catch {
+      return {};
+    }
+  }
+
   launcher(allocation: Allocation): Launcher {
     const held = this.#held.get(allocation);
     if (!held) throw new FlotillaError("INTERNAL", "not an allocation of this Slurm platform");
@@ -160,6 +171,7 @@ export class SlurmPlatform implements Platform {
       srun: this.#cli.path("srun"),
       env: this.#options.env,
       addresses: held.addresses,
+      ...(held.owned ? {} : this.#foreignJob()),
       ...(this.#options.mpi === undefined ? {} : { mpi: this.#options.mpi }),
       ...(this.#options.registry === undefined ? {} : { registry: this.#options.registry }),
       ...(this.#options.graceMs === undefined ? {} : { graceMs: this.#options.graceMs }),

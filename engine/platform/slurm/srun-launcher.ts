@@ -4,6 +4,7 @@ import { placementEnv } from "../../launch/gpu-env.js";
 import { rankCommand, rankEnv } from "../../launch/mpi-env.js";
 import type { ProcessRegistry } from "../../launch/registry.js";
 import { DEFAULT_GRACE_MS, startProcess } from "../../launch/supervisor.js";
+import { announce } from "../../reaper/messages.js";
 import { mkdirPrivate, writePrivateFileSync } from "../../session/private-fs.js";
 import type { Launcher, LaunchSpec, RunningProcess } from "../types.js";
 import { hostFile, mpiStepArgs, stepArgs } from "./commands.js";
@@ -20,6 +21,11 @@ export interface SrunLauncherOptions {
   mpi?: string;
   registry?: ProcessRegistry;
   graceMs?: number;
+  /**
+   * Set when the job is not Flotilla's (it runs inside a batch job): should the
+   * engine die, its reaper cancels these steps one by one, not the job.
+   */
+  foreignJob?: { scancel: string; squeue: string };
 }
 
 /**
@@ -61,7 +67,7 @@ export class SrunLauncher implements Launcher {
       const pins = Object.entries(placementEnv(placement)).map(([key, value]) => `${key}=${value}`);
       command = [srun, ...stepArgs(jobId, placement, name), "env", ...pins, ...spec.command];
     }
-    return startProcess(
+    const running = startProcess(
       { ...rest, env, command },
       {
         node: placement.node,
@@ -69,6 +75,12 @@ export class SrunLauncher implements Launcher {
         ...(this.#options.registry === undefined ? {} : { registry: this.#options.registry }),
       },
     );
+    const foreign = this.#options.foreignJob;
+    if (foreign !== undefined) {
+      announce({ t: "step", job: jobId, name, ...foreign });
+      void running.exited.then(() => announce({ t: "unstep", job: jobId, name }));
+    }
+    return running;
   }
 
   hostOf(node: string): string {
