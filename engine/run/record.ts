@@ -10,6 +10,7 @@
  */
 import { join } from "node:path";
 import type { EventBus } from "../bus.js";
+import { RESERVE_FILE } from "../session/death-record.js";
 import { EventsFileSink } from "../session/events-sink.js";
 import type { SessionDir } from "../session/session-dir.js";
 import { buildSummary, writeSummary } from "../session/summary.js";
@@ -29,8 +30,6 @@ export interface SessionRecord {
   /** Stops recording and closes events.jsonl. */
   close(): Promise<void>;
 }
-
-export const RESERVE_FILE = ".space-reserve";
 
 export function openSessionRecord(session: SessionDir, bus: EventBus): SessionRecord {
   const events = new EventsFileSink(session.eventsPath);

@@ -4,7 +4,7 @@
  * the record stays gap-free) and summary.json folded from it. Written by the
  * reaper once the engine's processes are gone, so readers see a proper end.
  */
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { EXIT_CODES } from "../errors.js";
@@ -13,6 +13,8 @@ import { replay, serviceCounts, taskCounts } from "../state.js";
 import { writeSummary } from "./summary.js";
 
 export const EVENTS_FILE = "events.jsonl";
+/** Room a running engine keeps in its session directory so a full disk still lets it end the record. */
+export const RESERVE_FILE = ".space-reserve";
 
 export function engineDiedReason(at: number, pid: number): string {
   return `engine died at ${new Date(at).toISOString()} (pid ${pid}); its processes were stopped`;
@@ -51,6 +53,8 @@ export function recordEngineDeath(sessionDir: string, pid: number, at: number): 
     engine_died: { at, pid, host: hostname() },
   };
   const end = { v: EVENT_VERSION, seq: (events.at(-1)?.seq ?? 0) + 1, ts: at, ...body } as EngineEvent;
+  // The dead engine's reserve is exactly the room this end record may need.
+  rmSync(join(sessionDir, RESERVE_FILE), { force: true });
   const fd = openSync(path, "r+");
   try {
     if (complete < bytes.length) ftruncateSync(fd, complete);
