@@ -24,6 +24,22 @@ export { installExitGuard, killAllSync, ProcessRegistry } from "./launch/registr
 export { createPlatform, type PlatformOptions } from "./platform/index.js";
 export { cancelLiveJobsSync } from "./platform/slurm/live-jobs.js";
 export type { Allocation, AllocationRequest, Platform } from "./platform/types.js";
+export {
+  type CurveClientKeys,
+  completeKeys,
+  readClientKeys,
+  readServerKey,
+} from "./request/auth/client-keys.js";
+export {
+  certificateText,
+  type KeyPair,
+  readAllowList,
+  readSecretKeyFile,
+  writePrivateFile,
+  writePublicFile,
+} from "./request/auth/key-files.js";
+export { newKeyPair } from "./request/auth/new-key-pair.js";
+export { isCurveKey } from "./request/auth/z85.js";
 export { type Reply, type RequestOptions, ServiceClient, type ServiceClientOptions } from "./request/client.js";
 export { describeExit } from "./request/host/backend-process.js";
 export { formatReadyLine, parseReadyLine, READY_PATTERN, type ReadyLine } from "./request/host/ready-line.js";

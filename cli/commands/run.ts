@@ -60,6 +60,8 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
     endpoints,
     emit: (body) => bus.emit(body),
     ...(options.frontHost === undefined ? {} : { frontHost: options.frontHost }),
+    // Where ipc sockets go when the session directory's path is too long for them.
+    ...(process.env.XDG_RUNTIME_DIR ? { runtimeDir: process.env.XDG_RUNTIME_DIR } : {}),
   });
   const engine = new Engine({
     loaded,

@@ -16,9 +16,11 @@ import type { InstanceDriver } from "../service/driver.js";
 import type { EndpointRegistry } from "../service/endpoints.js";
 import { launchedReplicas, type TaskInstance } from "../workload/expand.js";
 import type { ServiceSpec, Workload } from "../workload/schema.js";
+import { SessionKeys } from "./auth/session-keys.js";
+import { SocketDir } from "./auth/socket-dir.js";
 import { DispatcherSet, takesRequests } from "./dispatcher-set.js";
 import { hostDriver } from "./host-driver.js";
-import { type HttpFront, requestPathEnv, startHttpFront } from "./http-front.js";
+import { type HttpFront, requestPathEnv, serviceVariablePrefix, startHttpFront } from "./http-front.js";
 import { inferenceExecutor, isInferenceTask } from "./inference-task-executor.js";
 import { remoteDriver } from "./remote-driver.js";
 
@@ -31,6 +33,8 @@ export interface RequestPathOptions {
   emit: (body: EngineEventBody) => void;
   /** Address the HTTP front listens on; loopback by default. */
   frontHost?: string;
+  /** Where ipc sockets go when the session directory's path is too long for them ($XDG_RUNTIME_DIR). */
+  runtimeDir?: string;
   metricsIntervalMs?: number;
 }
 
@@ -41,9 +45,22 @@ export class RequestPath {
   private front: HttpFront | undefined;
   private ticker: MetricsTicker | undefined;
   private executor: TaskExecutor | undefined;
+  private readonly sockets: SocketDir;
+  private keys: SessionKeys | undefined;
+  private readonly hosts: InstanceDriver;
+  private readonly remotes: InstanceDriver;
 
   constructor(private readonly options: RequestPathOptions) {
     this.profile = new RequestProfile(join(options.sessionDir, "profile"));
+    this.sockets = new SocketDir(options.sessionDir, options.runtimeDir);
+    this.hosts = hostDriver(this.sockets, () => this.sessionKeys());
+    this.remotes = remoteDriver(options.workloadDir);
+  }
+
+  /** The session's CURVE keys (auth/session-keys.ts), made at start. */
+  private sessionKeys(): SessionKeys {
+    this.keys ??= new SessionKeys(this.options.sessionDir);
+    return this.keys;
   }
 
   /** Whether any service takes requests (else start/stop do nothing). */
@@ -60,8 +77,8 @@ export class RequestPath {
   driverFor(service: ServiceSpec, instance?: number): InstanceDriver | undefined {
     const launched = launchedReplicas(service);
     const remote = service.endpoints !== undefined && (instance === undefined ? launched === 0 : instance >= launched);
-    if (remote) return remoteDriver;
-    return service.backend === undefined ? undefined : hostDriver;
+    if (remote) return this.remotes;
+    return service.backend === undefined ? undefined : this.hosts;
   }
 
   executorFor(unit: TaskInstance): TaskExecutor | undefined {
@@ -75,15 +92,22 @@ export class RequestPath {
     return this.executor;
   }
 
-  /** FLOTILLA_SERVICE_<NAME>_HTTP and _ZMQ for a task that uses `service`. */
+  /** FLOTILLA_SERVICE_<NAME>_HTTP, _ZMQ and (for CURVE endpoints) _ZMQ_KEYS for a task that uses `service`. */
   serviceEnv(service: string): Record<string, string> {
     if (!this.dispatchers?.get(service)) return {};
-    return requestPathEnv(service, this.front?.baseUrl(service), this.dispatchers.zmqEndpoints(service));
+    const env = requestPathEnv(service, this.front?.baseUrl(service), this.dispatchers.zmqEndpoints(service));
+    const keys = this.dispatchers.zmqKeys(service);
+    if (Object.keys(keys).length > 0) {
+      env[`${serviceVariablePrefix(service)}_ZMQ_KEYS`] = this.sessionKeys().serviceKeysFile(service, keys);
+    }
+    return env;
   }
 
   async start(): Promise<void> {
     if (!this.enabled || this.dispatchers) return;
     const { workload, endpoints, emit } = this.options;
+    // Made before any host starts: hosts on other nodes read theirs from files.
+    this.sessionKeys();
     this.dispatchers = new DispatcherSet({
       services: workload.services,
       endpoints,
@@ -108,6 +132,7 @@ export class RequestPath {
     await new Promise((resolve) => setImmediate(resolve));
     this.ticker?.stop();
     await this.profile.close();
+    this.sockets.remove();
   }
 
   private readonly log = (level: LogEvent["level"], message: string, subject: string): void => {

@@ -53,6 +53,29 @@ export type BackendName = (typeof BACKENDS)[number];
 export const BALANCERS = ["round_robin", "least_outstanding"] as const;
 export type BalancerName = (typeof BALANCERS)[number];
 
+const endpointUrl = z.string().regex(/^(https?|tcp|ipc):\/\//, "must start with http://, https://, tcp:// or ipc://");
+
+/**
+ * A remote instance: its URL, or the URL with the CURVE keys a `tcp://`
+ * Flotilla host wants (docs/security.md): `server_key` inline (40 Z85
+ * characters) or a file, `client_keys` a file with the client pair.
+ */
+const endpointSchema = z
+  .union([
+    endpointUrl,
+    z.strictObject({
+      url: endpointUrl,
+      server_key: z.string().min(1).optional(),
+      client_keys: z.string().min(1).optional(),
+    }),
+  ])
+  .transform((entry) => (typeof entry === "string" ? { url: entry } : entry))
+  .refine((entry) => entry.url.startsWith("tcp://") || (entry.server_key ?? entry.client_keys) === undefined, {
+    message: "server_key and client_keys are for tcp:// endpoints (CURVE)",
+  });
+
+export type EndpointSpec = z.output<typeof endpointSchema>;
+
 export const serviceSchema = z.strictObject({
   name,
   /** Absent for `backend: noop` and for remote-only services (`endpoints`). */
@@ -72,9 +95,7 @@ export const serviceSchema = z.strictObject({
   /** Emulated inference time for `backend: noop`. */
   delay: z.strictObject({ mean_ms: z.number().min(0), sd_ms: z.number().min(0).default(0) }).optional(),
   /** Already-running remote instances (not launched): http(s):// (OpenAI-compatible) or tcp:// (a Flotilla service host). */
-  endpoints: z
-    .array(z.string().regex(/^(https?|tcp|ipc):\/\//, "must start with http://, https://, tcp:// or ipc://"))
-    .optional(),
+  endpoints: z.array(endpointSchema).optional(),
   /** How many times a failed instance is restarted after it was ready. */
   restarts: count(0).default(0),
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { HostTransport } from "../../../engine/request/auth/transport.js";
 import { hostCommand } from "../../../engine/request/host-driver.js";
 import { remoteEndpoint } from "../../../engine/request/remote-driver.js";
 import { serverRoot, timingFromRoundTrip } from "../../../engine/request/remote-http.js";
@@ -8,6 +9,8 @@ import { EndpointRegistry } from "../../../engine/service/endpoints.js";
 import { type ServiceSpec, serviceSchema, workloadSchema } from "../../../engine/workload/schema.js";
 
 const service = (fields: Record<string, unknown>): ServiceSpec => serviceSchema.parse({ name: "llm", ...fields });
+
+const IPC: HostTransport = { kind: "ipc", flags: ["--bind", "ipc:///tmp/s/sockets/llm.1.sock"] };
 
 function context(spec: ServiceSpec): InstanceContext {
   return {
@@ -32,7 +35,7 @@ describe("hostCommand", () => {
       ready: { http: "/health" },
       env: { MODEL_DIR: "/models/{instance}" },
     });
-    const plan = hostCommand(context(spec));
+    const plan = hostCommand(context(spec), IPC);
     expect(plan.command).toEqual([
       "/opt/flotilla",
       "service-host",
@@ -40,10 +43,8 @@ describe("hostCommand", () => {
       "openai",
       "--service",
       "llm",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
+      "--bind",
+      "ipc:///tmp/s/sockets/llm.1.sock",
       "--max-inflight",
       "4",
       "--max-queue",
@@ -67,7 +68,7 @@ describe("hostCommand", () => {
   });
 
   it("runs a noop host with no command, passing the emulated delay", () => {
-    const plan = hostCommand(context(service({ backend: "noop", delay: { mean_ms: 40, sd_ms: 5 } })));
+    const plan = hostCommand(context(service({ backend: "noop", delay: { mean_ms: 40, sd_ms: 5 } })), IPC);
     expect(plan.command.slice(-4)).toEqual(["--delay-mean", "40", "--delay-sd", "5"]);
     expect(plan.command).not.toContain("--");
     expect(plan.command).not.toContain("--backend-port");
