@@ -9,11 +9,13 @@ import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../engine/events.js";
 import { certificateText, writePrivateFile } from "../../engine/request/auth/key-files.js";
 import { newKeyPair } from "../../engine/request/auth/new-key-pair.js";
-import { startCli } from "../helpers/cli.js";
+import { REPO, startCli } from "../helpers/cli.js";
 import { ofType, parseNdjson } from "../helpers/events.js";
 import { spawnCli } from "../helpers/host-process.js";
 import { freePort } from "../helpers/processes.js";
 import { tempDir } from "../helpers/tmp.js";
+
+const PYTHON_CLIENT = join(REPO, "test/fixtures/python/client.py");
 
 interface ResponseLine {
   index: number;
@@ -213,6 +215,9 @@ tasks:
     service: echo
     requests: prompts.jsonl
     concurrency: 2
+  - name: python
+    uses: [echo]
+    command: ["sh", "-c", ${JSON.stringify(`stat -c %a "$FLOTILLA_SERVICE_ECHO_ZMQ_KEYS" && /usr/bin/python3 ${PYTHON_CLIENT} tcp://127.0.0.1:${port} --service echo --count 3 --keys "$FLOTILLA_SERVICE_ECHO_ZMQ_KEYS" > /dev/null && echo CURVE-OK`)}]
 `,
         20,
       );
@@ -220,6 +225,8 @@ tasks:
       const run = startCli(["run", "workload.yaml", "--json", "--cores", "4", "--session-dir", session], { cwd: dir });
       const result = await run.done;
       expect(result.code, result.stderr).toBe(0);
+      // The task found the remote host's keys in the file its environment names, and talked CURVE with them.
+      expect(readFileSync(join(session, "logs", "python.out"), "utf8")).toBe("600\nCURVE-OK\n");
       const ready = ofType(parseNdjson(result.stdout), "service:state").filter((e) => e.state === "ready");
       expect(ready.map((e) => [e.instance, e.remote === true]).sort()).toEqual([
         [0, false],

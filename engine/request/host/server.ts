@@ -125,12 +125,14 @@ export class ServiceHost {
   async start(): Promise<string> {
     if (this.zap !== undefined) {
       await this.zap.start();
-      // A refused key (ZAP) and a failed CURVE handshake (wrong server key, no keys at all) alike.
+      // A refused key (ZAP: auth), a wrong server key (protocol), a client without CURVE (protocol,
+      // or "other" when it hangs up first on seeing the mechanism): every failed handshake counts.
       const failed = () => {
         this.counters.auth_failures++;
       };
       this.socket.events.on("handshake:error:auth", failed);
       this.socket.events.on("handshake:error:protocol", failed);
+      this.socket.events.on("handshake:error:other", failed);
     }
     await this.socket.bind(this.options.bind);
     this.boundEndpoint = this.socket.lastEndpoint ?? this.options.bind;
