@@ -11,7 +11,7 @@ import {
 } from "../../../engine/request/auth/key-files.js";
 import { newKeyPair } from "../../../engine/request/auth/new-key-pair.js";
 import { SessionKeys } from "../../../engine/request/auth/session-keys.js";
-import { MAX_SOCKET_PATH, SocketDir } from "../../../engine/request/auth/socket-dir.js";
+import { MAX_SOCKET_PATH, SocketDir, socketName } from "../../../engine/request/auth/socket-dir.js";
 import { hostTransport, isThisMachine } from "../../../engine/request/auth/transport.js";
 import { isCurveKey, z85Decode, z85Encode } from "../../../engine/request/auth/z85.js";
 import { tempDir } from "../../helpers/tmp.js";
@@ -112,19 +112,30 @@ describe("session keys and sockets", () => {
   });
 
   it("put ipc sockets in <session>/sockets, or in a private temporary directory when that path is too long", () => {
-    const session = tempDir();
+    // 70 bytes: room in <session>/sockets for "llm.0.sock", not for the longest name an instance gets.
+    const base = tempDir();
+    const session = join(base, "s".repeat(69 - base.length));
+    mkdirSync(session);
     const short = new SocketDir(session, undefined);
     expect(withOpenUmask(() => short.endpoint("llm.0"))).toBe(`ipc://${join(session, "sockets", "llm.0.sock")}`);
     expect(mode(join(session, "sockets"))).toBe(0o700);
+    // An instance whose name makes the path too long goes elsewhere; the others stay in the session.
+    const name = `${"x".repeat(46)}.0`;
+    expect(socketName(name)).toBe(name);
+    expect(short.endpoint(name)).toBe(`ipc://${join(short.fallbackPath as string, `${name}.sock`)}`);
+    expect(socketName(`${"y".repeat(200)}.0`)).toMatch(/^y{39}-[0-9a-f]{8}$/);
+    expect(short.endpoint("llm.1")).toBe(`ipc://${join(session, "sockets", "llm.1.sock")}`);
+    const fallback = short.fallbackPath as string;
     short.remove();
     expect(() => statSync(join(session, "sockets"))).toThrow();
+    expect(() => statSync(fallback)).toThrow();
 
     const deep = join(session, "d".repeat(MAX_SOCKET_PATH));
     mkdirSync(deep);
     const runtime = tempDir();
     const long = new SocketDir(deep, runtime);
     const endpoint = long.endpoint("llm.0");
-    const dir = long.path as string;
+    const dir = long.fallbackPath as string;
     expect(endpoint).toBe(`ipc://${join(dir, "llm.0.sock")}`);
     expect(dir.startsWith(runtime)).toBe(true);
     expect(mode(dir)).toBe(0o700);
