@@ -8,9 +8,12 @@
  *   npx tsx bench/request/curve.ts [--requests 1024] [--rounds 3] [--pipelined 8] [--out results.json]
  *
  * Shapes: 1 client × 1 host, 16 clients × 1 host (1 in flight each, then
- * --pipelined). Reports each mode's median round by throughput.
+ * --pipelined). Reports each mode's median round by throughput, and the
+ * median CPU time per request of the host process and of this (client)
+ * process, ZeroMQ's I/O threads included: on a busy machine throughput
+ * swings with the neighbours' load, CPU per request much less.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -57,11 +60,27 @@ const MODES = {
 } as const;
 type Mode = keyof typeof MODES;
 
+/** CPU time (user + system, µs) a process has used, all its threads together. */
+function processCpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name; in clock ticks (100 Hz).
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+const selfCpuUs = () => {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+};
+
 const samples: Record<string, LoadResult[]> = {};
+const cpu: Record<string, { host: number[]; client: number[] }> = {};
 try {
   const hosts = {} as Record<Mode, string>;
+  const pids = {} as Record<Mode, number>;
   for (const mode of Object.keys(MODES) as Mode[]) {
-    hosts[mode] = (await startTs("bench/request/noop-host.ts", [...MODES[mode].args])).first;
+    const started = await startTs("bench/request/noop-host.ts", [...MODES[mode].args]);
+    hosts[mode] = started.first;
+    pids[mode] = started.child.pid as number;
   }
   const shapes = [
     ["1x1", 1, 1],
@@ -73,9 +92,14 @@ try {
     for (const [shape, clients, window] of shapes) {
       for (const mode of Object.keys(MODES) as Mode[]) {
         const name = `${mode.padEnd(8)} ${shape}`;
+        const [host0, client0] = [processCpuUs(pids[mode]), selfCpuUs()];
         const result = await flotillaLoad([hosts[mode]], clients, requests, window, undefined, MODES[mode].keys);
+        const [host1, client1] = [processCpuUs(pids[mode]), selfCpuUs()];
         samples[name] ??= [];
         samples[name].push(result);
+        cpu[name] ??= { host: [], client: [] };
+        cpu[name].host.push((host1 - host0) / result.requests);
+        cpu[name].client.push((client1 - client0) / result.requests);
       }
     }
   }
@@ -89,6 +113,11 @@ for (const [name, runs] of Object.entries(samples)) {
   results[name] = [...runs].sort((a, b) => a.throughput - b.throughput)[Math.floor(runs.length / 2)]!;
 }
 printRows(results);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+console.log("\nCPU per request, µs (median of rounds): host process / client process");
+for (const [name, { host, client }] of Object.entries(cpu)) {
+  console.log(`${name.padEnd(22)} ${median(host).toFixed(1).padStart(7)} / ${median(client).toFixed(1).padStart(7)}`);
+}
 console.log("\nCURVE / insecure TCP and ipc / insecure TCP, throughput (p50 total ms)");
 for (const shape of ["1x1", "16x1", `16x1 ×${pipelined}`]) {
   const base = results[`${"insecure".padEnd(8)} ${shape}`]!;
