@@ -132,6 +132,8 @@ export class RequestPath {
     await new Promise((resolve) => setImmediate(resolve));
     this.ticker?.stop();
     await this.profile.close();
+    // The hosts stop after this (their sockets are already unused); a host killed outright
+    // cannot remove its own socket file, so the directory goes here.
     this.sockets.remove();
   }
 
