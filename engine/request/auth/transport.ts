@@ -31,8 +31,10 @@ export function hostTransport(
   host: string,
   sockets: SocketDir,
   keys: () => SessionKeys,
+  /** Whether `host` is the engine's machine; tests stand in for a remote node with it. */
+  local: (host: string) => boolean = isThisMachine,
 ): HostTransport {
-  if (isThisMachine(host)) return { kind: "ipc", flags: ["--bind", sockets.endpoint(instanceId)] };
+  if (local(host)) return { kind: "ipc", flags: ["--bind", sockets.endpoint(instanceId)] };
   const session = keys();
   return { kind: "tcp", flags: ["--host", host, "--port", "0", ...session.hostFlags()], keys: session.clientKeys };
 }
