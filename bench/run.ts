@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, string> = {
   plan: "bench/plan.ts",
   launch: "bench/launch.ts",
   request: "bench/request/run.ts",
+  curve: "bench/request/curve.ts",
   tui: "bench/tui/run.ts",
 };
 

@@ -10,6 +10,7 @@ import type { RequestMetrics } from "../metrics/collector.js";
 import type { RequestProfile } from "../metrics/profile.js";
 import type { EndpointRegistry, PublishedInstance } from "../service/endpoints.js";
 import type { ServiceSpec } from "../workload/schema.js";
+import { type KeysFile, keysEntry } from "./auth/client-keys.js";
 import { Dispatcher } from "./dispatcher.js";
 import type { InstanceChannel } from "./dispatcher-channel.js";
 import { ZmqChannel } from "./dispatcher-zmq.js";
@@ -70,6 +71,15 @@ export class DispatcherSet {
       .filter((zmq): zmq is string => zmq !== undefined);
   }
 
+  /** The CURVE keys of those endpoints that need them, by endpoint (FLOTILLA_SERVICE_<NAME>_ZMQ_KEYS). */
+  zmqKeys(service: string): KeysFile {
+    const file: KeysFile = {};
+    for (const entry of this.options.endpoints.ready(service)) {
+      if (entry.zmq !== undefined && entry.keys !== undefined) file[entry.zmq] = keysEntry(entry.keys);
+    }
+    return file;
+  }
+
   async close(): Promise<void> {
     this.unsubscribe();
     await Promise.all([...this.dispatchers.values()].map((d) => d.close()));
@@ -95,7 +105,7 @@ export class DispatcherSet {
 
   private channelFor(entry: PublishedInstance, service: string): InstanceChannel {
     // A remote `flotilla serve` may serve under another name: it gets requests without one.
-    if (entry.zmq !== undefined) return new ZmqChannel(entry.zmq, entry.remote ? undefined : service);
+    if (entry.zmq !== undefined) return new ZmqChannel(entry.zmq, entry.remote ? undefined : service, entry.keys);
     const token = entry.remote ? this.options.tokens?.(service, entry.endpoint) : undefined;
     return new HttpChannel(entry.endpoint, token);
   }

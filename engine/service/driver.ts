@@ -7,6 +7,7 @@
  * - `backend: noop|openai` (fronted by a Flotilla service host) and remote
  *   `endpoints`: their own drivers, chosen in driverFor (drivers.ts).
  */
+import type { CurveClientKeys } from "../request/auth/client-keys.js";
 import type { Placement } from "../scheduler/types.js";
 import type { ServiceSpec } from "../workload/schema.js";
 import type { OutputLines } from "./lines.js";
@@ -37,6 +38,8 @@ export interface ReadyResult {
   endpoint: string;
   /** The instance's service-host ZeroMQ endpoint, when it has one. */
   zmq?: string;
+  /** CURVE keys for that endpoint, when it is TCP with authentication (docs/security.md). */
+  keys?: CurveClientKeys;
 }
 
 export interface ReadyContext extends InstanceContext {

@@ -4,6 +4,7 @@
  * publish_ms ends here) until it fails, restarts or stops. Tasks read it for
  * FLOTILLA_SERVICE_<NAME>_URLS; the dispatcher reads it to route requests.
  */
+import type { CurveClientKeys } from "../request/auth/client-keys.js";
 
 export interface PublishedInstance {
   service: string;
@@ -13,6 +14,8 @@ export interface PublishedInstance {
   endpoint: string;
   /** The instance's service-host ZeroMQ endpoint, when it has one. */
   zmq?: string;
+  /** CURVE keys for `zmq` (a TCP host with authentication); never put in events. */
+  keys?: CurveClientKeys;
   remote: boolean;
 }
 

@@ -143,6 +143,7 @@ export class ServiceInstance {
       node: placement.node,
       endpoint: result.endpoint,
       ...(result.zmq === undefined ? {} : { zmq: result.zmq }),
+      ...(result.keys === undefined ? {} : { keys: result.keys }),
       remote: this.options.driver.remote,
     });
     this.transition("ready", {

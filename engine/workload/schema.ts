@@ -55,7 +55,13 @@ export type BalancerName = (typeof BALANCERS)[number];
 
 const endpointUrl = z.string().regex(/^(https?|tcp|ipc):\/\//, "must start with http://, https://, tcp:// or ipc://");
 
-/** A remote instance: its URL, and for an HTTP server where its bearer token comes from (never the token itself). */
+/**
+ * A remote instance: its URL, and where its credentials come from (never a
+ * secret itself, docs/security.md). An `http(s)://` server may want a bearer
+ * token (`token_file` or `token_env`); a `tcp://` Flotilla host wants CURVE
+ * keys: `server_key` inline (40 Z85 characters) or a file, `client_keys` a
+ * file with the client pair.
+ */
 export const endpointSchema = z.preprocess(
   (value) => (typeof value === "string" ? { url: value } : value),
   z
@@ -68,6 +74,8 @@ export const endpointSchema = z.preprocess(
         .string()
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
         .optional(),
+      server_key: z.string().min(1).optional(),
+      client_keys: z.string().min(1).optional(),
     })
     .superRefine((endpoint, ctx) => {
       if (endpoint.token_file !== undefined && endpoint.token_env !== undefined) {
@@ -76,6 +84,10 @@ export const endpointSchema = z.preprocess(
       const token = endpoint.token_file !== undefined || endpoint.token_env !== undefined;
       if (token && !/^https?:\/\//.test(endpoint.url)) {
         ctx.addIssue({ code: "custom", message: "a token is sent only to http:// and https:// endpoints" });
+      }
+      const keys = endpoint.server_key !== undefined || endpoint.client_keys !== undefined;
+      if (keys && !endpoint.url.startsWith("tcp://")) {
+        ctx.addIssue({ code: "custom", message: "server_key and client_keys are for tcp:// endpoints (CURVE)" });
       }
     }),
 );

@@ -30,6 +30,8 @@ beforeAll(async () => {
     String(backendPort),
     "--max-inflight",
     "2",
+    // Authentication has its own tests (zmq-auth*.test.ts); this one is about replies and exit codes.
+    "--insecure",
     "--",
     ...modelServerCommand(),
   ]);
