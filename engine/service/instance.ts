@@ -45,6 +45,8 @@ export class ServiceInstance {
   private current: ServiceState = "pending";
   private process: RunningProcess | undefined;
   private restartsUsed = 0;
+  /** From the failure that will be restarted until the restart is ready or given up on. */
+  private restartPending = false;
   private stopping = false;
   private readonly lines = new OutputLines();
   private readonly host: string;
@@ -58,9 +60,9 @@ export class ServiceInstance {
     return this.current;
   }
 
-  /** Failed with no restart left (or stopped while failed): it will not be ready again. */
+  /** Failed with no restart coming (or stopped while failed): it will not be ready again. */
   get gaveUp(): boolean {
-    return this.current === "failed" && (this.stopping || this.restartsUsed >= this.options.service.restarts);
+    return this.current === "failed" && (this.stopping || !this.restartPending);
   }
 
   get pid(): number | undefined {
@@ -166,15 +168,22 @@ export class ServiceInstance {
   private async onExitAfterReady(process: RunningProcess, record: ExitRecord, signal: AbortSignal): Promise<void> {
     if (this.stopping || process !== this.process) return;
     this.options.endpoints.withdraw(this.options.service.name, this.options.instance);
+    // Decided before `failed` is seen: a task waiting for the service must not take it for lost meanwhile.
+    this.restartPending = this.restartsUsed < this.options.service.restarts && !signal.aborted;
     this.fail(`exited after it was ready: ${describeExit(record)}`);
     // Each attempt counts, whether or not it gets ready again; start() reports its own failure.
-    while (this.restartsUsed < this.options.service.restarts && !this.stopping && !signal.aborted) {
+    while (this.restartPending && !this.stopping && !signal.aborted) {
       this.restartsUsed += 1;
       try {
         await this.start(signal);
+        this.restartPending = false;
         return;
       } catch {}
+      this.restartPending = this.restartsUsed < this.options.service.restarts;
     }
+    this.restartPending = false;
+    // The last failure was announced while a restart was still pending: say that none is coming.
+    this.options.onChange?.(this);
   }
 
   private fail(cause: string, error?: unknown): FlotillaError {
