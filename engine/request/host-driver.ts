@@ -11,6 +11,7 @@ import type { InstanceContext, InstanceDriver, LaunchPlan } from "../service/dri
 import { waitForProbe } from "../service/probes.js";
 import type { ReadySpec } from "../workload/schema.js";
 import { renderArgs, renderEnv } from "../workload/template.js";
+import { ServiceClient } from "./client.js";
 import { parseReadyLine, READY_PATTERN } from "./host/ready-line.js";
 
 function readyFlag(ready: ReadySpec): string {
@@ -69,5 +70,18 @@ export const hostDriver: InstanceDriver = {
       throw new FlotillaError("PROTOCOL", `service host printed an unreadable ready line: ${json}`);
     }
     return { endpoint: ready.endpoint ?? ready.zmq, zmq: ready.zmq };
+  },
+  liveness(_context, ready) {
+    if (ready.zmq === undefined) return undefined;
+    // Its own socket: the host answers a ping from its event loop, so a busy backend does not fail it, a hung host does.
+    const client = new ServiceClient(ready.zmq);
+    return {
+      check: (timeoutMs) =>
+        client.ping(timeoutMs).then(
+          (pong) => pong.ok,
+          () => false,
+        ),
+      close: () => client.close(),
+    };
   },
 };

@@ -120,7 +120,7 @@ describe("ServiceInstance", () => {
 
   it("restarts after an unexpected exit while restarts remain, counting them in events", async () => {
     const { instance, events, endpoints } = setup(
-      (port) => ["sh", "-c", `${fixture("slow-ready")} ${port} 50 & sleep 0.6; kill $!; exit 7`],
+      (port) => ["sh", "-c", `${fixture("slow-ready")} ${port} 50 & sleep 1.2; kill $!; exit 7`],
       { restarts: 1, ready: { tcp: true } },
     );
     await instance.start(new AbortController().signal);
@@ -144,7 +144,7 @@ describe("ServiceInstance", () => {
 
   it("does not give up while the crash that used the last restart is still being restarted", async () => {
     const { instance, events, gaveUpSeen } = setup(
-      (port) => ["sh", "-c", `${fixture("slow-ready")} ${port} 50 & sleep 0.6; kill $!; exit 7`],
+      (port) => ["sh", "-c", `${fixture("slow-ready")} ${port} 50 & sleep 1.2; kill $!; exit 7`],
       { restarts: 1, ready: { tcp: true } },
     );
     await instance.start(new AbortController().signal);
