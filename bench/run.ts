@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, string> = {
   launch: "bench/launch.ts",
   request: "bench/request/run.ts",
   tui: "bench/tui/run.ts",
+  soak: "bench/soak/run.ts",
 };
 
 const root = resolve(import.meta.dirname, "..");
