@@ -39,7 +39,11 @@ describe("LivenessMonitor", () => {
     await waitUntil(() => state.checks.length >= 2, { what: "two checks" });
     state.alive = false;
     await waitUntil(() => log.some((line) => line.startsWith("dead")), { what: "dead", timeoutMs: 5_000 });
-    expect(log).toEqual(["failed 1", "failed 2", "dead: did not answer 3 liveness check(s) in a row within 20 ms each"]);
+    expect(log).toEqual([
+      "failed 1",
+      "failed 2",
+      "dead: did not answer 3 liveness check(s) in a row within 20 ms each",
+    ]);
     expect(state.closed).toBe(true);
     const checks = state.checks.length;
     await new Promise((resolve) => setTimeout(resolve, 150));
