@@ -142,7 +142,10 @@ export class ServiceInstance {
           ? `not ready within ${service.startup_timeout} ms (startup_timeout)`
           : errorMessage(error);
       if (process && !early) await process.stop();
-      throw this.fail(cause, { reason: "start_failed" }, error);
+      // A restart that did not get ready: say whether another one follows.
+      const again = this.restartPending && this.restartsUsed < restartsOf(service);
+      const next = again ? { restart_in_ms: restartDelayMs(this.restartsUsed + 1) } : {};
+      throw this.fail(cause, { reason: "start_failed", ...next }, error);
     }
     const probedAt = performance.now();
     this.options.endpoints.publish({

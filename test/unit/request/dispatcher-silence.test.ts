@@ -108,4 +108,38 @@ describe("Dispatcher silence rule", () => {
     await dispatcher.close();
     expect((await stuck).status).toBe("error");
   });
+
+  it("reports an instance whose requests time out while another answers", async () => {
+    const suspects: Array<{ instance: number; why: string; checkMs?: number }> = [];
+    const dispatcher = new Dispatcher({
+      service: "echo",
+      metrics: new RequestMetrics(),
+      requestTimeoutMs: 60_000,
+      maxAttempts: 3,
+      instanceCapacity: 100,
+      maxInflight: 8,
+      livenessPeriodMs: 5_000,
+      onSuspect: (instance, why, checkMs) =>
+        suspects.push({ instance, why, ...(checkMs === undefined ? {} : { checkMs }) }),
+    });
+    const timingOut: InstanceChannel = {
+      endpoint: "slow",
+      request: async () => {
+        throw new ChannelError("timeout", "no reply from slow within 100 ms");
+      },
+      ping: async () => false,
+      close: async () => {},
+    };
+    dispatcher.add(0, fastChannel("fast"));
+    dispatcher.add(1, timingOut);
+    const results = await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        dispatcher.dispatch({ method: "POST", path: "/v1/completions" }, { source: "t", index: i }),
+      ),
+    );
+    expect(results.every((r) => r.status === "ok" && r.instance === 0)).toBe(true);
+    // Checked with the service's own liveness timeout: no silence threshold applies.
+    expect(suspects).toEqual([{ instance: 1, why: "no reply from slow within 100 ms" }]);
+    await dispatcher.close();
+  });
 });
