@@ -50,6 +50,13 @@ export class DispatcherSet {
           maxAttempts: 3,
           instanceCapacity: service.max_inflight + service.max_queue,
           maxInflight: service.max_inflight,
+          ...(service.liveness === "off"
+            ? {}
+            : {
+                livenessPeriodMs: service.liveness.every,
+                onSuspect: (instance: number, why: string, checkMs?: number) =>
+                  options.endpoints.suspect(service.name, instance, why, checkMs),
+              }),
           ...(options.log === undefined ? {} : { log: options.log }),
         }),
       );

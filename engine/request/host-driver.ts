@@ -15,6 +15,7 @@ import { renderArgs, renderEnv } from "../workload/template.js";
 import type { SessionKeys } from "./auth/session-keys.js";
 import type { SocketDir } from "./auth/socket-dir.js";
 import { type HostTransport, hostTransport } from "./auth/transport.js";
+import { ServiceClient } from "./client.js";
 import { parseReadyLine, READY_PATTERN } from "./host/ready-line.js";
 
 function readyFlag(ready: ReadySpec): string {
@@ -78,6 +79,19 @@ export function hostDriver(sockets: SocketDir, keys: () => SessionKeys): Instanc
         endpoint: ready.endpoint ?? ready.zmq,
         zmq: ready.zmq,
         ...(transport.kind === "tcp" ? { keys: transport.keys } : {}),
+      };
+    },
+    liveness(_context, ready) {
+      if (ready.zmq === undefined) return undefined;
+      // Its own socket: the host answers a ping from its event loop, so a busy backend does not fail it, a hung host does.
+      const client = new ServiceClient(ready.zmq, ready.keys === undefined ? {} : { curve: ready.keys });
+      return {
+        check: (timeoutMs) =>
+          client.ping(timeoutMs).then(
+            (pong) => pong.ok,
+            () => false,
+          ),
+        close: () => client.close(),
       };
     },
   };

@@ -8,7 +8,7 @@
  * *lost* when every instance has failed for good (no restarts left): tasks
  * still waiting for it then fail instead of waiting forever.
  */
-import type { ServiceStateEvent } from "../events.js";
+import type { LogEvent, ServiceStateEvent } from "../events.js";
 import type { Launcher } from "../platform/types.js";
 import type { Placement } from "../scheduler/types.js";
 import type { InstanceDriver } from "../service/driver.js";
@@ -28,6 +28,8 @@ export interface ServiceSetOptions {
   sessionDir: string;
   logPaths(id: string): { stdout: string; stderr: string };
   emit(event: ServiceStateEvent): void;
+  /** Hang recovery's steps that are not state changes (failed checks, kills). */
+  log?(level: LogEvent["level"], message: string, subject: string): void;
   /** Any instance changed state. */
   onChange(): void;
 }
@@ -64,6 +66,7 @@ export class ServiceSet {
             sessionDir: options.sessionDir,
             logPaths: options.logPaths(id),
             emit: options.emit,
+            ...(options.log === undefined ? {} : { log: options.log }),
             onChange: () => this.changed(service.name),
           }),
         );

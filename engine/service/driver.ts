@@ -11,6 +11,7 @@ import type { CurveClientKeys } from "../request/auth/client-keys.js";
 import type { Placement } from "../scheduler/types.js";
 import type { ServiceSpec } from "../workload/schema.js";
 import type { OutputLines } from "./lines.js";
+import type { LivenessProbe } from "./liveness.js";
 
 export interface InstanceContext {
   service: ServiceSpec;
@@ -60,4 +61,9 @@ export interface InstanceDriver {
    * exited, or teardown); rejects with an Error to fail the instance.
    */
   waitReady(context: ReadyContext, signal: AbortSignal): Promise<ReadyResult>;
+  /**
+   * How to check the ready instance is still alive (liveness.ts); undefined
+   * when there is no way to ask it (then only its exit is noticed).
+   */
+  liveness?(context: InstanceContext, ready: ReadyResult): LivenessProbe | undefined;
 }

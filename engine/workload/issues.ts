@@ -35,7 +35,9 @@ function knownKeys(path: FieldPath): string[] {
   if (top === "tasks" && path.length === 2) return Object.keys(taskSchema.shape);
   if (top === "services" && sub === "ready") return ["http", "tcp", "log"];
   if (top === "services" && sub === "delay") return ["mean_ms", "sd_ms"];
-  if (top === "services" && sub === "endpoints" && path.length === 4) return ["url", "token_file", "token_env"];
+  if (top === "services" && sub === "endpoints" && path.length === 4)
+    return ["url", "token_file", "token_env", "server_key", "client_keys"];
+  if (top === "services" && sub === "liveness") return ["every", "timeout", "failures"];
   return [];
 }
 
@@ -116,6 +118,10 @@ function unionProblems(issue: Extract<Issue, { code: "invalid_union" }>, data: u
     const choices = keys.map((k) => `"${k}"`).join(", ");
     const found = given.length === 0 ? "none" : given.map((k) => `"${k}"`).join(", ");
     return [{ path: issue.path as FieldPath, message: `expected exactly one of ${choices}, got ${found}` }];
+  }
+  // A union that says in its own words what it takes (liveness: off or a mapping).
+  if (!isMapping && !STOCK.test(issue.message)) {
+    return [{ path: issue.path as FieldPath, message: `${issue.message}, got ${describe(value)}` }];
   }
   // Otherwise report the branch that came closest.
   const closest = [...branches].sort((a, b) => a.length - b.length)[0] ?? [];

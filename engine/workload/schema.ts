@@ -47,6 +47,42 @@ export const readySchema = z.union([
   z.strictObject({ log: z.string() }),
 ]);
 
+/** Liveness defaults (docs/workload.md, "liveness"). */
+export const LIVENESS_DEFAULTS = { every: 5_000, timeout: 2_000, failures: 3 } as const;
+
+const livenessChecks = z
+  .strictObject({
+    every: duration.default(LIVENESS_DEFAULTS.every),
+    /** Absent: the default, or `every` when that is shorter. */
+    timeout: duration.optional(),
+    failures: count(1).default(LIVENESS_DEFAULTS.failures),
+  })
+  .superRefine((value, ctx) => {
+    if (value.every < 100) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["every"],
+        message: "must be at least 100ms (checks would flood the instance)",
+      });
+    }
+    if (value.timeout === undefined) return;
+    if (value.timeout < 10) ctx.addIssue({ code: "custom", path: ["timeout"], message: "must be at least 10ms" });
+    else if (value.timeout > value.every) {
+      ctx.addIssue({ code: "custom", path: ["timeout"], message: "must not be longer than `every`" });
+    }
+  });
+
+/** `off`, or how often an instance is checked once ready, how long a check may take, and how many fail in a row before it is restarted. */
+export const livenessSchema = z
+  .union([z.literal("off"), z.literal(false), livenessChecks], {
+    error: "must be off, or a mapping with every, timeout and failures (e.g. { every: 5s, timeout: 2s, failures: 3 })",
+  })
+  .transform((value) =>
+    value === "off" || value === false
+      ? ("off" as const)
+      : { ...value, timeout: value.timeout ?? Math.min(LIVENESS_DEFAULTS.timeout, value.every) },
+  );
+
 export const BACKENDS = ["openai", "noop"] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
@@ -112,8 +148,10 @@ export const serviceSchema = z.strictObject({
   delay: z.strictObject({ mean_ms: z.number().min(0), sd_ms: z.number().min(0).default(0) }).optional(),
   /** Already-running remote instances (not launched): http(s):// (OpenAI-compatible) or tcp:// (a Flotilla service host). */
   endpoints: z.array(endpointSchema).optional(),
-  /** How many times a failed instance is restarted after it was ready. */
-  restarts: count(0).default(0),
+  /** How many times a failed instance is restarted after it was ready; absent: restartsOf(). */
+  restarts: count(0).optional(),
+  /** Checks of an instance after it is ready (restarted when it stops answering). */
+  liveness: livenessSchema.default({ ...LIVENESS_DEFAULTS }),
 });
 
 export const taskSchema = z.strictObject({
@@ -151,6 +189,12 @@ export const workloadSchema = z.strictObject({
 export type AllocationSpec = z.infer<typeof allocationSchema>;
 export type ReadySpec = z.infer<typeof readySchema>;
 export type EndpointSpec = z.infer<typeof endpointSchema>;
+export type LivenessSpec = z.infer<typeof livenessSchema>;
 export type ServiceSpec = z.infer<typeof serviceSchema>;
 export type TaskSpec = z.infer<typeof taskSchema>;
 export type Workload = z.infer<typeof workloadSchema>;
+
+/** Services with a backend serve requests others wait for: one restart by default. Plain commands: none. */
+export function restartsOf(service: Pick<ServiceSpec, "restarts" | "backend">): number {
+  return service.restarts ?? (service.backend === undefined ? 0 : 1);
+}
