@@ -79,5 +79,6 @@ function sortedUnique(ids: readonly number[]): readonly number[] {
   for (let i = 1; i < ids.length; i++) {
     if (ids[i]! <= ids[i - 1]!) return [...new Set(ids)].sort((a, b) => a - b);
   }
+  checked.add(ids);
   return ids;
 }
