@@ -47,7 +47,7 @@ export const CASES: HostileCase[] = [
   v("a-list.yaml", "fixtures", 2, /a-list\.yaml:1:1: \(top level\): a workload is a mapping.*not a list/, {
     notEchoed: "SECRET-LOOKING-TEXT",
   }),
-  v("duplicate-key.json", "fixtures", 2, /duplicate-key\.json:1:58: YAML: Map keys must be unique/),
+  v("duplicate-key.json", "generated", 2, /duplicate-key\.json:1:58: YAML: Map keys must be unique/),
   v("tasks-30k.yaml", "generated", 2, /tasks-30k\.yaml:\d+:\d+: YAML: more than 150,000 values.*as JSON/),
   // Counts, one per counted field, and totals before expansion.
   v(

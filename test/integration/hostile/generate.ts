@@ -57,6 +57,8 @@ export function generateHostile(dir: string): void {
   write("deep-flow-huge.yaml", `version: 1\nx: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`);
   write("deep-seq.yaml", `version: 1\nx:\n  ${"- ".repeat(20_000)}1\n`);
   write("many-aliases.yaml", `version: 1\na: &a 1\nx: [${Array.from({ length: 1_001 }, () => "*a").join(", ")}]\n`);
+  // Generated rather than committed: the repository's JSON linter refuses duplicate keys.
+  write("duplicate-key.json", '{"version": 1, "tasks": [{"name": "a", "command": ["x"], "name": "b"}]}\n');
   write("small.yaml", "version: 1\ntasks:\n  - name: a\n    command: [x]\n");
   mkdirSync(join(dir, "a-directory.yaml"));
   execFileSync("mkfifo", [join(dir, "fifo.yaml")]);
