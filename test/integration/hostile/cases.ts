@@ -135,6 +135,13 @@ export const CASES: HostileCase[] = [
   // plan and run read the same way, and check their flags against the same ceilings.
   { name: "plan tasks-100k.json", cwd: "generated", args: ["plan", "tasks-100k.json"], code: 0, stdout: /plan: many/ },
   {
+    name: "plan 100,000 tasks that never fit",
+    cwd: "generated",
+    args: ["plan", "tasks-100k-2-gpus.json", "--gpus", "1"],
+    code: 2,
+    stderr: /tasks-100k-2-gpus\.json:\d+:\d+: tasks\[0\]\.gpus: asks 2 GPUs per process[^]*\.\.\. and 99,900 more/,
+  },
+  {
     name: "plan count-billion.yaml",
     cwd: "fixtures",
     args: ["plan", "count-billion.yaml"],

@@ -6,12 +6,16 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** 100,000 tasks that all use one service: valid, and big enough that quadratic checks take minutes. */
-function manyTasksJson(n: number): string {
+/**
+ * 100,000 tasks that all use one service: valid, and big enough that quadratic
+ * checks take minutes. With `gpus`, each asks that many GPUs.
+ */
+function manyTasksJson(n: number, gpus = 0): string {
   const tasks = Array.from({ length: n }, (_, i) => ({
     name: `t${i}`,
     command: ["echo", "{instance}"],
     uses: ["web"],
+    ...(gpus > 0 ? { gpus } : {}),
   }));
   return JSON.stringify({ version: 1, name: "many", services: [{ name: "web", backend: "noop" }], tasks }, null, 1);
 }
@@ -43,6 +47,7 @@ function deepBlock(levels: number): string {
 export function generateHostile(dir: string): void {
   const write = (name: string, data: string | Buffer) => writeFileSync(join(dir, name), data);
   write("tasks-100k.json", manyTasksJson(100_000));
+  write("tasks-100k-2-gpus.json", manyTasksJson(100_000, 2));
   write("tasks-30k.yaml", manyTasksYaml(30_000));
   write(
     "for-each-over.json",
