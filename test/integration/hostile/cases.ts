@@ -139,7 +139,7 @@ export const CASES: HostileCase[] = [
     cwd: "generated",
     args: ["plan", "tasks-100k-2-gpus.json", "--gpus", "1"],
     code: 2,
-    stderr: /tasks-100k-2-gpus\.json:\d+:\d+: tasks\[0\]\.gpus: asks 2 GPUs per process[^]*\.\.\. and 99,900 more/,
+    stderr: /tasks-100k-2-gpus\.json:\d+:\d+: tasks\[0\]\.gpus: asks 2 GPUs per process[\s\S]*\.\.\. and 99,900 more/,
   },
   {
     name: "plan count-billion.yaml",
