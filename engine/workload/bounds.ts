@@ -25,61 +25,69 @@ function listLimit(path: FieldPath): number {
   return LIMITS.listItems;
 }
 
+/**
+ * One open list or mapping. Only the frames from the root to the current
+ * value exist at once (at most LIMITS.depth), and a path is built only for a
+ * problem: a million tasks cost no million paths.
+ */
+interface Frame {
+  value: object;
+  /** Keys of a mapping; undefined for a list. */
+  keys: string[] | undefined;
+  length: number;
+  next: number;
+  path: FieldPath;
+}
+
 export function boundsProblems(data: unknown): Problem[] {
   const problems: Problem[] = [];
-  const stack: [unknown, FieldPath][] = [[data, []]];
-  // Strings are checked where they are found; only collections go on the stack,
-  // so a million-item list costs no million paths.
-  const push = (value: unknown, path: FieldPath) => {
-    if (typeof value === "string") {
-      if (value.length > LIMITS.stringChars) {
-        problems.push({
-          path,
-          message: `is ${grouped(value.length)} characters long; at most ${grouped(LIMITS.stringChars)}`,
-        });
-      }
-    } else if (value !== null && typeof value === "object") stack.push([value, path]);
-  };
-  // Every value is visited at most once per reference; aliases are already bounded
-  // by the parser (LIMITS.yamlAliasExpansion), and cycles stop at LIMITS.depth.
-  let visited = 0;
-  while (stack.length > 0 && problems.length < MAX_PROBLEMS) {
-    const [value, path] = stack.pop()! as [object, FieldPath];
-    visited += Array.isArray(value) ? value.length : Object.keys(value).length;
-    if (visited > MAX_VALUES) {
-      problems.push({ path, message: `the workload expands to more than ${grouped(MAX_VALUES)} values (aliases?)` });
-      break;
-    }
+  const open = (value: object, path: FieldPath): Frame | undefined => {
     if (path.length >= LIMITS.depth) {
       problems.push({ path, message: `lists and mappings nested more than ${LIMITS.depth} deep` });
-      continue;
+      return undefined;
     }
     if (Array.isArray(value)) {
       const max = listLimit(path);
-      if (value.length > max) {
-        problems.push({ path, message: `has ${grouped(value.length)} items; at most ${grouped(max)}` });
-        continue;
-      }
-      for (let i = value.length - 1; i >= 0; i--) {
-        const item: unknown = value[i];
-        if (typeof item === "object" || (typeof item === "string" && item.length > LIMITS.stringChars)) {
-          push(item, [...path, i]);
-        }
-      }
-      continue;
+      if (value.length <= max) return { value, keys: undefined, length: value.length, next: 0, path };
+      problems.push({ path, message: `has ${grouped(value.length)} items; at most ${grouped(max)}` });
+      return undefined;
     }
     const keys = Object.keys(value);
-    if (keys.length > LIMITS.mapKeys) {
-      problems.push({ path, message: `has ${grouped(keys.length)} keys; at most ${grouped(LIMITS.mapKeys)}` });
+    if (keys.length <= LIMITS.mapKeys) return { value, keys, length: keys.length, next: 0, path };
+    problems.push({ path, message: `has ${grouped(keys.length)} keys; at most ${grouped(LIMITS.mapKeys)}` });
+    return undefined;
+  };
+  if (data === null || typeof data !== "object") return problems;
+  const root = open(data, []);
+  const stack: Frame[] = root === undefined ? [] : [root];
+  let visited = 0;
+  // Each turn visits one value or closes one frame; MAX_VALUES bounds the values
+  // even when aliases share data, and LIMITS.depth stops a cycle.
+  while (stack.length > 0 && problems.length < MAX_PROBLEMS) {
+    const frame = stack.at(-1)!;
+    if (frame.next >= frame.length) {
+      stack.pop();
       continue;
     }
-    for (let k = keys.length - 1; k >= 0; k--) {
-      const key = keys[k]!;
-      if (key.length > LIMITS.stringChars) {
-        problems.push({ path, message: `has a key ${grouped(key.length)} characters long` });
-        continue;
-      }
-      push((value as Record<string, unknown>)[key], [...path, key]);
+    const i = frame.next++;
+    const key = frame.keys === undefined ? i : frame.keys[i]!;
+    if (++visited > MAX_VALUES) {
+      problems.push({ path: frame.path, message: `expands to more than ${grouped(MAX_VALUES)} values (aliases?)` });
+      break;
+    }
+    if (typeof key === "string" && key.length > LIMITS.stringChars) {
+      problems.push({ path: frame.path, message: `has a key ${grouped(key.length)} characters long` });
+      continue;
+    }
+    const value: unknown = (frame.value as Record<string | number, unknown>)[key];
+    if (typeof value === "string" && value.length > LIMITS.stringChars) {
+      problems.push({
+        path: [...frame.path, key],
+        message: `is ${grouped(value.length)} characters long; at most ${grouped(LIMITS.stringChars)}`,
+      });
+    } else if (value !== null && typeof value === "object") {
+      const child = open(value, [...frame.path, key]);
+      if (child !== undefined) stack.push(child);
     }
   }
   return problems;

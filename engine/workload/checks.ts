@@ -166,7 +166,8 @@ function taskProblems(spec: TaskSpec, i: number, workload: Workload, known: Name
   return problems;
 }
 
-export function semanticProblems(workload: Workload): Problem[] {
+/** Every problem, or the first `limit` and then some: checking stops once `limit` is reached. */
+export function semanticProblems(workload: Workload, limit = Number.POSITIVE_INFINITY): Problem[] {
   // Totals first and alone: past them, the per-task checks would walk a billion of nothing useful.
   const totals = totalsProblems(workload);
   if (totals.length > 0) return totals;
@@ -174,9 +175,13 @@ export function semanticProblems(workload: Workload): Problem[] {
   const known: Names = { services, serviceSet: new Set(services), tasks: new Set(workload.tasks.map((t) => t.name)) };
   const problems = names(workload);
   // push in loops, not spread: spreading 100,000 arrays into one call can overflow the stack.
-  for (const [i, spec] of workload.services.entries())
+  for (const [i, spec] of workload.services.entries()) {
+    if (problems.length >= limit) return problems;
     for (const p of serviceProblems(spec, i, workload)) problems.push(p);
-  for (const [i, spec] of workload.tasks.entries())
+  }
+  for (const [i, spec] of workload.tasks.entries()) {
+    if (problems.length >= limit) return problems;
     for (const p of taskProblems(spec, i, workload, known)) problems.push(p);
+  }
   return problems;
 }

@@ -125,6 +125,9 @@ export function parseJsonSource(text: string): ParsedSource | undefined {
     let best: number | undefined;
     let bestDepth = -1;
     walk(text, (path, valueAt, keyAt) => {
+      // Left the deepest match so far: a subtree is contiguous, so nothing closer follows.
+      if (path.length < bestDepth) return true;
+      for (let k = 0; k < bestDepth; k++) if (String(path[k]) !== String(target[k])) return true;
       if (path.length > target.length || path.length <= bestDepth) return false;
       for (let k = 0; k < path.length; k++) if (String(path[k]) !== String(target[k])) return false;
       bestDepth = path.length;

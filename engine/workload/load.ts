@@ -6,10 +6,11 @@ import { dirname, resolve } from "node:path";
 import { FlotillaError } from "../errors.js";
 import { boundsProblems } from "./bounds.js";
 import { semanticProblems } from "./checks.js";
-import { describe, issueProblems, type Problem } from "./issues.js";
+import { describe, type Problem } from "./issues.js";
 import { grouped } from "./limits.js";
 import { readWorkloadFile } from "./read.js";
-import { type Workload, workloadSchema } from "./schema.js";
+import type { Workload } from "./schema.js";
+import { checkSchema, MAX_PROBLEMS } from "./schema-check.js";
 import { type FieldPath, formatPath, type Position, parseSource } from "./source.js";
 
 export interface LoadedWorkload {
@@ -43,9 +44,16 @@ export function formatProblem(p: LocatedProblem): string {
 /** Problems listed in a message: a file with a million mistakes gets the first ones and a count. */
 export const MAX_LISTED_PROBLEMS = 100;
 
-export function invalidWorkload(source: string, problems: LocatedProblem[], omitted = 0): FlotillaError {
+/** `stopped`: checking gave up at MAX_PROBLEMS, so the count is a lower bound. */
+export function invalidWorkload(
+  source: string,
+  problems: LocatedProblem[],
+  omitted = 0,
+  stopped = false,
+): FlotillaError {
   const total = problems.length + omitted;
-  const heading = `${source}: ${grouped(total)} problem${total === 1 ? "" : "s"} in the workload`;
+  const count = `${stopped ? "at least " : ""}${grouped(total)} problem${total === 1 ? "" : "s"}`;
+  const heading = `${source}: ${count} in the workload${stopped ? " (checking stopped there)" : ""}`;
   const more = omitted > 0 ? [`  ... and ${grouped(omitted)} more`] : [];
   return new FlotillaError(
     "WORKLOAD_INVALID",
@@ -62,9 +70,9 @@ export function parseWorkload(text: string, source: string, file = resolve(sourc
     return { file: source, ...(pos ?? {}), path: formatPath(p.path), message: p.message };
   };
   // Locating costs a scan for JSON: locate only the problems that are listed.
-  const fail = (problems: Problem[]): FlotillaError => {
+  const fail = (problems: Problem[], stopped = false): FlotillaError => {
     const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map(locateProblem);
-    return invalidWorkload(source, sortProblems(listed), problems.length - listed.length);
+    return invalidWorkload(source, sortProblems(listed), problems.length - listed.length, stopped);
   };
   if (parsed.syntaxErrors.length > 0) {
     throw invalidWorkload(
@@ -90,12 +98,11 @@ export function parseWorkload(text: string, source: string, file = resolve(sourc
   }
   const bounds = boundsProblems(data);
   if (bounds.length > 0) throw fail(bounds);
-  const result = workloadSchema.safeParse(data);
-  if (!result.success) {
-    throw fail(result.error.issues.flatMap((issue) => issueProblems(issue, data)));
-  }
+  const checked = checkSchema(data as Record<string, unknown>);
+  if (checked.workload === undefined) throw fail(checked.problems, checked.stopped);
+  const workload = checked.workload;
   const loaded: LoadedWorkload = {
-    workload: result.data,
+    workload,
     file,
     source,
     dir: dirname(file),
@@ -105,8 +112,8 @@ export function parseWorkload(text: string, source: string, file = resolve(sourc
       return `${source}${pos ? `:${pos.line}:${pos.col}` : ""}: ${formatPath(path)}`;
     },
   };
-  const semantic = semanticProblems(result.data);
-  if (semantic.length > 0) throw fail(semantic);
+  const semantic = semanticProblems(workload, MAX_PROBLEMS);
+  if (semantic.length > 0) throw fail(semantic, semantic.length >= MAX_PROBLEMS);
   return loaded;
 }
 

@@ -103,6 +103,12 @@ export const CASES: HostileCase[] = [
     2,
     /replicas-1e400\.yaml:5:15: services\[0\]\.replicas: expected a number, got a number too large to represent/,
   ),
+  v(
+    "empty-tasks-1m.json",
+    "generated",
+    2,
+    /empty-tasks-1m\.json: at least 1,000 problems in the workload \(checking stopped there\)\n {2}empty-tasks-1m\.json:1:\d+: tasks\[0\]\.name: is required/,
+  ),
   // Strings.
   v("long-name.yaml", "fixtures", 2, /long-name\.yaml:2:7: name: is 1,000 characters long; at most 64/),
   v(

@@ -49,6 +49,7 @@ export function generateHostile(dir: string): void {
   write("tasks-100k.json", manyTasksJson(100_000));
   write("tasks-100k-2-gpus.json", manyTasksJson(100_000, 2));
   write("tasks-30k.yaml", manyTasksYaml(30_000));
+  write("empty-tasks-1m.json", `{"version": 1, "tasks": [${Array(1_000_000).fill("{}").join(",")}]}\n`);
   write(
     "for-each-over.json",
     `{"version": 1, "tasks": [{"name": "a", "command": ["x"],\n "for_each": [${"1,".repeat(1_000_000)}1]}]}\n`,
