@@ -16,8 +16,10 @@ export async function validateCommand(file: string, options: ValidateOptions): P
   } catch (error) {
     if (options.json && isFlotillaError(error)) {
       const problems = error.context.problems ?? [];
+      // Problems past the listed ones are only counted (docs/reliability.md).
+      const omitted = error.context.omitted === undefined ? {} : { omitted: error.context.omitted };
       process.stdout.write(
-        `${JSON.stringify({ ok: false, file, code: error.code, message: error.message, problems })}\n`,
+        `${JSON.stringify({ ok: false, file, code: error.code, message: error.message, problems, ...omitted })}\n`,
       );
     }
     throw error;

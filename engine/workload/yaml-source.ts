@@ -1,6 +1,6 @@
 /**
- * YAML with positions, bounded. The parser keeps about 1 KB per value and
- * recurses per nesting level, and aliases can make a small file expand to
+ * YAML with positions, bounded. The parser keeps about 2 KB per value at its
+ * peak and recurses per nesting level, and aliases can make a small file expand to
  * gigabytes ("billion laughs"). So a cheap lexer pass counts values, aliases
  * and flow nesting first, and the document is walked for depth before it
  * becomes plain data.
@@ -24,6 +24,8 @@ import type { FieldPath, ParsedSource, Position, SourceProblem } from "./source.
 const MARKERS = new Set(["\x02", "\x18", "\x1f"]);
 /** First characters of tokens that start a value: plain scalar marker, quoted, block scalar, flow collection, alias. */
 const VALUE_STARTS = new Set(["\x1f", '"', "'", "|", ">", "{", "["]);
+
+const tooDeep = `lists and mappings nested more than ${LIMITS.depth} deep`;
 
 /** The first limit the text exceeds, found without building anything. */
 function prescan(text: string): { offset: number; message: string } | undefined {
@@ -52,8 +54,6 @@ function prescan(text: string): { offset: number; message: string } | undefined 
   }
   return undefined;
 }
-
-const tooDeep = `lists and mappings nested more than ${LIMITS.depth} deep`;
 
 /** Deepest nesting, and the first alias, of a composed document; iterative, so depth costs no stack. */
 function shape(root: unknown): { tooDeepAt?: Node; firstAlias?: Node } {
