@@ -49,6 +49,9 @@ export const CASES: HostileCase[] = [
   }),
   v("duplicate-key.json", "generated", 2, /duplicate-key\.json:1:58: YAML: Map keys must be unique/),
   v("tasks-30k.yaml", "generated", 2, /tasks-30k\.yaml:\d+:\d+: YAML: more than 150,000 values.*as JSON/),
+  v("yaml-at-limit.yaml", "generated", 0, /^$/, {
+    stdout: /ok: yaml-at-limit — 0 services \(0 instances\), 1 task \(149980 instances\)/,
+  }),
   // Counts, one per counted field, and totals before expansion.
   v(
     "count-billion.yaml",

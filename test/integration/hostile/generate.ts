@@ -49,6 +49,9 @@ export function generateHostile(dir: string): void {
   write("tasks-100k.json", manyTasksJson(100_000));
   write("tasks-100k-2-gpus.json", manyTasksJson(100_000, 2));
   write("tasks-30k.yaml", manyTasksYaml(30_000));
+  // Just under LIMITS.yamlValues, in block style (the parser's costliest per value): must pass within memory.
+  const items = Array.from({ length: 149_980 }, (_, i) => `      - i${i}\n`).join("");
+  write("yaml-at-limit.yaml", `version: 1\ntasks:\n  - name: a\n    command: [x]\n    for_each:\n${items}`);
   write("empty-tasks-1m.json", `{"version": 1, "tasks": [${Array(1_000_000).fill("{}").join(",")}]}\n`);
   write(
     "for-each-over.json",
