@@ -1,8 +1,8 @@
 import { basename } from "node:path";
 import type { Command } from "commander";
 import { isFlotillaError } from "../../engine/errors.js";
-import { expandServices, expandTasks } from "../../engine/workload/expand.js";
 import { loadWorkload } from "../../engine/workload/load.js";
+import { serviceInstanceCount, taskInstanceCount } from "../../engine/workload/totals.js";
 
 export interface ValidateOptions {
   json?: boolean;
@@ -16,8 +16,10 @@ export async function validateCommand(file: string, options: ValidateOptions): P
   } catch (error) {
     if (options.json && isFlotillaError(error)) {
       const problems = error.context.problems ?? [];
+      // Problems past the listed ones are only counted (docs/reliability.md).
+      const omitted = error.context.omitted === undefined ? {} : { omitted: error.context.omitted };
       process.stdout.write(
-        `${JSON.stringify({ ok: false, file, code: error.code, message: error.message, problems })}\n`,
+        `${JSON.stringify({ ok: false, file, code: error.code, message: error.message, problems, ...omitted })}\n`,
       );
     }
     throw error;
@@ -28,9 +30,10 @@ export async function validateCommand(file: string, options: ValidateOptions): P
     file,
     workload: workload.name ?? basename(file).replace(/\.(ya?ml|json)$/i, ""),
     services: workload.services.length,
-    service_instances: expandServices(workload).length,
+    // Counted, not expanded: validate stays cheap for a million instances.
+    service_instances: workload.services.reduce((sum, s) => sum + serviceInstanceCount(s), 0),
     tasks: workload.tasks.length,
-    task_instances: expandTasks(workload).length,
+    task_instances: workload.tasks.reduce((sum, t) => sum + taskInstanceCount(t), 0),
   };
   if (options.json) {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
