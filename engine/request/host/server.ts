@@ -241,7 +241,9 @@ export class ServiceHost {
 
   /** Answers a request that cannot be read or taken; counted as malformed. */
   private reject(route: Pick<Job, "envelope" | "peer">, received: number, failure: DecodeFailure): void {
+    // An unreadable or refused message is an error reply like any other; `malformed` says which kind.
     this.counters.malformed++;
+    this.counters.errors++;
     const job: Job = {
       ...route,
       header: { v: PROTOCOL_VERSION, id: 0, kind: "request" },
