@@ -205,6 +205,11 @@ export function register(program: Command): void {
         process.exitCode = await run(endpoint, flags);
       } catch (error) {
         process.stderr.write(`flotilla request: ${errorMessage(error)}\n`);
+        // A script reading --json gets one object either way, so it never parses an empty stdout.
+        if (flags.json) {
+          const code = isFlotillaError(error) ? error.code : "INTERNAL";
+          process.stdout.write(`${JSON.stringify({ ok: false, error: { code, message: errorMessage(error) } })}\n`);
+        }
         process.exitCode = isFlotillaError(error) ? exitCodeFor(error.code) : 1;
       }
     });
