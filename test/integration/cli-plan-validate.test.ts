@@ -48,7 +48,7 @@ describe("flotilla plan", () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain("plan: fixture on 2 nodes × 4 cores, 2 GPUs");
     expect(result.stdout).toMatch(/web\.1\s+node0001\s+cores 1\s+gpus 1/);
-    expect(result.stdout).toContain("tasks: 6 started at once, 1 queued until resources free up");
+    expect(result.stdout).toContain("tasks: 3 start at once, 3 when their services are ready, 1 queued until resources free up");
   });
 
   it("prints JSON with --json", async () => {
