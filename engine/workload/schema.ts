@@ -86,7 +86,8 @@ export const serviceSchema = z.strictObject({
   command: command.optional(),
   /** Request API of the instances. Absent: a plain process with no request path. */
   backend: z.enum(BACKENDS).optional(),
-  replicas: count(1).default(1),
+  /** Instances to launch; absent: 1, or 0 when the service lists `endpoints` (expand.ts launchedReplicas). */
+  replicas: count(0).optional(),
   cores: count(0).default(1),
   gpus: count(0).default(0),
   ready: readySchema.optional(),
