@@ -13,6 +13,7 @@ import {
   Engine,
   EventBus,
   engineRecordFor,
+  FlotillaError,
   flushOpenSinksSync,
   installExitGuard,
   isLoopback,
@@ -94,7 +95,9 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
 
   const controller = new AbortController();
   const sink = await chooseSink({ json: options.json === true, stdout: process.stdout });
-  await sink.attach(engine.bus, { stop: () => controller.abort() });
+  // The reason is what session:end records: say who stopped the run (a bare abort says "This operation was aborted").
+  const quit = () => new FlotillaError("INTERRUPTED", "interrupted: quit from the dashboard");
+  await sink.attach(engine.bus, { stop: () => controller.abort(quit()) });
   const removeSignals = installSignalHandlers({
     abort: (reason) => controller.abort(reason),
     force: () => engine.kill(),

@@ -57,4 +57,10 @@ export interface InstanceDriver {
    * exited, or teardown); rejects with an Error to fail the instance.
    */
   waitReady(context: ReadyContext, signal: AbortSignal): Promise<ReadyResult>;
+  /**
+   * Why the launched process exited, read from its last stderr lines, when
+   * they say more than its exit code (a service host exits 3 whatever its
+   * backend did). Undefined: the exit code is the cause.
+   */
+  explainExit?(stderrTail: readonly string[]): string | undefined;
 }

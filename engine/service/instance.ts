@@ -129,7 +129,7 @@ export class ServiceInstance {
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       const cause = early
-        ? describeExit(early)
+        ? this.exitCause(early)
         : timeout.aborted
           ? `not ready within ${service.startup_timeout} ms (startup_timeout)`
           : errorMessage(error);
@@ -166,7 +166,7 @@ export class ServiceInstance {
   private async onExitAfterReady(process: RunningProcess, record: ExitRecord, signal: AbortSignal): Promise<void> {
     if (this.stopping || process !== this.process) return;
     this.options.endpoints.withdraw(this.options.service.name, this.options.instance);
-    this.fail(`exited after it was ready: ${describeExit(record)}`);
+    this.fail(`exited after it was ready: ${this.exitCause(record)}`);
     // Each attempt counts, whether or not it gets ready again; start() reports its own failure.
     while (this.restartsUsed < this.options.service.restarts && !this.stopping && !signal.aborted) {
       this.restartsUsed += 1;
@@ -175,6 +175,10 @@ export class ServiceInstance {
         return;
       } catch {}
     }
+  }
+
+  private exitCause(record: ExitRecord): string {
+    return this.options.driver.explainExit?.(this.lines.stderrTail()) ?? describeExit(record);
   }
 
   private fail(cause: string, error?: unknown): FlotillaError {

@@ -116,6 +116,7 @@ describe.skipIf(!hasTmux())("dashboard under tmux", { timeout: 180_000 }, () => 
     });
     const state = replay(readEventsFile(join(sessionDir, "events.jsonl")));
     expect(state.end?.exit_code).toBe(130);
+    expect(state.end?.reason).toBe("interrupted: quit from the dashboard");
     expect(state.tasks.hold?.state).toBe("canceled");
     const final = pane.screen();
     expect(final).toContain("ended: exit 130");
