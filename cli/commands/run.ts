@@ -26,6 +26,7 @@ import {
   writeEngineRecord,
 } from "../../engine/index.js";
 import { openConfig } from "../config.js";
+import { exitPromptlyWhenDone } from "../exit.js";
 import { type AllocationOptionValues, addAllocationOptions, allocationOverrides } from "../options.js";
 import { selfCommand } from "../self.js";
 import { type ResolvedSettings, resolveSettings } from "../settings.js";
@@ -124,6 +125,8 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
     removeExitGuard();
     process.off("exit", flushOpenSinksSync);
     process.off("exit", cancelLiveJobsSync);
+    // The session has ended and is recorded: nothing left in the event loop may hold the exit.
+    exitPromptlyWhenDone();
   }
 }
 
