@@ -14,7 +14,9 @@ const BENCHMARKS: Record<string, string> = {
   plan: "bench/plan.ts",
   launch: "bench/launch.ts",
   request: "bench/request/run.ts",
+  curve: "bench/request/curve.ts",
   tui: "bench/tui/run.ts",
+  soak: "bench/soak/run.ts",
 };
 
 const root = resolve(import.meta.dirname, "..");

@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
 import { FlotillaError } from "../engine/errors.js";
+import { grouped, LIMITS } from "../engine/workload/limits.js";
 import { PLATFORMS, type PlatformName } from "../engine/workload/schema.js";
 
 /** Flags that override the workload's `allocation` block. */
@@ -35,16 +36,25 @@ export function addAllocationOptions(cmd: Command): Command {
  * Parses a flag's value as a whole number. Strict on purpose: "8x" or "1.5"
  * are mistakes, not 8 or 1.
  */
-export function parseCount(flag: string, value: string, min: number): number {
+export function parseCount(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const text = value.trim();
+  // Only the start of what was given: a flag value can be as long as the command line.
+  const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
   if (!/^\d+$/.test(text)) {
-    throw new FlotillaError("USAGE", `${flag} expects a whole number, got ${JSON.stringify(value)}`, {
-      context: { flag, value },
+    throw new FlotillaError("USAGE", `${flag} expects a whole number, got ${shown}`, {
+      context: { flag, value: shown },
     });
   }
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min) {
-    throw new FlotillaError("USAGE", `${flag} must be at least ${min}, got ${value}`, { context: { flag, value } });
+  if (n < min)
+    throw new FlotillaError("USAGE", `${flag} must be at least ${min}, got ${shown}`, {
+      context: { flag, value: shown },
+    });
+  // The same ceilings as the workload's allocation fields (docs/reliability.md).
+  if (!Number.isSafeInteger(n) || n > max) {
+    throw new FlotillaError("USAGE", `${flag} may be at most ${grouped(max)}, got ${shown}`, {
+      context: { flag, value: shown },
+    });
   }
   return n;
 }
@@ -64,8 +74,8 @@ export function allocationOverrides(opts: AllocationOptionValues): AllocationOve
     }
     out.platform = opts.platform;
   }
-  if (opts.cores !== undefined) out.cores = parseCount("--cores", opts.cores, 1);
-  if (opts.gpus !== undefined) out.gpus = parseCount("--gpus", opts.gpus, 0);
-  if (opts.nodes !== undefined) out.nodes = parseCount("--nodes", opts.nodes, 1);
+  if (opts.cores !== undefined) out.cores = parseCount("--cores", opts.cores, 1, LIMITS.coresPerNode);
+  if (opts.gpus !== undefined) out.gpus = parseCount("--gpus", opts.gpus, 0, LIMITS.gpusPerNode);
+  if (opts.nodes !== undefined) out.nodes = parseCount("--nodes", opts.nodes, 1, LIMITS.nodes);
   return out;
 }

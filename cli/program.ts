@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { register as registerConfig } from "./commands/config.js";
+import { register as registerKeygen } from "./commands/keygen.js";
 import { register as registerPlan } from "./commands/plan.js";
 import { register as registerReaper } from "./commands/reaper.js";
 import { register as registerRequest } from "./commands/request.js";
@@ -23,6 +24,7 @@ const COMMANDS: RegisterCommand[] = [
   registerPlan,
   registerServe,
   registerRequest,
+  registerKeygen,
   registerServiceHost,
   registerReaper,
   registerSelfCheck,

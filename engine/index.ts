@@ -26,6 +26,22 @@ export { cancelLiveJobsSync } from "./platform/slurm/live-jobs.js";
 export type { Allocation, AllocationRequest, Platform } from "./platform/types.js";
 export { type ReaperLink, startReaper } from "./reaper/link.js";
 export { runReaper } from "./reaper/reaper.js";
+export {
+  type CurveClientKeys,
+  completeKeys,
+  readClientKeys,
+  readServerKey,
+} from "./request/auth/client-keys.js";
+export {
+  certificateText,
+  type KeyPair,
+  readAllowList,
+  readSecretKeyFile,
+  writePrivateFile,
+  writePublicFile,
+} from "./request/auth/key-files.js";
+export { newKeyPair } from "./request/auth/new-key-pair.js";
+export { isCurveKey } from "./request/auth/z85.js";
 export { type Reply, type RequestOptions, ServiceClient, type ServiceClientOptions } from "./request/client.js";
 export { isLoopback } from "./request/front-auth.js";
 export { describeExit } from "./request/host/backend-process.js";

@@ -6,6 +6,7 @@
  */
 import type { RequestComponentStats } from "../../engine/events.js";
 import { RequestMetrics } from "../../engine/metrics/collector.js";
+import type { CurveClientKeys } from "../../engine/request/auth/client-keys.js";
 import { Dispatcher } from "../../engine/request/dispatcher.js";
 import type { ChannelRequest } from "../../engine/request/dispatcher-channel.js";
 import { ZmqChannel } from "../../engine/request/dispatcher-zmq.js";
@@ -24,6 +25,8 @@ export async function flotillaLoad(
   requests: number,
   window: number,
   request: ChannelRequest = { method: "POST", path: "/v1/completions", body: { prompt: "hello" } },
+  /** The client keys for CURVE hosts. */
+  curve?: CurveClientKeys,
 ): Promise<LoadResult> {
   const metrics = new RequestMetrics();
   const dispatcher = new Dispatcher({
@@ -34,7 +37,7 @@ export async function flotillaLoad(
     instanceCapacity: 1_000_000,
     maxInflight: 256,
   });
-  const channels = endpoints.map((endpoint) => new ZmqChannel(endpoint, "bench"));
+  const channels = endpoints.map((endpoint) => new ZmqChannel(endpoint, "bench", curve));
   // Warm every connection up before timing, outside the metrics.
   await Promise.all(channels.map((channel) => channel.request(request, 30_000)));
   for (const [i, channel] of channels.entries()) dispatcher.add(i, channel);

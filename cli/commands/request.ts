@@ -5,12 +5,16 @@
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import {
+  type CurveClientKeys,
+  completeKeys,
   errorMessage,
   exitCodeFor,
   FlotillaError,
   isFlotillaError,
   parseDuration,
   type Reply,
+  readClientKeys,
+  readServerKey,
   ServiceClient,
 } from "../../engine/index.js";
 
@@ -23,6 +27,36 @@ interface RequestFlags {
   json?: boolean;
   status?: boolean;
   stream?: boolean;
+  curveServerKey?: string;
+  curveKeys?: string;
+}
+
+/** The client's CURVE keys from --curve-keys and --curve-server-key; undefined without either. */
+function curveKeys(endpoint: string, flags: RequestFlags): CurveClientKeys | undefined {
+  if (flags.curveKeys === undefined && flags.curveServerKey === undefined) return undefined;
+  const normalized = endpoint.includes("://") ? endpoint : `tcp://${endpoint}`;
+  const keys = flags.curveKeys === undefined ? {} : readClientKeys("--curve-keys", flags.curveKeys, normalized);
+  if (flags.curveServerKey !== undefined) keys.serverKey = readServerKey("--curve-server-key", flags.curveServerKey);
+  return completeKeys("--curve-keys/--curve-server-key", keys);
+}
+
+/** A timeout says what most likely caused it when the endpoint is one that could require keys. */
+function explained(error: unknown, client: ServiceClient, curve: CurveClientKeys | undefined): unknown {
+  if (!isFlotillaError(error) || error.context.reason !== "timeout") return error;
+  if (client.handshakeError !== undefined) {
+    return new FlotillaError(
+      "REQUEST_FAILED",
+      `${error.message}: authentication failed (${client.handshakeError}); ` +
+        "check --curve-server-key (the host's public key) and --curve-keys (a client pair the host allows)",
+      { cause: error, context: error.context },
+    );
+  }
+  if (!client.endpoint.startsWith("tcp://")) return error;
+  const hint =
+    curve === undefined
+      ? "if the host requires CURVE authentication (the default for flotilla serve on TCP), pass --curve-keys FILE and --curve-server-key KEY|FILE"
+      : "likely cause: authentication (a host answers nothing to a client whose keys it does not accept), or the host is not running";
+  return new FlotillaError("REQUEST_FAILED", `${error.message}; ${hint}`, { cause: error, context: error.context });
 }
 
 function readData(data: string | undefined): Buffer {
@@ -92,7 +126,13 @@ async function run(endpoint: string, flags: RequestFlags): Promise<number> {
   if (timeoutMs === undefined || timeoutMs <= 0)
     throw new FlotillaError("USAGE", `--timeout: not a duration: ${flags.timeout}`);
   // Up to a second for a last cancel to reach the host when the user interrupts.
-  const client = new ServiceClient(endpoint, { timeoutMs, lingerMs: 1_000 });
+  const curve = curveKeys(endpoint, flags);
+  const client = new ServiceClient(endpoint, {
+    timeoutMs,
+    lingerMs: 1_000,
+    watchHandshake: true,
+    ...(curve === undefined ? {} : { curve }),
+  });
   const interrupted = new AbortController();
   let signal: NodeJS.Signals | undefined;
   const stop = (received: NodeJS.Signals) => () => {
@@ -105,7 +145,9 @@ async function run(endpoint: string, flags: RequestFlags): Promise<number> {
   process.once("SIGTERM", onTerm);
   try {
     if (flags.status) {
-      const status = await client.status(timeoutMs);
+      const status = await client.status(timeoutMs).catch((error: unknown) => {
+        throw explained(error, client, curve);
+      });
       process.stdout.write(`${JSON.stringify(status, null, flags.json ? undefined : 2)}\n`);
       return 0;
     }
@@ -127,7 +169,7 @@ async function run(endpoint: string, flags: RequestFlags): Promise<number> {
         ...(flags.method === undefined ? {} : { method: flags.method }),
       });
     } catch (error) {
-      if (signal === undefined) throw error;
+      if (signal === undefined) throw explained(error, client, curve);
       const code = signal === "SIGINT" ? "INTERRUPTED" : "TERMINATED";
       throw new FlotillaError(code, `interrupted by ${signal}; the request was canceled on the host`);
     }
@@ -156,11 +198,21 @@ export function register(program: Command): void {
     .option("--json", "print one JSON object instead of text")
     .option("--status", "ask the host for its status (in flight, queue depth, counters) instead")
     .option("--stream", 'ask for the answer as it is made ("stream": true) and print each piece as it arrives')
+    .option("--curve-server-key <key|file>", "the CURVE host's public key: 40 characters, or a file (NAME.key)")
+    .option(
+      "--curve-keys <file>",
+      "this client's CURVE pair: NAME.key_secret from flotilla keygen, or a keys JSON file (FLOTILLA_SERVICE_<NAME>_ZMQ_KEYS)",
+    )
     .action(async (endpoint: string, flags: RequestFlags) => {
       try {
         process.exitCode = await run(endpoint, flags);
       } catch (error) {
         process.stderr.write(`flotilla request: ${errorMessage(error)}\n`);
+        // A script reading --json gets one object either way, so it never parses an empty stdout.
+        if (flags.json) {
+          const code = isFlotillaError(error) ? error.code : "INTERNAL";
+          process.stdout.write(`${JSON.stringify({ ok: false, error: { code, message: errorMessage(error) } })}\n`);
+        }
         process.exitCode = isFlotillaError(error) ? exitCodeFor(error.code) : 1;
       }
     });

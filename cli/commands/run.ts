@@ -76,6 +76,8 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
     ...(options.frontHost === undefined ? {} : { frontHost: options.frontHost }),
     ...(options.insecure === true ? { insecure: true } : {}),
     env: process.env,
+    // Where ipc sockets go when the session directory's path is too long for them.
+    ...(process.env.XDG_RUNTIME_DIR ? { runtimeDir: process.env.XDG_RUNTIME_DIR } : {}),
   });
   const engine = new Engine({
     loaded,

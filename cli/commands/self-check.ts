@@ -35,9 +35,19 @@ function loadedAddons(): string[] {
 async function zeromqRoundTrips(): Promise<SelfCheckReport["zeromq"]> {
   const zmq = await import("zeromq");
   const round_trips: string[] = [];
+  // TCP with CURVE, as every TCP listener of Flotilla's runs: it proves the addon was built with it.
+  const server = zmq.curveKeyPair();
+  const client = zmq.curveKeyPair();
   for (const address of [`inproc://self-check-${process.pid}`, "tcp://127.0.0.1:*"]) {
-    const reply = new zmq.Reply();
-    const request = new zmq.Request({ receiveTimeout: 5000, sendTimeout: 5000 });
+    const tcp = address.startsWith("tcp:");
+    const reply = new zmq.Reply(tcp ? { curveServer: true, curveSecretKey: server.secretKey } : {});
+    const request = new zmq.Request({
+      receiveTimeout: 5000,
+      sendTimeout: 5000,
+      ...(tcp
+        ? { curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey }
+        : {}),
+    });
     try {
       await reply.bind(address);
       request.connect(reply.lastEndpoint ?? address);

@@ -19,8 +19,9 @@ import {
   startHost,
 } from "../../engine/index.js";
 import { parseCount } from "../options.js";
+import { type AuthFlags, addAuthOptions, hostCurve, warnIfInsecure } from "./host-auth.js";
 
-export interface HostFlags {
+export interface HostFlags extends AuthFlags {
   backend: string;
   service?: string;
   bind?: string;
@@ -38,7 +39,7 @@ export interface HostFlags {
 }
 
 export function addHostOptions(cmd: Command): Command {
-  return cmd
+  return addAuthOptions(cmd)
     .addOption(new Option("--backend <kind>", "what answers requests").choices([...BACKENDS]).makeOptionMandatory())
     .option(
       "--service <name>",
@@ -105,6 +106,20 @@ export function hostConfigFrom(
     };
   }
   if (flags.maxPayload !== undefined) config.maxPayloadBytes = parseCount("--max-payload", flags.maxPayload, 1);
+  const curve = hostCurve(config.bind, flags);
+  if (curve !== undefined) config.curve = curve;
+  return config;
+}
+
+/** The host's config from its flags, or exit 2 with why; warns about --insecure. */
+export function hostConfigOrExit(name: string, flags: HostFlags, command: string[]): HostConfig {
+  let config: HostConfig;
+  try {
+    config = hostConfigFrom(flags, command, process.env);
+  } catch (error) {
+    fail(name, error);
+  }
+  warnIfInsecure(name, config.bind, flags);
   return config;
 }
 
@@ -209,12 +224,7 @@ export function register(program: Command): void {
       .command("serve")
       .description("Run one standalone service host (a persistent instance, e.g. on another machine) until stopped"),
   ).action(async (command: string[], flags: HostFlags) => {
-    let config: HostConfig;
-    try {
-      config = hostConfigFrom(flags, command, process.env);
-    } catch (error) {
-      fail("serve", error);
-    }
+    const config = hostConfigOrExit("serve", flags, command);
     config.onBackendLine = (_stream, line) => {
       process.stderr.write(`${line}\n`);
     };
@@ -222,8 +232,9 @@ export function register(program: Command): void {
       name: "serve",
       announce(running) {
         const backend = running.endpoint === undefined ? config.backend : `${config.backend} → ${running.endpoint}`;
+        const auth = config.curve !== undefined ? ", CURVE" : running.zmq.startsWith("tcp://") ? ", INSECURE" : "";
         process.stdout.write(
-          `flotilla serve: service '${config.service || "any"}' (${backend}) listening on ${running.zmq}` +
+          `flotilla serve: service '${config.service || "any"}' (${backend}${auth}) listening on ${running.zmq}` +
             ` (max_inflight ${config.maxInflight}, max_queue ${config.maxQueue}; ready in ${running.initMs} ms)\n`,
         );
       },
@@ -232,7 +243,7 @@ export function register(program: Command): void {
         process.stdout.write(
           `flotilla serve: stopped (${reason}); received ${c.received}, completed ${c.completed}, errors ${c.errors},` +
             ` rejected ${c.rejected}, expired ${c.expired}, canceled ${c.canceled}, malformed ${c.malformed},` +
-            ` dropped ${c.dropped}\n`,
+            ` dropped ${c.dropped}, auth_failures ${c.auth_failures}\n`,
         );
       },
     });

@@ -9,8 +9,8 @@
  * Backend output goes to stderr, so stdout carries nothing else.
  */
 import type { Command } from "commander";
-import { formatReadyLine, type HostConfig, type ReadyLine } from "../../engine/index.js";
-import { addHostOptions, fail, type HostFlags, hostConfigFrom, runHost } from "./serve.js";
+import { formatReadyLine, type ReadyLine } from "../../engine/index.js";
+import { addHostOptions, type HostFlags, hostConfigOrExit, runHost } from "./serve.js";
 
 export function register(program: Command): void {
   addHostOptions(
@@ -18,12 +18,7 @@ export function register(program: Command): void {
       .command("service-host", { hidden: true })
       .description("Front one service instance (launched by the engine)"),
   ).action(async (command: string[], flags: HostFlags) => {
-    let config: HostConfig;
-    try {
-      config = hostConfigFrom(flags, command, process.env);
-    } catch (error) {
-      fail("service-host", error);
-    }
+    const config = hostConfigOrExit("service-host", flags, command);
     config.onBackendLine = (_stream, line) => {
       process.stderr.write(`${line}\n`);
     };

@@ -1,8 +1,8 @@
 import { basename } from "node:path";
 import type { Command } from "commander";
 import { isFlotillaError } from "../../engine/errors.js";
-import { expandTasks, serviceInstanceCount } from "../../engine/workload/expand.js";
 import { loadWorkload } from "../../engine/workload/load.js";
+import { instancesWithRemote, taskInstanceCount } from "../../engine/workload/totals.js";
 import { checkPlacement, type PlacementCheck } from "./validate-fits.js";
 
 export interface ValidateOptions {
@@ -23,8 +23,10 @@ export async function validateCommand(file: string, options: ValidateOptions): P
   } catch (error) {
     if (options.json && isFlotillaError(error)) {
       const problems = error.context.problems ?? [];
+      // Problems past the listed ones are only counted (docs/reliability.md).
+      const omitted = error.context.omitted === undefined ? {} : { omitted: error.context.omitted };
       process.stdout.write(
-        `${JSON.stringify({ ok: false, file, code: error.code, message: error.message, problems })}\n`,
+        `${JSON.stringify({ ok: false, file, code: error.code, message: error.message, problems, ...omitted })}\n`,
       );
     }
     throw error;
@@ -35,10 +37,11 @@ export async function validateCommand(file: string, options: ValidateOptions): P
     file,
     workload: workload.name ?? basename(file).replace(/\.(ya?ml|json)$/i, ""),
     services: workload.services.length,
-    service_instances: workload.services.reduce((sum, s) => sum + serviceInstanceCount(s), 0),
+    // Counted, not expanded: validate stays cheap for a million instances.
+    service_instances: workload.services.reduce((sum, s) => sum + instancesWithRemote(s), 0),
     remote_instances: workload.services.reduce((sum, s) => sum + (s.endpoints?.length ?? 0), 0),
     tasks: workload.tasks.length,
-    task_instances: expandTasks(workload).length,
+    task_instances: workload.tasks.reduce((sum, t) => sum + taskInstanceCount(t), 0),
     ...placement,
   };
   if (options.json) {

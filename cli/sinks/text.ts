@@ -80,7 +80,8 @@ function formatService(event: Extract<EngineEvent, { type: "service:state" }>): 
     }
     case "failed": {
       const tail = (event.stderr_tail ?? []).map((line) => `\n    | ${line}`).join("");
-      return `${id} FAILED: ${event.error ?? "unknown error"}${tail}`;
+      const next = event.restart_in_ms === undefined ? "" : `; restarting in ${formatDuration(event.restart_in_ms)}`;
+      return `${id} FAILED: ${event.error ?? "unknown error"}${next}${tail}`;
     }
     case "stopped":
       return `${id} stopped`;

@@ -5,6 +5,7 @@
  */
 import { Dealer } from "zeromq";
 import { FlotillaError } from "../errors.js";
+import type { CurveClientKeys } from "./auth/client-keys.js";
 import { Coalescer } from "./coalescer.js";
 import {
   type CorrelationId,
@@ -34,6 +35,10 @@ export interface ServiceClientOptions {
   highWaterMark?: number;
   /** How long closing waits for messages still queued (a last cancel) to leave; default 0. */
   lingerMs?: number;
+  /** For a CURVE host (docs/security.md): without the right keys it never answers. */
+  curve?: CurveClientKeys;
+  /** Watch the connection's security handshake, so a timeout can say that it failed (`handshakeError`). */
+  watchHandshake?: boolean;
 }
 
 export interface RequestOptions {
@@ -109,6 +114,8 @@ export class ServiceClient {
   /** Replies that arrived after their request timed out, or that were unreadable. */
   late = 0;
   unreadable = 0;
+  /** Why the last security handshake with the host failed, when `watchHandshake` is on and it did. */
+  handshakeError: string | undefined;
   private readonly socket: Dealer;
   private readonly pending = new Map<number, Pending>();
   private readonly outbox: SendQueue;
@@ -122,8 +129,26 @@ export class ServiceClient {
     this.endpoint = normalizeEndpoint(endpoint);
     this.defaultTimeoutMs = options.timeoutMs ?? 60_000;
     const hwm = options.highWaterMark ?? 100_000;
-    this.socket = new Dealer({ linger: options.lingerMs ?? 0, sendHighWaterMark: hwm, receiveHighWaterMark: hwm });
+    const curve = options.curve;
+    this.socket = new Dealer({
+      linger: options.lingerMs ?? 0,
+      sendHighWaterMark: hwm,
+      receiveHighWaterMark: hwm,
+      ...(curve === undefined
+        ? {}
+        : { curveServerKey: curve.serverKey, curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey }),
+    });
     this.outbox = new SendQueue(this.socket, (error, frames) => this.sendFailed(error, frames));
+    if (options.watchHandshake === true) {
+      const failed = (event: { type: string; error?: Error }) => {
+        this.handshakeError = `${event.type}: ${event.error?.message ?? "no detail"}`;
+      };
+      this.socket.events.on("handshake:error:auth", failed);
+      this.socket.events.on("handshake:error:protocol", failed);
+      this.socket.events.on("handshake", () => {
+        this.handshakeError = undefined;
+      });
+    }
     try {
       this.socket.connect(this.endpoint);
     } catch (error) {

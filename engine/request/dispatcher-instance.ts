@@ -1,7 +1,8 @@
 /**
  * One instance as the dispatcher sees it: its channel, what it has in
- * flight, and whether it is in rotation. An instance that times out or cannot
- * be reached leaves rotation and is pinged until it answers again.
+ * flight, when it last answered anything, and whether it is in rotation. An
+ * instance that times out, cannot be reached or goes silent leaves rotation
+ * and is pinged until it answers again.
  */
 import type { InstanceChannel } from "./dispatcher-channel.js";
 
@@ -22,6 +23,8 @@ export class InstanceEntry {
   readonly remote: boolean;
   readonly capacity: number;
   outstanding = 0;
+  /** performance.now() of its last answer (or of the first request since it was idle). */
+  lastHeard = performance.now();
   inRotation = true;
   removed = false;
   private probeTimer: NodeJS.Timeout | undefined;
@@ -48,19 +51,28 @@ export class InstanceEntry {
 
   /** Counts an attempt sent to it (the balancer sees it at once). */
   track(): void {
+    // Silence is counted from the moment it has something to answer.
+    if (this.outstanding === 0) this.lastHeard = performance.now();
     this.outstanding++;
+  }
+
+  /** It answered something (a reply, an error reply, a piece, a pong). */
+  heard(): void {
+    this.lastHeard = performance.now();
   }
 
   untrack(): void {
     this.outstanding--;
   }
 
-  takeOut(why: string): void {
+  /** Out of rotation until it answers a ping; `probeNow`: the first ping goes at once (it may only be slow). */
+  takeOut(why: string, probeNow = false): void {
     if (!this.inRotation || this.removed) return;
     this.inRotation = false;
     this.options.onRotation(this, false, why);
     this.probeTimer = setInterval(() => void this.probe(), this.options.probeIntervalMs);
     this.probeTimer.unref();
+    if (probeNow) void this.probe();
   }
 
   /** Out of rotation for good: closes the channel. */
@@ -78,6 +90,7 @@ export class InstanceEntry {
     this.probing = true;
     try {
       const alive = await this.channel.ping(Math.max(100, Math.min(this.options.probeIntervalMs, 2_000)));
+      if (alive) this.heard();
       if (alive && !this.removed && !this.inRotation) {
         clearInterval(this.probeTimer);
         this.probeTimer = undefined;

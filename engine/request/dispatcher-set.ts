@@ -10,6 +10,7 @@ import type { RequestMetrics } from "../metrics/collector.js";
 import type { RequestProfile } from "../metrics/profile.js";
 import type { EndpointRegistry, PublishedInstance } from "../service/endpoints.js";
 import type { ServiceSpec } from "../workload/schema.js";
+import { type KeysFile, keysEntry } from "./auth/client-keys.js";
 import { Dispatcher } from "./dispatcher.js";
 import type { InstanceChannel } from "./dispatcher-channel.js";
 import { ZmqChannel } from "./dispatcher-zmq.js";
@@ -49,6 +50,13 @@ export class DispatcherSet {
           maxAttempts: 3,
           instanceCapacity: service.max_inflight + service.max_queue,
           maxInflight: service.max_inflight,
+          ...(service.liveness === "off"
+            ? {}
+            : {
+                livenessPeriodMs: service.liveness.every,
+                onSuspect: (instance: number, why: string, checkMs?: number) =>
+                  options.endpoints.suspect(service.name, instance, why, checkMs),
+              }),
           ...(options.log === undefined ? {} : { log: options.log }),
         }),
       );
@@ -68,6 +76,15 @@ export class DispatcherSet {
       .ready(service)
       .map((entry) => entry.zmq)
       .filter((zmq): zmq is string => zmq !== undefined);
+  }
+
+  /** The CURVE keys of those endpoints that need them, by endpoint (FLOTILLA_SERVICE_<NAME>_ZMQ_KEYS). */
+  zmqKeys(service: string): KeysFile {
+    const file: KeysFile = {};
+    for (const entry of this.options.endpoints.ready(service)) {
+      if (entry.zmq !== undefined && entry.keys !== undefined) file[entry.zmq] = keysEntry(entry.keys);
+    }
+    return file;
   }
 
   async close(): Promise<void> {
@@ -95,7 +112,7 @@ export class DispatcherSet {
 
   private channelFor(entry: PublishedInstance, service: string): InstanceChannel {
     // A remote `flotilla serve` may serve under another name: it gets requests without one.
-    if (entry.zmq !== undefined) return new ZmqChannel(entry.zmq, entry.remote ? undefined : service);
+    if (entry.zmq !== undefined) return new ZmqChannel(entry.zmq, entry.remote ? undefined : service, entry.keys);
     const token = entry.remote ? this.options.tokens?.(service, entry.endpoint) : undefined;
     return new HttpChannel(entry.endpoint, token);
   }

@@ -6,6 +6,7 @@
  * the request itself caused (malformed, too large) is not.
  */
 import { isFlotillaError } from "../errors.js";
+import type { CurveClientKeys } from "./auth/client-keys.js";
 import type { Reply, RequestOptions } from "./client.js";
 import { ServiceClient } from "./client.js";
 import { ChannelError, type ChannelReply, type ChannelRequest, type InstanceChannel } from "./dispatcher-channel.js";
@@ -18,8 +19,10 @@ export class ZmqChannel implements InstanceChannel {
     endpoint: string,
     /** Sent in every request header; undefined: any service the host serves. */
     private readonly service: string | undefined,
+    /** For a CURVE host: the session's client keys, or a remote endpoint's own. */
+    curve?: CurveClientKeys,
   ) {
-    this.client = new ServiceClient(endpoint);
+    this.client = new ServiceClient(endpoint, curve === undefined ? {} : { curve });
     this.endpoint = this.client.endpoint;
   }
 

@@ -1,7 +1,8 @@
 /**
  * Sends requests to the instances of one service: picks an instance with a
  * balancer, retries a failed attempt on another instance (up to
- * `maxAttempts`), takes instances that stop answering out of rotation,
+ * `maxAttempts`), takes instances that stop answering or go silent out of
+ * rotation (and reports them, so their liveness is checked at once),
  * rejects explicitly when every instance is full, and bounds every attempt
  * with a timeout. `dispatch` never rejects: every request ends with a reply
  * or an explicit error, recorded in the metrics and the profile.
@@ -11,9 +12,10 @@ import type { RequestMetrics } from "../metrics/collector.js";
 import type { RequestTiming } from "../metrics/histogram.js";
 import type { RequestProfile } from "../metrics/profile.js";
 import { type Balancer, roundRobin } from "./balancer.js";
-import type { ChannelReply, ChannelRequest, InstanceChannel } from "./dispatcher-channel.js";
+import { type ChannelReply, type ChannelRequest, type InstanceChannel, isChannelError } from "./dispatcher-channel.js";
 import { type AttemptOutcome, excerpt, failedAttempt } from "./dispatcher-failure.js";
 import { InstanceEntry } from "./dispatcher-instance.js";
+import { SilenceWatch } from "./dispatcher-silence.js";
 
 export type DispatchErrorKind = "timeout" | "rejected" | "unavailable" | "backend" | "protocol" | "canceled";
 
@@ -57,6 +59,10 @@ export interface DispatcherOptions {
   maxInflight: number;
   /** How often an instance out of rotation is pinged. */
   probeIntervalMs?: number;
+  /** The service's liveness period: the longest an instance may stay silent with requests in flight (dispatcher-silence.ts). */
+  livenessPeriodMs?: number;
+  /** An instance left rotation because it stopped answering: `why` says how; `checkMs`, how long a check of it may take. */
+  onSuspect?: (instance: number, why: string, checkMs?: number) => void;
   log?: (level: LogEvent["level"], message: string, subject: string) => void;
 }
 
@@ -71,9 +77,22 @@ export class Dispatcher {
   /** Resolves the current waiters' promise; created only while someone waits. */
   private wake: (() => void) | undefined;
   private changed: Promise<void> | undefined;
+  private readonly silence: SilenceWatch | undefined;
+  /** Set just before a silent instance is taken out, for its report. */
+  private readonly suspectCheckMs = new Map<number, number>();
 
   constructor(private readonly options: DispatcherOptions) {
     this.service = options.service;
+    if (options.livenessPeriodMs !== undefined) {
+      this.silence = new SilenceWatch(
+        () => this.entries.values(),
+        options.livenessPeriodMs,
+        (entry, why, checkMs) => {
+          this.suspectCheckMs.set(entry.instance, checkMs);
+          entry.takeOut(why, true);
+        },
+      );
+    }
   }
 
   /** Adds (or replaces, after a restart) an instance. */
@@ -92,6 +111,11 @@ export class Dispatcher {
           `${this.service}.${e.instance} ${inRotation ? "back in rotation" : "out of rotation"}: ${why}`,
           `${this.service}.${e.instance}`,
         );
+        if (!inRotation) {
+          const checkMs = this.suspectCheckMs.get(e.instance);
+          this.suspectCheckMs.delete(e.instance);
+          this.options.onSuspect?.(e.instance, why, checkMs);
+        }
         this.signalChange();
       },
     });
@@ -105,6 +129,13 @@ export class Dispatcher {
     const entry = this.entries.get(instance);
     if (!entry) return;
     this.entries.delete(instance);
+    if (entry.outstanding > 0 && !this.closed) {
+      this.options.log?.(
+        "warn",
+        `${this.service}.${instance} left: its ${entry.outstanding} request(s) in flight are retried on other instances`,
+        `${this.service}.${instance}`,
+      );
+    }
     await entry.remove();
     this.signalChange();
   }
@@ -126,6 +157,7 @@ export class Dispatcher {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.silence?.stop();
     this.signalChange();
     const entries = [...this.entries.values()];
     this.entries.clear();
@@ -176,6 +208,7 @@ export class Dispatcher {
     let pieces = 0;
     const onPiece = (piece: Buffer) => {
       pieces++;
+      entry.heard();
       forward(piece);
     };
     const outcome = await this.attempt(entry, { ...request, onPiece }, timeoutMs, signal);
@@ -198,6 +231,8 @@ export class Dispatcher {
       // Removing the instance closes its channel, which fails this attempt with "closed".
       reply = await entry.channel.request(request, timeoutMs, signal);
     } catch (error) {
+      // Rejected or a backend error: the instance itself answered.
+      if (isChannelError(error) && (error.kind === "rejected" || error.kind === "backend")) entry.heard();
       this.options.metrics.attemptFailed(this.service, entry.instance);
       const failed = failedAttempt(error, {
         service: this.service,
@@ -212,6 +247,8 @@ export class Dispatcher {
       entry.untrack();
       this.signalChange();
     }
+    entry.heard();
+    this.silence?.answered(reply.timing.total_ms);
     if (reply.queueDepth !== undefined)
       this.options.metrics.setQueueDepth(this.service, entry.instance, reply.queueDepth);
     if (reply.status >= 400) {

@@ -227,12 +227,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Environment for a task that `uses` a service: the HTTP front's base URL and the ZeroMQ endpoints. */
+/** FLOTILLA_SERVICE_<NAME>: the name uppercased, anything outside [A-Z0-9] as "_". */
+export function serviceVariablePrefix(service: string): string {
+  return `FLOTILLA_SERVICE_${service.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
 export function requestPathEnv(
   service: string,
   httpBaseUrl: string | undefined,
   zmq: string[],
 ): Record<string, string> {
-  const key = `FLOTILLA_SERVICE_${service.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+  const key = serviceVariablePrefix(service);
   const env: Record<string, string> = {};
   if (httpBaseUrl !== undefined) env[`${key}_HTTP`] = httpBaseUrl;
   if (zmq.length > 0) env[`${key}_ZMQ`] = zmq.join(",");

@@ -16,7 +16,11 @@ import type { ChannelRequest } from "./dispatcher-channel.js";
 export interface InferenceTaskOptions {
   /** Task id, used as the profile's `source`. */
   task: string;
-  requests: ChannelRequest[];
+  /**
+   * Handed over: each entry is dropped from the array once it is sent, so a
+   * run of a million requests does not keep every one it has already sent.
+   */
+  requests: Array<ChannelRequest | undefined>;
   dispatcher: Dispatcher;
   concurrency: number;
   balance: BalancerName;
@@ -101,7 +105,9 @@ export async function runInferenceTask(options: InferenceTaskOptions): Promise<I
         settle(notSent(index));
         continue;
       }
-      const result = await dispatcher.dispatch(requests[index]!, {
+      const request = requests[index]!;
+      requests[index] = undefined;
+      const result = await dispatcher.dispatch(request, {
         source: options.task,
         index,
         balancer,

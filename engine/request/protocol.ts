@@ -121,6 +121,8 @@ export interface HostStatus {
   max_inflight: number;
   max_queue: number;
   uptime_ms: number;
+  /** How clients are kept out: CURVE keys, a private ipc socket, or nothing (`--insecure`). */
+  auth: "curve" | "ipc" | "none";
   counters: HostCounters;
 }
 
@@ -134,6 +136,8 @@ export interface HostCounters {
   dropped: number;
   /** Requests the client cancelled while they were queued or running. */
   canceled: number;
+  /** Connections refused by CURVE: a client key not allowed, a wrong server key, no keys at all. */
+  auth_failures: number;
 }
 
 export type Frame = Buffer | Uint8Array;

@@ -5,10 +5,13 @@
  * one fails the run (exit 3) with an error naming it.
  */
 import { connect } from "node:net";
+import { resolve } from "node:path";
 import { FlotillaError } from "../errors.js";
 import type { InstanceDriver } from "../service/driver.js";
 import { launchedReplicas } from "../workload/expand.js";
-import type { ServiceSpec } from "../workload/schema.js";
+import type { EndpointSpec, ServiceSpec } from "../workload/schema.js";
+import { type CurveClientKeys, completeKeys, readClientKeys, readServerKey } from "./auth/client-keys.js";
+import { isCurveKey } from "./auth/z85.js";
 import { ServiceClient } from "./client.js";
 import { serverRoot } from "./remote-http.js";
 
@@ -16,8 +19,12 @@ import { serverRoot } from "./remote-http.js";
 export const REMOTE_CHECK_MS = 5_000;
 
 /** The endpoint of remote instance `instance` (remote instances follow the launched replicas). */
+export function remoteEndpointSpec(service: ServiceSpec, instance: number): EndpointSpec | undefined {
+  return service.endpoints?.[instance - launchedReplicas(service)];
+}
+
 export function remoteEndpoint(service: ServiceSpec, instance: number): string | undefined {
-  return service.endpoints?.[instance - launchedReplicas(service)]?.url;
+  return remoteEndpointSpec(service, instance)?.url;
 }
 
 function unreachable(service: string, endpoint: string, why: string, cause?: unknown): FlotillaError {
@@ -57,7 +64,12 @@ function tcpAccepts(host: string, port: number, signal: AbortSignal): Promise<st
   });
 }
 
-async function checkZmq(service: string, endpoint: string, signal: AbortSignal): Promise<void> {
+async function checkZmq(
+  service: string,
+  endpoint: string,
+  keys: CurveClientKeys | undefined,
+  signal: AbortSignal,
+): Promise<void> {
   const url = new URL(endpoint.replace(/^tcp:/, "http:"));
   if (endpoint.startsWith("tcp://")) {
     // ZeroMQ connects lazily and never reports a refused connection: ask TCP first, for a fast clear error.
@@ -65,38 +77,63 @@ async function checkZmq(service: string, endpoint: string, signal: AbortSignal):
     signal.throwIfAborted();
     if (refused !== undefined) throw unreachable(service, endpoint, refused);
   }
-  const client = new ServiceClient(endpoint);
+  const client = new ServiceClient(endpoint, keys === undefined ? {} : { curve: keys });
   try {
     const pong = await client.ping(REMOTE_CHECK_MS);
     if (!pong.ok) throw unreachable(service, endpoint, pong.error?.message ?? "ping refused");
   } catch (error) {
     signal.throwIfAborted();
     if (error instanceof FlotillaError && error.code === "ENDPOINT_UNREACHABLE") throw error;
-    throw unreachable(service, endpoint, `no answer to a ping within ${REMOTE_CHECK_MS} ms`, error);
+    // A CURVE host answers nothing at all to a client without the right keys.
+    const why = `no answer to a ping within ${REMOTE_CHECK_MS} ms (a host that requires CURVE keys answers nothing without the right ones: check server_key and client_keys)`;
+    throw unreachable(service, endpoint, why, error);
   } finally {
     client.close();
   }
 }
 
-export const remoteDriver: InstanceDriver = {
-  remote: true,
-  command() {
-    throw new FlotillaError("INTERNAL", "remote instances are not launched");
-  },
-  async waitReady(context, signal) {
-    const { service } = context;
-    const endpoint = remoteEndpoint(service, context.instance);
-    if (endpoint === undefined) {
-      throw new FlotillaError(
-        "INTERNAL",
-        `service ${service.name} has no remote endpoint for instance ${context.instance}`,
-      );
-    }
-    if (/^https?:\/\//.test(endpoint)) {
-      await checkHttp(service.name, endpoint, signal);
-      return { endpoint };
-    }
-    await checkZmq(service.name, endpoint, signal);
-    return { endpoint, zmq: endpoint };
-  },
-};
+/**
+ * The CURVE keys of a remote `tcp://` endpoint, from its `server_key` (inline
+ * or a file) and `client_keys` (a file), relative to the workload's directory.
+ */
+export function remoteKeys(service: string, spec: EndpointSpec, workloadDir: string): CurveClientKeys | undefined {
+  if (spec.server_key === undefined && spec.client_keys === undefined) return undefined;
+  const what = `service ${service}, endpoint ${spec.url}:`;
+  const keys =
+    spec.client_keys === undefined
+      ? {}
+      : readClientKeys(`${what} client_keys`, resolve(workloadDir, spec.client_keys), spec.url);
+  if (spec.server_key !== undefined) {
+    const key = spec.server_key;
+    keys.serverKey = readServerKey(`${what} server_key`, isCurveKey(key) ? key : resolve(workloadDir, key));
+  }
+  return completeKeys(`${what} CURVE keys (server_key and client_keys)`, keys);
+}
+
+/** Remote instances; key files in the workload are relative to `workloadDir`. */
+export function remoteDriver(workloadDir: string): InstanceDriver {
+  return {
+    remote: true,
+    command() {
+      throw new FlotillaError("INTERNAL", "remote instances are not launched");
+    },
+    async waitReady(context, signal) {
+      const { service } = context;
+      const spec = remoteEndpointSpec(service, context.instance);
+      if (spec === undefined) {
+        throw new FlotillaError(
+          "INTERNAL",
+          `service ${service.name} has no remote endpoint for instance ${context.instance}`,
+        );
+      }
+      const endpoint = spec.url;
+      if (/^https?:\/\//.test(endpoint)) {
+        await checkHttp(service.name, endpoint, signal);
+        return { endpoint };
+      }
+      const keys = remoteKeys(service.name, spec, workloadDir);
+      await checkZmq(service.name, endpoint, keys, signal);
+      return { endpoint, zmq: endpoint, ...(keys === undefined ? {} : { keys }) };
+    },
+  };
+}

@@ -16,10 +16,12 @@ import type { InstanceDriver } from "../service/driver.js";
 import type { EndpointRegistry } from "../service/endpoints.js";
 import { launchedReplicas, type TaskInstance } from "../workload/expand.js";
 import type { ServiceSpec, Workload } from "../workload/schema.js";
+import { SessionKeys } from "./auth/session-keys.js";
+import { SocketDir } from "./auth/socket-dir.js";
 import { DispatcherSet, takesRequests } from "./dispatcher-set.js";
 import { createFrontToken, type FrontToken, openaiClientEnv } from "./front-auth.js";
 import { hostDriver } from "./host-driver.js";
-import { type HttpFront, requestPathEnv, startHttpFront } from "./http-front.js";
+import { type HttpFront, requestPathEnv, serviceVariablePrefix, startHttpFront } from "./http-front.js";
 import { inferenceExecutor, isInferenceTask } from "./inference-task-executor.js";
 import { remoteDriver } from "./remote-driver.js";
 import { readEndpointTokens } from "./remote-tokens.js";
@@ -33,10 +35,12 @@ export interface RequestPathOptions {
   emit: (body: EngineEventBody) => void;
   /** Address the HTTP front listens on; loopback by default. */
   frontHost?: string;
-  /** Turns the HTTP front's bearer token off (and allows a non-loopback frontHost). */
+  /** Turns the HTTP front's bearer token off. */
   insecure?: boolean;
   /** Where remote endpoints' `token_env` are looked up (flotilla run's environment). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Where ipc sockets go when the session directory's path is too long for them ($XDG_RUNTIME_DIR). */
+  runtimeDir?: string;
   metricsIntervalMs?: number;
 }
 
@@ -48,9 +52,22 @@ export class RequestPath {
   private token: FrontToken | undefined;
   private ticker: MetricsTicker | undefined;
   private executor: TaskExecutor | undefined;
+  private readonly sockets: SocketDir;
+  private keys: SessionKeys | undefined;
+  private readonly hosts: InstanceDriver;
+  private readonly remotes: InstanceDriver;
 
   constructor(private readonly options: RequestPathOptions) {
     this.profile = new RequestProfile(join(options.sessionDir, "profile"));
+    this.sockets = new SocketDir(options.sessionDir, options.runtimeDir);
+    this.hosts = hostDriver(this.sockets, () => this.sessionKeys());
+    this.remotes = remoteDriver(options.workloadDir);
+  }
+
+  /** The session's CURVE keys (auth/session-keys.ts), made at start. */
+  private sessionKeys(): SessionKeys {
+    this.keys ??= new SessionKeys(this.options.sessionDir);
+    return this.keys;
   }
 
   /** Whether any service takes requests (else start/stop do nothing). */
@@ -67,8 +84,8 @@ export class RequestPath {
   driverFor(service: ServiceSpec, instance?: number): InstanceDriver | undefined {
     const launched = launchedReplicas(service);
     const remote = service.endpoints !== undefined && (instance === undefined ? launched === 0 : instance >= launched);
-    if (remote) return remoteDriver;
-    return service.backend === undefined ? undefined : hostDriver;
+    if (remote) return this.remotes;
+    return service.backend === undefined ? undefined : this.hosts;
   }
 
   executorFor(unit: TaskInstance): TaskExecutor | undefined {
@@ -83,16 +100,19 @@ export class RequestPath {
   }
 
   /**
-   * FLOTILLA_SERVICE_<NAME>_HTTP and _ZMQ for a task that uses `service`, and the
-   * OpenAI client variables with the front's token (only such tasks see it).
+   * FLOTILLA_SERVICE_<NAME>_HTTP, _ZMQ and (for CURVE endpoints) _ZMQ_KEYS for a
+   * task that uses `service`, and the OpenAI client variables with the front's
+   * token (only such tasks see it).
    */
   serviceEnv(service: string): Record<string, string> {
     if (!this.dispatchers?.get(service)) return {};
     const base = this.front?.baseUrl(service);
-    return {
-      ...requestPathEnv(service, base, this.dispatchers.zmqEndpoints(service)),
-      ...(base === undefined ? {} : openaiClientEnv(base, this.token)),
-    };
+    const env = requestPathEnv(service, base, this.dispatchers.zmqEndpoints(service));
+    const keys = this.dispatchers.zmqKeys(service);
+    if (Object.keys(keys).length > 0) {
+      env[`${serviceVariablePrefix(service)}_ZMQ_KEYS`] = this.sessionKeys().serviceKeysFile(service, keys);
+    }
+    return { ...env, ...(base === undefined ? {} : openaiClientEnv(base, this.token)) };
   }
 
   async start(): Promise<void> {
@@ -101,6 +121,8 @@ export class RequestPath {
     const host = this.options.frontHost ?? "127.0.0.1";
     const insecure = this.options.insecure === true;
     const tokens = readEndpointTokens(workload.services, this.options.workloadDir, this.options.env ?? {});
+    // Made before any host starts: hosts on other nodes read theirs from files.
+    this.sessionKeys();
     this.dispatchers = new DispatcherSet({
       services: workload.services,
       tokens,
@@ -129,6 +151,9 @@ export class RequestPath {
     await new Promise((resolve) => setImmediate(resolve));
     this.ticker?.stop();
     await this.profile.close();
+    // The hosts stop after this (their sockets are already unused); a host killed outright
+    // cannot remove its own socket file, so the directory goes here.
+    this.sockets.remove();
   }
 
   private readonly log = (level: LogEvent["level"], message: string, subject: string): void => {

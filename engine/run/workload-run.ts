@@ -107,6 +107,7 @@ export async function runWorkload(context: RunContext): Promise<string> {
     sessionDir: context.sessionDir,
     logPaths: context.logPaths,
     emit,
+    log: (level, message, subject) => emit({ type: "log", level, message, subject }),
     onChange: schedulePump,
   });
   const units = expandTasks(workload);

@@ -7,9 +7,11 @@
  * - `backend: noop|openai` (fronted by a Flotilla service host) and remote
  *   `endpoints`: their own drivers, chosen in driverFor (drivers.ts).
  */
+import type { CurveClientKeys } from "../request/auth/client-keys.js";
 import type { Placement } from "../scheduler/types.js";
 import type { ServiceSpec } from "../workload/schema.js";
 import type { OutputLines } from "./lines.js";
+import type { LivenessProbe } from "./liveness.js";
 
 export interface InstanceContext {
   service: ServiceSpec;
@@ -37,6 +39,8 @@ export interface ReadyResult {
   endpoint: string;
   /** The instance's service-host ZeroMQ endpoint, when it has one. */
   zmq?: string;
+  /** CURVE keys for that endpoint, when it is TCP with authentication (docs/security.md). */
+  keys?: CurveClientKeys;
 }
 
 export interface ReadyContext extends InstanceContext {
@@ -57,6 +61,11 @@ export interface InstanceDriver {
    * exited, or teardown); rejects with an Error to fail the instance.
    */
   waitReady(context: ReadyContext, signal: AbortSignal): Promise<ReadyResult>;
+  /**
+   * How to check the ready instance is still alive (liveness.ts); undefined
+   * when there is no way to ask it (then only its exit is noticed).
+   */
+  liveness?(context: InstanceContext, ready: ReadyResult): LivenessProbe | undefined;
   /**
    * Why the launched process exited, read from its last stderr lines, when
    * they say more than its exit code (a service host exits 3 whatever its

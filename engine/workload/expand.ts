@@ -63,11 +63,6 @@ export function launchedReplicas(spec: ServiceSpec): number {
   return spec.replicas ?? (spec.endpoints === undefined ? 1 : 0);
 }
 
-/** Every instance of a service: the launched replicas, then one per remote endpoint. */
-export function serviceInstanceCount(spec: ServiceSpec): number {
-  return launchedReplicas(spec) + (spec.endpoints?.length ?? 0);
-}
-
 export function serviceInstances(spec: ServiceSpec): ServiceInstance[] {
   return Array.from({ length: launchedReplicas(spec) }, (_, instance) => ({
     id: `${spec.name}.${instance}`,

@@ -10,7 +10,8 @@ import { requestOf } from "../scheduler/plan.js";
 import { ResourcePool } from "../scheduler/pool.js";
 import type { ResourceRequest } from "../scheduler/types.js";
 import { serviceInstances } from "./expand.js";
-import { formatProblem, type LoadedWorkload, type LocatedProblem } from "./load.js";
+import { grouped } from "./limits.js";
+import { formatProblem, type LoadedWorkload, type LocatedProblem, MAX_LISTED_PROBLEMS } from "./load.js";
 import { type FieldPath, formatPath } from "./source.js";
 
 function plural(n: number, word: string): string {
@@ -34,8 +35,11 @@ function perNode(
 /** Throws FlotillaError("PLACEMENT_IMPOSSIBLE") naming file:line:field for everything that can never run. */
 export function checkFits(loaded: LoadedWorkload, nodes: readonly NodeResources[]): void {
   const problems: LocatedProblem[] = [];
+  let omitted = 0;
+  // Locating can scan the whole file (JSON): locate only the problems that are listed.
   const add = (path: FieldPath, message: string) => {
-    problems.push({ file: loaded.source, ...(loaded.locate(path) ?? {}), path: formatPath(path), message });
+    if (problems.length >= MAX_LISTED_PROBLEMS) omitted += 1;
+    else problems.push({ file: loaded.source, ...(loaded.locate(path) ?? {}), path: formatPath(path), message });
   };
   if (nodes.length === 0) {
     throw new FlotillaError("PLACEMENT_IMPOSSIBLE", `${loaded.source}: the allocation has no nodes`, {
@@ -86,12 +90,14 @@ export function checkFits(loaded: LoadedWorkload, nodes: readonly NodeResources[
   }
 
   if (problems.length > 0) {
-    const heading = `${loaded.source}: ${plural(problems.length, "request")} can never be placed on this allocation`;
+    const total = problems.length + omitted;
+    const heading = `${loaded.source}: ${plural(total, "request")} can never be placed on this allocation`;
+    const more = omitted > 0 ? [`  ... and ${grouped(omitted)} more`] : [];
     throw new FlotillaError(
       "PLACEMENT_IMPOSSIBLE",
-      [heading, ...problems.map((p) => `  ${formatProblem(p)}`)].join("\n"),
+      [heading, ...problems.map((p) => `  ${formatProblem(p)}`), ...more].join("\n"),
       {
-        context: { file: loaded.source, problems },
+        context: { file: loaded.source, problems, ...(omitted > 0 ? { omitted } : {}) },
       },
     );
   }

@@ -33,6 +33,8 @@ beforeAll(async () => {
     "elsewhere",
     "--max-inflight",
     "2",
+    // Authentication has its own tests (zmq-auth*.test.ts); this one is about balancing.
+    "--insecure",
   ]);
   await serve.line(/listening on tcp:\/\//, 90_000);
 }, 180_000);

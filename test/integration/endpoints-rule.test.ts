@@ -10,7 +10,6 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { ofType, parseNdjson } from "../helpers/events.js";
 import { spawnCli } from "../helpers/host-process.js";
-import { freePort } from "../helpers/processes.js";
 import { tempDir } from "../helpers/tmp.js";
 
 function workspace(files: Record<string, string>): string {
@@ -21,16 +20,17 @@ function workspace(files: Record<string, string>): string {
 
 describe("services with endpoints", () => {
   it("backend: noop with only endpoints launches nothing: every request goes to the remote host", async () => {
-    const port = await freePort();
-    const serve = spawnCli(["serve", "--backend", "noop", "--port", String(port), "--service", "echo"]);
+    // Over ipc: a socket in a private directory needs no CURVE keys.
+    const socket = join(tempDir("flotilla-remote-"), "host.sock");
+    const serve = spawnCli(["serve", "--backend", "noop", "--bind", `ipc://${socket}`, "--service", "echo"]);
     try {
-      await serve.line(/listening on tcp:\/\//, 60_000);
+      await serve.line(/listening on ipc:\/\//, 60_000);
       const dir = workspace({
         "w.yaml": `version: 1
 services:
   - name: echo
     backend: noop
-    endpoints: ["tcp://127.0.0.1:${port}"]
+    endpoints: ["ipc://${socket}"]
 tasks:
   - name: prompts
     service: echo

@@ -3,15 +3,19 @@
  * (backend: noop), the engine's dispatcher, the session's responses and
  * profile files, and an instance SIGKILLed mid-run.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../engine/events.js";
-import { startCli } from "../helpers/cli.js";
+import { certificateText, writePrivateFile } from "../../engine/request/auth/key-files.js";
+import { newKeyPair } from "../../engine/request/auth/new-key-pair.js";
+import { REPO, startCli } from "../helpers/cli.js";
 import { ofType, parseNdjson } from "../helpers/events.js";
 import { spawnCli } from "../helpers/host-process.js";
 import { freePort } from "../helpers/processes.js";
 import { tempDir } from "../helpers/tmp.js";
+
+const PYTHON_CLIENT = join(REPO, "test/fixtures/python/client.py");
 
 interface ResponseLine {
   index: number;
@@ -66,7 +70,11 @@ tasks:
     expect(result.code, result.stderr).toBe(0);
     const events = parseNdjson(result.stdout);
     const ready = ofType(events, "service:state").filter((e) => e.state === "ready");
-    expect(ready.map((e) => e.zmq)).toEqual([expect.stringMatching(/^tcp:\/\//), expect.stringMatching(/^tcp:\/\//)]);
+    // Instances on this machine listen on private ipc sockets in the session, removed at teardown.
+    expect(ready.map((e) => e.zmq).sort()).toEqual(
+      [0, 1].map((i) => `ipc://${join(session, "sockets", `echo.${i}.sock`)}`),
+    );
+    expect(existsSync(join(session, "sockets"))).toBe(false);
 
     const responses = readLines<ResponseLine>(join(session, "tasks", "prompts", "responses.jsonl"));
     expect(responses.map((r) => r.index)).toEqual(Array.from({ length: 40 }, (_, i) => i));
@@ -96,7 +104,7 @@ tasks:
     );
     const client = readFileSync(join(session, "logs", "client.out"), "utf8");
     expect(client).toMatch(/^HTTP=http:\/\/127\.0\.0\.1:\d+\/services\/echo\/v1$/m);
-    expect(client).toMatch(/^ZMQ=tcp:\/\/127\.0\.0\.1:\d+,tcp:\/\/127\.0\.0\.1:\d+$/m);
+    expect(client).toMatch(/^ZMQ=ipc:\/\/\S+\/echo\.0\.sock,ipc:\/\/\S+\/echo\.1\.sock$/m);
     const summary = ofType(events, "log").find((e) => e.subject === "prompts");
     expect(summary?.message).toMatch(/^40 requests, 40 ok, 0 errors/);
   });
@@ -131,6 +139,7 @@ services:
     backend: noop
     replicas: 2
     delay: { mean_ms: 20, sd_ms: 2 }
+    restarts: 0
 tasks:
   - name: prompts
     service: echo
@@ -169,9 +178,27 @@ tasks:
     expect(result.code, result.stderr).toBe(0);
   });
 
-  it("balances over a launched instance and a remote flotilla serve alike", async () => {
+  it("balances over a launched instance and a remote CURVE flotilla serve alike", async () => {
     const port = await freePort();
-    const serve = spawnCli(["serve", "--backend", "noop", "--port", String(port), "--service", "echo"]);
+    const keys = tempDir("flotilla-keys-");
+    const server = newKeyPair();
+    const client = newKeyPair();
+    writePrivateFile(join(keys, "host.key_secret"), certificateText(server));
+    writePrivateFile(join(keys, "client.key_secret"), certificateText(client));
+    writePrivateFile(join(keys, "client.key"), certificateText({ publicKey: client.publicKey }));
+    const serve = spawnCli([
+      "serve",
+      "--backend",
+      "noop",
+      "--port",
+      String(port),
+      "--service",
+      "echo",
+      "--curve-secret",
+      join(keys, "host.key_secret"),
+      "--curve-clients",
+      join(keys, "client.key"),
+    ]);
     try {
       await serve.line(/listening on tcp:\/\//, 60_000);
       const dir = workspace(
@@ -180,12 +207,18 @@ services:
   - name: echo
     backend: noop
     replicas: 1
-    endpoints: ["tcp://127.0.0.1:${port}"]
+    endpoints:
+      - url: "tcp://127.0.0.1:${port}"
+        server_key: "${server.publicKey}"
+        client_keys: ${JSON.stringify(join(keys, "client.key_secret"))}
 tasks:
   - name: prompts
     service: echo
     requests: prompts.jsonl
     concurrency: 2
+  - name: python
+    uses: [echo]
+    command: ["sh", "-c", ${JSON.stringify(`stat -c %a "$FLOTILLA_SERVICE_ECHO_ZMQ_KEYS" && /usr/bin/python3 ${PYTHON_CLIENT} tcp://127.0.0.1:${port} --service echo --count 3 --keys "$FLOTILLA_SERVICE_ECHO_ZMQ_KEYS" > /dev/null && echo CURVE-OK`)}]
 `,
         20,
       );
@@ -193,6 +226,8 @@ tasks:
       const run = startCli(["run", "workload.yaml", "--json", "--cores", "4", "--session-dir", session], { cwd: dir });
       const result = await run.done;
       expect(result.code, result.stderr).toBe(0);
+      // The task found the remote host's keys in the file its environment names, and talked CURVE with them.
+      expect(readFileSync(join(session, "logs", "python.out"), "utf8")).toBe("600\nCURVE-OK\n");
       const ready = ofType(parseNdjson(result.stdout), "service:state").filter((e) => e.state === "ready");
       expect(ready.map((e) => [e.instance, e.remote === true]).sort()).toEqual([
         [0, false],

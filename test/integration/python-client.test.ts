@@ -1,13 +1,18 @@
 /**
  * docs/protocol.md is enough to write a client: test/fixtures/python/client.py
  * was written from it alone, with Debian's python3-zmq and python3-msgpack,
- * and talks to a real `flotilla serve --backend noop` here.
+ * and talks to a real `flotilla serve --backend noop` here, over CURVE with
+ * the keys file a task gets (FLOTILLA_SERVICE_<NAME>_ZMQ_KEYS).
  */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keysEntry, writeKeysFile } from "../../engine/request/auth/client-keys.js";
+import { certificateText, writePrivateFile } from "../../engine/request/auth/key-files.js";
+import { newKeyPair } from "../../engine/request/auth/new-key-pair.js";
 import { ROOT, type Spawned, spawnCli } from "../helpers/host-process.js";
+import { suiteTempDir } from "../helpers/tmp.js";
 
 const run = promisify(execFile);
 // Debian's interpreter: a pyenv python3 earlier on PATH cannot import Debian's dist-packages.
@@ -25,8 +30,14 @@ interface Result {
 
 let serve: Spawned;
 let endpoint: string;
+let keysFile: string;
+const dir = suiteTempDir();
 
 beforeAll(async () => {
+  const server = newKeyPair();
+  const client = newKeyPair();
+  writePrivateFile(join(dir.path, "host.key_secret"), certificateText(server));
+  writePrivateFile(join(dir.path, "client.key"), certificateText({ publicKey: client.publicKey }));
   serve = spawnCli([
     "serve",
     "--backend",
@@ -41,20 +52,40 @@ beforeAll(async () => {
     "2",
     "--max-inflight",
     "4",
+    "--curve-secret",
+    join(dir.path, "host.key_secret"),
+    "--curve-clients",
+    join(dir.path, "client.key"),
   ]);
   const match = await serve.line(/listening on (tcp:\/\/\S+)/);
   endpoint = match[1] as string;
+  keysFile = join(dir.path, "echo.zmq.json");
+  writeKeysFile(keysFile, { [endpoint]: keysEntry({ serverKey: server.publicKey, ...client }) });
 });
 
 afterAll(async () => {
   await serve?.kill();
+  dir.remove();
 });
 
 describe("a Python client written from docs/protocol.md", () => {
   it("gets every reply with the host's timestamps and a consistent timing breakdown", async () => {
     const { stdout } = await run(
       PYTHON,
-      [CLIENT, endpoint, "--service", "echo", "--count", "40", "--window", "8", "--data", '{"prompt":"hi"}'],
+      [
+        CLIENT,
+        endpoint,
+        "--service",
+        "echo",
+        "--count",
+        "40",
+        "--window",
+        "8",
+        "--data",
+        '{"prompt":"hi"}',
+        "--keys",
+        keysFile,
+      ],
       { timeout: 60_000 },
     );
     const out = JSON.parse(stdout);
@@ -77,7 +108,7 @@ describe("a Python client written from docs/protocol.md", () => {
 
     expect(out.pong).toMatchObject({ v: 1, id: "ping-1", kind: "pong", service: "echo" });
     expect(out.status_kind).toBe("status");
-    expect(out.status).toMatchObject({ service: "echo", backend: "noop", max_inflight: 4, inflight: 0 });
+    expect(out.status).toMatchObject({ service: "echo", backend: "noop", max_inflight: 4, inflight: 0, auth: "curve" });
     expect(out.status.counters.completed).toBeGreaterThanOrEqual(40);
     expect(out.wrong_service).toMatchObject({ id: "wrong-1", kind: "error", error: { code: "wrong_service" } });
     expect(out.garbage).toMatchObject({ id: null, kind: "error", error: { code: "malformed", retryable: false } });

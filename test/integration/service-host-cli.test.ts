@@ -14,7 +14,9 @@ import { descendantsOf, freePort, groupMembers, isAlive, waitUntil } from "../he
 const READY = new RegExp(READY_PATTERN);
 
 function host(args: string[]): Spawned {
-  const spawned = spawnCli(["service-host", ...args]);
+  // These tests are about the lifecycle; authentication has its own (zmq-auth*.test.ts).
+  const insecure = args.some((arg) => arg.startsWith("tcp://")) ? ["--insecure"] : [];
+  const spawned = spawnCli(["service-host", ...insecure, ...args]);
   onTestFinished(() => spawned.kill());
   return spawned;
 }

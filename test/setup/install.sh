@@ -12,6 +12,8 @@ declare -A NEED=(
   [curl]=curl
   [objdump]=binutils
   [script]=bsdutils
+  # GNU time: the hostile-input tests read a run's peak memory from it.
+  [/usr/bin/time]=time
   # The Slurm tests' 4-node localhost cluster (test/setup/slurm) and MPI.
   [slurmctld]=slurm-wlm
   [munged]=munge

@@ -5,8 +5,10 @@
  * that reaches the host gets exactly one reply. Unreadable frames get an
  * error reply (the routing id is always known) and are counted.
  */
+import { chmodSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { Router } from "zeromq";
+import { ZAP_DOMAIN, ZapHandler } from "../auth/zap.js";
 import { Coalescer } from "../coalescer.js";
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -43,6 +45,19 @@ export interface ServiceHostOptions {
   maxPayloadBytes?: number;
   /** Identity reported in every reply; default `<service>@<hostname>:<pid>`. */
   hostId?: string;
+  /** CURVE: encrypt, and answer only clients whose public key is allowed (docs/security.md). */
+  curve?: HostCurve;
+}
+
+export interface HostCurve {
+  secretKey: string;
+  allowedClients: readonly string[];
+}
+
+/** The file behind an `ipc://` endpoint (not for abstract `ipc://@name` sockets). */
+export function ipcPath(endpoint: string): string | undefined {
+  if (!endpoint.startsWith("ipc://") || endpoint.startsWith("ipc://@")) return undefined;
+  return endpoint.slice("ipc://".length);
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -59,9 +74,11 @@ export class ServiceHost {
     malformed: 0,
     dropped: 0,
     canceled: 0,
+    auth_failures: 0,
   };
   private readonly options: ServiceHostOptions;
   private readonly socket: Router;
+  private readonly zap: ZapHandler | undefined;
   private readonly queue = new Fifo<Job>();
   /** Jobs whose backend call is under way asynchronously: the ones a cancel can still stop. */
   private readonly running = new Set<Job>();
@@ -83,11 +100,16 @@ export class ServiceHost {
     this.maxPayload = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     // Not mandatory: sends never block the host; a reply to a vanished peer is dropped by ZeroMQ.
     // The transport limit sits above the protocol limit so oversized payloads still get a reply.
+    const curve = options.curve;
+    this.zap = curve === undefined ? undefined : new ZapHandler(curve.allowedClients);
     this.socket = new Router({
       linger: 1_000,
       sendHighWaterMark: 0,
       receiveHighWaterMark: 0,
       maxMessageSize: 2 * (this.maxPayload + MAX_HEADER_BYTES),
+      ...(curve === undefined || this.zap === undefined
+        ? {}
+        : { context: this.zap.context, curveServer: true, curveSecretKey: curve.secretKey, zapDomain: ZAP_DOMAIN }),
     });
     this.outbox = new SendQueue(this.socket, () => {
       this.counters.dropped++;
@@ -101,8 +123,22 @@ export class ServiceHost {
   }
 
   async start(): Promise<string> {
+    if (this.zap !== undefined) {
+      await this.zap.start();
+      // A refused key (ZAP: auth), a wrong server key (protocol), a client without CURVE (protocol,
+      // or "other" when it hangs up first on seeing the mechanism): every failed handshake counts.
+      const failed = () => {
+        this.counters.auth_failures++;
+      };
+      this.socket.events.on("handshake:error:auth", failed);
+      this.socket.events.on("handshake:error:protocol", failed);
+      this.socket.events.on("handshake:error:other", failed);
+    }
     await this.socket.bind(this.options.bind);
     this.boundEndpoint = this.socket.lastEndpoint ?? this.options.bind;
+    // Only the owner may connect, whatever the umask (the directory should be private too).
+    const path = ipcPath(this.boundEndpoint);
+    if (path !== undefined) chmodSync(path, 0o600);
     this.loop = this.receiveLoop();
     return this.boundEndpoint;
   }
@@ -118,6 +154,7 @@ export class ServiceHost {
       max_inflight: this.options.maxInflight,
       max_queue: this.options.maxQueue,
       uptime_ms: Math.round(hostNow() - this.startedAt),
+      auth: this.options.curve !== undefined ? "curve" : ipcPath(this.boundEndpoint) !== undefined ? "ipc" : "none",
       counters: { ...this.counters },
     };
   }
@@ -147,6 +184,10 @@ export class ServiceHost {
     }
     this.socket.close();
     await this.loop;
+    await this.zap?.close();
+    // ZeroMQ unlinks the socket file in its own thread; the process may exit before it does.
+    const path = ipcPath(this.boundEndpoint);
+    if (path !== undefined) rmSync(path, { force: true });
   }
 
   private async receiveLoop(): Promise<void> {
@@ -200,7 +241,9 @@ export class ServiceHost {
 
   /** Answers a request that cannot be read or taken; counted as malformed. */
   private reject(route: Pick<Job, "envelope" | "peer">, received: number, failure: DecodeFailure): void {
+    // An unreadable or refused message is an error reply like any other; `malformed` says which kind.
     this.counters.malformed++;
+    this.counters.errors++;
     const job: Job = {
       ...route,
       header: { v: PROTOCOL_VERSION, id: 0, kind: "request" },

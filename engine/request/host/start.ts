@@ -12,7 +12,7 @@ import { type BackendExit, BackendProcess, describeExit } from "./backend-proces
 import { hostNow } from "./clock.js";
 import { type DelaySpec, NoopBackend } from "./noop.js";
 import { OpenAiBackend } from "./openai.js";
-import { ServiceHost } from "./server.js";
+import { type HostCurve, ServiceHost } from "./server.js";
 
 export interface HostConfig {
   service: string;
@@ -29,6 +29,8 @@ export interface HostConfig {
   maxQueue: number;
   delay?: DelaySpec;
   maxPayloadBytes?: number;
+  /** CURVE keys for a TCP bind; absent: an ipc bind, or an explicit --insecure. */
+  curve?: HostCurve;
   startupTimeoutMs: number;
   onBackendLine?: (stream: Stream, line: string) => void;
 }
@@ -107,6 +109,7 @@ export async function startHost(config: HostConfig, signal: AbortSignal): Promis
     maxInflight: config.maxInflight,
     maxQueue: config.maxQueue,
     ...(config.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: config.maxPayloadBytes }),
+    ...(config.curve === undefined ? {} : { curve: config.curve }),
   });
   try {
     await waitReady(config, process, signal);

@@ -1,13 +1,21 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { certificateText, writePrivateFile } from "../../../engine/request/auth/key-files.js";
+import { newKeyPair } from "../../../engine/request/auth/new-key-pair.js";
+import type { HostTransport } from "../../../engine/request/auth/transport.js";
 import { hostCommand } from "../../../engine/request/host-driver.js";
-import { remoteEndpoint } from "../../../engine/request/remote-driver.js";
+import { remoteEndpoint, remoteKeys } from "../../../engine/request/remote-driver.js";
 import { serverRoot, timingFromRoundTrip } from "../../../engine/request/remote-http.js";
 import { RequestPath } from "../../../engine/request/request-path.js";
 import type { InstanceContext } from "../../../engine/service/driver.js";
 import { EndpointRegistry } from "../../../engine/service/endpoints.js";
 import { type ServiceSpec, serviceSchema, workloadSchema } from "../../../engine/workload/schema.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 const service = (fields: Record<string, unknown>): ServiceSpec => serviceSchema.parse({ name: "llm", ...fields });
+
+const IPC: HostTransport = { kind: "ipc", flags: ["--bind", "ipc:///tmp/s/sockets/llm.1.sock"] };
 
 function context(spec: ServiceSpec): InstanceContext {
   return {
@@ -32,7 +40,7 @@ describe("hostCommand", () => {
       ready: { http: "/health" },
       env: { MODEL_DIR: "/models/{instance}" },
     });
-    const plan = hostCommand(context(spec));
+    const plan = hostCommand(context(spec), IPC);
     expect(plan.command).toEqual([
       "/opt/flotilla",
       "service-host",
@@ -40,10 +48,8 @@ describe("hostCommand", () => {
       "openai",
       "--service",
       "llm",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
+      "--bind",
+      "ipc:///tmp/s/sockets/llm.1.sock",
       "--max-inflight",
       "4",
       "--max-queue",
@@ -67,7 +73,7 @@ describe("hostCommand", () => {
   });
 
   it("runs a noop host with no command, passing the emulated delay", () => {
-    const plan = hostCommand(context(service({ backend: "noop", delay: { mean_ms: 40, sd_ms: 5 } })));
+    const plan = hostCommand(context(service({ backend: "noop", delay: { mean_ms: 40, sd_ms: 5 } })), IPC);
     expect(plan.command.slice(-4)).toEqual(["--delay-mean", "40", "--delay-sd", "5"]);
     expect(plan.command).not.toContain("--");
     expect(plan.command).not.toContain("--backend-port");
@@ -80,6 +86,35 @@ describe("remote instances", () => {
     expect([2, 3, 4].map((i) => remoteEndpoint(mixed, i))).toEqual(["tcp://a:1", "http://b:2/v1", undefined]);
     const remoteOnly = service({ backend: "openai", endpoints: ["http://b:2/v1"] });
     expect(remoteEndpoint(remoteOnly, 0)).toBe("http://b:2/v1");
+  });
+
+  it("carry CURVE keys for tcp:// endpoints: server_key inline or a file, client_keys a file", () => {
+    const dir = tempDir();
+    const server = newKeyPair();
+    const client = newKeyPair();
+    writePrivateFile(join(dir, "client.key_secret"), certificateText(client));
+    writeFileSync(join(dir, "host.key"), certificateText({ publicKey: server.publicKey }));
+    const spec = service({
+      backend: "noop",
+      endpoints: [
+        "tcp://a:1",
+        { url: "tcp://b:2", server_key: server.publicKey, client_keys: "client.key_secret" },
+        { url: "tcp://c:3", server_key: "host.key", client_keys: join(dir, "client.key_secret") },
+        { url: "tcp://d:4", server_key: server.publicKey },
+      ],
+    });
+    const [plain, inline, files, half] = spec.endpoints ?? [];
+    expect(plain).toEqual({ url: "tcp://a:1" });
+    expect(remoteKeys("llm", plain!, dir)).toBeUndefined();
+    const expected = { serverKey: server.publicKey, ...client };
+    expect(remoteKeys("llm", inline!, dir)).toEqual(expected);
+    expect(remoteKeys("llm", files!, dir)).toEqual(expected);
+    expect(() => remoteKeys("llm", half!, dir)).toThrow(
+      /endpoint tcp:\/\/d:4.*missing or malformed CURVE public, secret key/,
+    );
+    expect(() => service({ endpoints: [{ url: "http://e:5/v1", server_key: server.publicKey }] })).toThrow(
+      /server_key and client_keys are for tcp:\/\/ endpoints/,
+    );
   });
 
   it("choose the driver per instance: launched replicas first, then remote ones", () => {

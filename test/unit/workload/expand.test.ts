@@ -1,12 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  expandServices,
-  expandTasks,
-  launchedReplicas,
-  sanitizeItem,
-  serviceInstanceCount,
-} from "../../../engine/workload/expand.js";
+import { expandServices, expandTasks, launchedReplicas, sanitizeItem } from "../../../engine/workload/expand.js";
 import { workloadSchema } from "../../../engine/workload/schema.js";
+import { instancesWithRemote } from "../../../engine/workload/totals.js";
 
 const workload = workloadSchema.parse({
   version: 1,
@@ -63,7 +58,7 @@ describe("expansion", () => {
       ],
     });
     expect(services.map(launchedReplicas)).toEqual([0, 0, 2, 1, 3]);
-    expect(services.map(serviceInstanceCount)).toEqual([1, 2, 3, 1, 3]);
+    expect(services.map(instancesWithRemote)).toEqual([1, 2, 3, 1, 3]);
   });
 
   it("sanitises items for ids and file names", () => {

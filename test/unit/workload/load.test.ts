@@ -133,6 +133,8 @@ describe("schema errors", () => {
 
   it("rejects an empty file and a top level that is not a mapping", () => {
     expect(problems("")[0]).toContain("the file is empty");
-    expect(problems("- 1\n- 2\n")).toEqual(["w.yaml:1:1: (top level): expected a mapping, got a list"]);
+    expect(problems("- 1\n- 2\n")).toEqual([
+      "w.yaml:1:1: (top level): a workload is a mapping (version: 1, services, tasks), not a list",
+    ]);
   });
 });
