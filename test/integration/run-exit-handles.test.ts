@@ -29,6 +29,26 @@ tasks:
 `,
     code: 3,
   },
+  "tasks that use the HTTP front, streamed and not": {
+    yaml: `version: 1
+allocation: { platform: local, cores: 4 }
+services:
+  - name: llm
+    backend: noop
+    replicas: 2
+tasks:
+  - name: client
+    uses: [llm]
+    command:
+      - sh
+      - -c
+      - >-
+        curl -sf -H "Authorization: Bearer $OPENAI_API_KEY" $OPENAI_BASE_URL/models &&
+        curl -sfN -H "Authorization: Bearer $OPENAI_API_KEY" -H 'content-type: application/json'
+        -d '{"model":"m","prompt":"hi","stream":true}' $OPENAI_BASE_URL/completions
+`,
+    code: 0,
+  },
   "a task that times out beside a plain service": {
     yaml: `version: 1
 services:
