@@ -3,6 +3,7 @@ import { type BuildOptions, build, type Metafile } from "esbuild";
 import { inkNoTopLevelAwaitPlugin } from "./plugins/ink-no-tla.js";
 import { yogaSyncPlugin } from "./plugins/yoga-sync.js";
 import { zeromqAddonPlugin } from "./plugins/zeromq-addon.js";
+import { zeromqLazyPlugin } from "./plugins/zeromq-lazy.js";
 
 export interface BundleInput {
   entry: string;
@@ -48,7 +49,7 @@ export function bundleOptions(input: BundleInput): BuildOptions {
     },
     // Only Ink's DevTools hook (DEV=true) would load it; it is not shipped.
     external: ["react-devtools-core"],
-    plugins: [zeromqAddonPlugin(runtimeLoader), yogaSyncPlugin(), inkNoTopLevelAwaitPlugin()],
+    plugins: [zeromqLazyPlugin(), zeromqAddonPlugin(runtimeLoader), yogaSyncPlugin(), inkNoTopLevelAwaitPlugin()],
   };
 }
 

@@ -189,7 +189,10 @@ export function register(program: Command): void {
     .argument("<endpoint>", "the host's ZeroMQ endpoint: tcp://HOST:PORT, HOST:PORT or ipc://PATH")
     .option("--service <name>", "service the request is for")
     .option("--data <json>", "payload: JSON text, or @FILE")
-    .option("--path <path>", "backend HTTP path (openai backends; default /v1/completions)")
+    .option(
+      "--path <path>",
+      "backend HTTP path; without it an openai host posts to /v1/completions and a noop host echoes the payload",
+    )
     .addOption(new Option("--method <method>", "backend HTTP method").choices(["POST", "GET"]))
     .option("--timeout <duration>", "give up after this long", "30s")
     .option("--json", "print one JSON object instead of text")

@@ -13,6 +13,7 @@ import {
   Engine,
   EventBus,
   engineRecordFor,
+  FlotillaError,
   flushOpenSinksSync,
   installExitGuard,
   isLoopback,
@@ -25,6 +26,7 @@ import {
   writeEngineRecord,
 } from "../../engine/index.js";
 import { openConfig } from "../config.js";
+import { exitPromptlyWhenDone } from "../exit.js";
 import { type AllocationOptionValues, addAllocationOptions, allocationOverrides } from "../options.js";
 import { selfCommand } from "../self.js";
 import { type ResolvedSettings, resolveSettings } from "../settings.js";
@@ -96,7 +98,9 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
 
   const controller = new AbortController();
   const sink = await chooseSink({ json: options.json === true, stdout: process.stdout });
-  await sink.attach(engine.bus, { stop: () => controller.abort() });
+  // The reason is what session:end records: say who stopped the run (a bare abort says "This operation was aborted").
+  const quit = () => new FlotillaError("INTERRUPTED", "interrupted: quit from the dashboard");
+  await sink.attach(engine.bus, { stop: () => controller.abort(quit()) });
   const removeSignals = installSignalHandlers({
     abort: (reason) => controller.abort(reason),
     force: () => engine.kill(),
@@ -123,6 +127,8 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
     removeExitGuard();
     process.off("exit", flushOpenSinksSync);
     process.off("exit", cancelLiveJobsSync);
+    // The session has ended and is recorded: nothing left in the event loop may hold the exit.
+    exitPromptlyWhenDone();
   }
 }
 

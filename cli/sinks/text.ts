@@ -121,8 +121,11 @@ function formatMetrics(event: Extract<EngineEvent, { type: "metrics" }>): string
   return event.services
     .map(
       (s) =>
-        `requests to ${s.service}: ${s.completed} completed, ${s.errors} errors; ` +
-        `p50 ${formatDuration(s.latency.total.p50)}, p95 ${formatDuration(s.latency.total.p95)}`,
+        `requests to ${s.service}: ${s.completed} completed, ${s.errors} errors` +
+        // No request measured: there is no latency to report, and 0ms would claim one.
+        (s.latency.total.count === 0
+          ? ""
+          : `; p50 ${formatDuration(s.latency.total.p50)}, p95 ${formatDuration(s.latency.total.p95)}`),
     )
     .join("\n");
 }

@@ -56,6 +56,28 @@ export function hostCommand(context: InstanceContext, transport: HostTransport):
   };
 }
 
+const HOST_PREFIX = "flotilla service-host: ";
+/** How a shell names the command it could not run: "flotilla-backend: 2: " before "vllm: not found". */
+const SHELL_PREFIX = /^flotilla-backend: (?:\d+: )?/;
+
+/**
+ * A service host that fails exits 3 and says why on its last stderr line
+ * ("backend vllm exited with code 127 before it was ready"), with the
+ * backend's own stderr quoted under it ("  | … vllm: not found"): that is
+ * the cause, not the host's exit code.
+ */
+export function hostExitCause(tail: readonly string[]): string | undefined {
+  let at = -1;
+  tail.forEach((line, i) => {
+    if (line.startsWith(HOST_PREFIX)) at = i;
+  });
+  if (at < 0) return undefined;
+  const reason = (tail[at] as string).slice(HOST_PREFIX.length);
+  const quoted = tail.slice(at + 1).find((line) => line.startsWith("  | "));
+  const detail = quoted?.slice(4).replace(SHELL_PREFIX, "").trim();
+  return detail ? `${reason}: ${detail}` : reason;
+}
+
 /** The driver of launched hosts, over the session's socket directory and keys. */
 export function hostDriver(sockets: SocketDir, keys: () => SessionKeys): InstanceDriver {
   const transportOf = (context: InstanceContext) =>
@@ -63,6 +85,7 @@ export function hostDriver(sockets: SocketDir, keys: () => SessionKeys): Instanc
   return {
     remote: false,
     command: (context) => hostCommand(context, transportOf(context)),
+    explainExit: hostExitCause,
     async waitReady(context, signal) {
       // The host itself waits for the backend (its own startup timeout), so the engine waits for one line.
       const json = await waitForProbe(

@@ -66,4 +66,10 @@ export interface InstanceDriver {
    * when there is no way to ask it (then only its exit is noticed).
    */
   liveness?(context: InstanceContext, ready: ReadyResult): LivenessProbe | undefined;
+  /**
+   * Why the launched process exited, read from its last stderr lines, when
+   * they say more than its exit code (a service host exits 3 whatever its
+   * backend did). Undefined: the exit code is the cause.
+   */
+  explainExit?(stderrTail: readonly string[]): string | undefined;
 }

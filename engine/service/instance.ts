@@ -137,7 +137,7 @@ export class ServiceInstance {
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       const cause = early
-        ? describeExit(early)
+        ? this.exitCause(early)
         : timeout.aborted
           ? `not ready within ${service.startup_timeout} ms (startup_timeout)`
           : errorMessage(error);
@@ -166,7 +166,7 @@ export class ServiceInstance {
     });
     if (process) {
       void process.exited.then((record) =>
-        this.recover(process, "exited", `exited after it was ready: ${describeExit(record)}`, signal),
+        this.recover(process, "exited", `exited after it was ready: ${this.exitCause(record)}`, signal),
       );
       this.watch(context, result, process, signal);
     }
@@ -257,6 +257,10 @@ export class ServiceInstance {
     this.restartPending = false;
     // The last failure was announced while a restart was still pending: say that none is coming.
     this.options.onChange?.(this);
+  }
+
+  private exitCause(record: ExitRecord): string {
+    return this.options.driver.explainExit?.(this.lines.stderrTail()) ?? describeExit(record);
   }
 
   private fail(

@@ -3,7 +3,7 @@
  * names, references, contradictory fields, placeholders, requests that can
  * never fit one node of the stated allocation.
  */
-import { taskInstances } from "./expand.js";
+import { launchedReplicas, taskInstances } from "./expand.js";
 import { type Problem, suggest } from "./issues.js";
 import { clip } from "./limits.js";
 import type { AllocationSpec, ServiceSpec, TaskSpec, Workload } from "./schema.js";
@@ -80,11 +80,26 @@ function fitsNode(
 function serviceProblems(spec: ServiceSpec, i: number, workload: Workload): Problem[] {
   const base = ["services", i];
   const problems: Problem[] = [];
-  const launched = spec.command !== undefined || spec.backend === "noop";
+  const replicas = launchedReplicas(spec);
+  const launched = replicas > 0;
   if (spec.command === undefined && spec.backend !== "noop" && spec.endpoints === undefined) {
     problems.push({
       path: base,
       message: `service "${spec.name}" needs a command (or backend: noop, or endpoints: for remote instances)`,
+    });
+  } else if (launched && spec.command === undefined && spec.backend !== "noop") {
+    problems.push({
+      path: [...base, "replicas"],
+      message: `${replicas} replicas to launch need a command (or backend: noop); without replicas: only the endpoints are used`,
+    });
+  }
+  if (!launched && spec.endpoints === undefined) {
+    problems.push({ path: [...base, "replicas"], message: "replicas: 0 launches nothing, and there are no endpoints" });
+  }
+  if (!launched && spec.endpoints !== undefined && spec.command !== undefined) {
+    problems.push({
+      path: [...base, "command"],
+      message: "is never launched: a service with endpoints launches only the replicas: it is given (add replicas: N)",
     });
   }
   if (spec.ready !== undefined && spec.command === undefined) {

@@ -140,7 +140,8 @@ export const serviceSchema = z.strictObject({
   command: command.optional(),
   /** Request API of the instances. Absent: a plain process with no request path. */
   backend: z.enum(BACKENDS).optional(),
-  replicas: count(1, LIMITS.serviceInstances).default(1),
+  /** Instances to launch; absent: 1, or 0 when the service lists `endpoints` (expand.ts launchedReplicas). */
+  replicas: count(0, LIMITS.serviceInstances).optional(),
   cores: count(0, LIMITS.coresPerNode).default(1),
   gpus: count(0, LIMITS.gpusPerNode).default(0),
   ready: readySchema.optional(),

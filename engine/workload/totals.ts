@@ -5,13 +5,10 @@
  * allocation it states at all. `count: 1000000000` must be an error here,
  * not an array of a billion instances later.
  */
+import { launchedReplicas } from "./expand.js";
 import type { Problem } from "./issues.js";
 import { grouped, LIMITS } from "./limits.js";
 import type { AllocationSpec, ServiceSpec, TaskSpec, Workload } from "./schema.js";
-
-function launched(spec: ServiceSpec): boolean {
-  return spec.command !== undefined || spec.backend === "noop";
-}
 
 /** The field that makes a task many: count, for_each or ranks. */
 function countField(spec: TaskSpec): "count" | "for_each" | "ranks" | undefined {
@@ -29,8 +26,14 @@ export function taskInstanceCount(spec: TaskSpec): number {
   return spec.for_each?.length ?? spec.count ?? 1;
 }
 
+/** Instances Flotilla launches (what takes cores, GPUs and processes). */
 export function serviceInstanceCount(spec: ServiceSpec): number {
-  return launched(spec) ? spec.replicas : 0;
+  return launchedReplicas(spec);
+}
+
+/** Every instance of a service: the launched ones and one per remote endpoint. */
+export function instancesWithRemote(spec: ServiceSpec): number {
+  return launchedReplicas(spec) + (spec.endpoints?.length ?? 0);
 }
 
 function allocationProblems(workload: Workload, alloc: AllocationSpec): Problem[] {

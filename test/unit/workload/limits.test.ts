@@ -71,7 +71,7 @@ describe("totals before expansion", () => {
   });
 
   it("does not count remote-only services, which launch nothing", () => {
-    const remote = "  - name: r\n    endpoints: [http://x]\n    replicas: 100000\n";
+    const remote = "  - name: r\n    endpoints: [http://x]\n";
     const text = `version: 1\nservices:\n${remote}  - name: s\n    backend: noop\n    replicas: 100000\n`;
     expect(parseWorkload(text, "w.yaml").workload.services).toHaveLength(2);
   });
