@@ -109,7 +109,14 @@ export class ServiceHost {
       maxMessageSize: 2 * (this.maxPayload + MAX_HEADER_BYTES),
       ...(curve === undefined || this.zap === undefined
         ? {}
-        : { context: this.zap.context, curveServer: true, curveSecretKey: curve.secretKey, zapDomain: ZAP_DOMAIN }),
+        : {
+            context: this.zap.context,
+            curveServer: true,
+            curveSecretKey: curve.secretKey,
+            zapDomain: ZAP_DOMAIN,
+            // Fail closed: without a ZAP handler libzmq would otherwise admit any CURVE client.
+            zapEnforceDomain: true,
+          }),
     });
     this.outbox = new SendQueue(this.socket, () => {
       this.counters.dropped++;
