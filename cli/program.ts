@@ -1,6 +1,8 @@
 import { Command } from "commander";
+import { register as registerBench } from "./commands/bench.js";
 import { register as registerConfig } from "./commands/config.js";
 import { register as registerPlan } from "./commands/plan.js";
+import { register as registerReport } from "./commands/report.js";
 import { register as registerRequest } from "./commands/request.js";
 import { register as registerRun } from "./commands/run.js";
 import { register as registerSelfCheck } from "./commands/self-check.js";
@@ -22,6 +24,8 @@ const COMMANDS: RegisterCommand[] = [
   registerPlan,
   registerServe,
   registerRequest,
+  registerBench,
+  registerReport,
   registerServiceHost,
   registerSelfCheck,
   registerConfig,
