@@ -141,16 +141,14 @@ function perInstance(profiles: ProfileLine[]): Figure | undefined {
     kind: "grouped",
     x: { title: "service instance", scale: "ordinal" },
     y: { title: "requests" },
-    rows: [...counts.entries()]
-      .sort()
-      .map(([key, n]) => ({
-        x: key,
-        group: "session",
-        series: "requests",
-        value: n,
-        sd: 0,
-        label: `${key}; ${n} requests`,
-      })),
+    rows: [...counts.entries()].sort().map(([key, n]) => ({
+      x: key,
+      group: "session",
+      series: "requests",
+      value: n,
+      sd: 0,
+      label: `${key}; ${n} requests`,
+    })),
   };
 }
 
