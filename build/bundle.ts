@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { type BuildOptions, build, type Metafile } from "esbuild";
 import { inkNoTopLevelAwaitPlugin } from "./plugins/ink-no-tla.js";
+import { vegaNoCanvasPlugin } from "./plugins/vega-no-canvas.js";
 import { yogaSyncPlugin } from "./plugins/yoga-sync.js";
 import { zeromqAddonPlugin } from "./plugins/zeromq-addon.js";
 
@@ -48,7 +49,7 @@ export function bundleOptions(input: BundleInput): BuildOptions {
     },
     // Only Ink's DevTools hook (DEV=true) would load it; it is not shipped.
     external: ["react-devtools-core"],
-    plugins: [zeromqAddonPlugin(runtimeLoader), yogaSyncPlugin(), inkNoTopLevelAwaitPlugin()],
+    plugins: [zeromqAddonPlugin(runtimeLoader), yogaSyncPlugin(), inkNoTopLevelAwaitPlugin(), vegaNoCanvasPlugin()],
   };
 }
 

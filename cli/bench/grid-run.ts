@@ -34,6 +34,7 @@ export interface GridInput {
   request: object;
   note?: string | undefined;
   baseline?: GridBaseline | undefined;
+  tokens?: boolean;
 }
 
 export function runGrid(input: GridInput): Pick<BenchSpec, "total" | "fold" | "summary" | "measure"> {

@@ -120,6 +120,8 @@ export interface FlotillaCellInput {
   allocation: Record<string, unknown>;
   request: object;
   remote?: RemotePool;
+  /** Count generated tokens (a real model's `usage`). */
+  tokens?: boolean;
 }
 
 /** One configuration, one round, through a real `flotilla run`. */
@@ -192,7 +194,7 @@ export async function measureFlotilla(input: FlotillaCellInput): Promise<GridRou
     total: pick(svc.latency.total),
     per_instance: svc.instances.map((i) => i.completed),
   };
-  const tokens = completionTokens(session, cell.clients);
+  const tokens = input.tokens === true ? completionTokens(session, cell.clients) : undefined;
   if (tokens !== undefined) {
     round.completion_tokens = tokens;
     round.tokens_per_s = round3(tokens / seconds);

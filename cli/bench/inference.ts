@@ -34,6 +34,6 @@ export async function benchInference(flags: InferenceFlags): Promise<number> {
     experiment: "inference",
     flags,
     options: { ...plan, service, request },
-    ...runGrid({ plan, flags, service, allocation, request }),
+    ...runGrid({ plan, flags, service, allocation, request, tokens: true }),
   });
 }

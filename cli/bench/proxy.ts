@@ -19,6 +19,13 @@ export interface ProxyOptions {
   jitterMs: number;
 }
 
+/** Runs `fn` at `due` (performance.now() time) or later, never earlier: Node's timers may fire a little early. */
+function at(due: number, fn: () => void): void {
+  const left = due - performance.now();
+  if (left <= 0) fn();
+  else setTimeout(() => at(due, fn), Math.ceil(left));
+}
+
 function delayed(from: Socket, to: Socket, options: ProxyOptions): void {
   // Chunks leave in order: never before the one ahead of them.
   let lastDue = 0;
@@ -28,14 +35,11 @@ function delayed(from: Socket, to: Socket, options: ProxyOptions): void {
     const due = Math.max(lastDue, performance.now() + options.delayMs + Math.random() * options.jitterMs);
     lastDue = due;
     pending++;
-    setTimeout(
-      () => {
-        pending--;
-        if (!to.destroyed) to.write(chunk);
-        if (ended && pending === 0) to.end();
-      },
-      Math.max(0, due - performance.now()),
-    );
+    at(due, () => {
+      pending--;
+      if (!to.destroyed) to.write(chunk);
+      if (ended && pending === 0) to.end();
+    });
   });
   from.on("end", () => {
     ended = true;
