@@ -1,0 +1,95 @@
+/**
+ * `flotilla bench response` end to end through the binary on a small grid,
+ * local and remote (flotilla serve hosts behind the command's own latency
+ * proxy at 10 ms one way), with the prototype-style baseline beside it: the
+ * results carry every field, each figure has one bar per configuration and
+ * component with the numbers of results.json, and the proxy's two 10 ms
+ * crossings show up as at least 20 ms more communication per request.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { tempDir } from "../helpers/tmp.js";
+import { barLabels, isSvg, labelNumbers, readJson } from "./svg.js";
+
+interface Row {
+  runtime: string;
+  mode: string;
+  scaling: string;
+  clients: number;
+  instances: number;
+  requests: number;
+  errors: number;
+  ratio?: number;
+  throughput: { mean: number; sd: number };
+  [component: string]: unknown;
+}
+
+describe("flotilla bench response", () => {
+  it("runs the grid locally and remotely next to the baseline, and the report draws its numbers", async () => {
+    const dir = tempDir("flotilla-bench-resp-");
+    const out = join(dir, "results");
+    const args = ["bench", "response", "--instances", "1,2", "--clients", "1,2", "--requests", "16"];
+    const bench = await runCli([...args, "--rounds", "1", "--delay", "10", "--out", out], { cwd: dir });
+    expect(bench.code, bench.stderr).toBe(0);
+    expect(bench.stdout).toMatch(/ratio: Flotilla \/ baseline throughput/);
+
+    const results = readJson<{ notes: string[]; rounds: unknown[]; rows: Row[] }>(join(out, "results.json"));
+    // 2 modes × 2 scalings × 2 instance counts × 2 client counts, Flotilla and the baseline.
+    expect(results.rounds).toHaveLength(32);
+    expect(results.rows).toHaveLength(32);
+    for (const row of results.rows) {
+      expect(row.errors).toBe(0);
+      expect(row.throughput.mean).toBeGreaterThan(0);
+      for (const part of ["communication", "service", "inference", "total"]) {
+        expect(Object.keys(row[part] as object).sort()).toEqual(["mean", "p50", "p99", "sd"]);
+      }
+      if (row.runtime === "flotilla") expect(row.ratio).toBeGreaterThan(0);
+      const expected = row.scaling === "strong" ? 16 : 16 * row.instances;
+      expect(row.requests).toBe(Math.ceil(expected / row.clients) * row.clients);
+    }
+
+    // Physics, not speed: two 10 ms crossings per request.
+    const comm = (mode: string, runtime: string) =>
+      results.rows
+        .filter((r) => r.mode === mode && r.runtime === runtime)
+        .map((r) => (r.communication as { p50: number }).p50);
+    for (const runtime of ["flotilla", "baseline"]) {
+      expect(Math.min(...comm("remote", runtime)) - Math.max(...comm("local", runtime))).toBeGreaterThanOrEqual(20);
+    }
+
+    const report = await runCli(["report", out], { cwd: dir });
+    expect(report.code, report.stderr).toBe(0);
+    for (const name of [
+      "response-strong-local",
+      "response-weak-local",
+      "response-strong-remote",
+      "response-weak-remote",
+    ]) {
+      const svg = readFileSync(join(out, "report", `${name}.svg`), "utf8");
+      expect(isSvg(svg)).toBe(true);
+      const bars = barLabels(svg);
+      // 4 configurations × 2 runtimes × 3 components.
+      expect(bars).toHaveLength(24);
+      const [scaling, mode] = name.split("-").slice(1) as [string, string];
+      for (const label of bars) {
+        const [, runtime, clients, instances] = /^(\w+) (\d+) clients × (\d+) instances/.exec(label)!;
+        const drawn = labelNumbers(label)!;
+        const row = results.rows.find(
+          (r) =>
+            r.runtime === runtime &&
+            r.mode === mode &&
+            r.scaling === scaling &&
+            r.clients === Number(clients) &&
+            r.instances === Number(instances),
+        )!;
+        expect(drawn.mean).toBeCloseTo((row[drawn.series] as { mean: number }).mean, 3);
+      }
+      const csv = readFileSync(join(out, `${name}.csv`), "utf8")
+        .trim()
+        .split("\n");
+      expect(csv).toHaveLength(1 + 24);
+    }
+  }, 300_000);
+});
