@@ -47,9 +47,10 @@ export function bundleOptions(input: BundleInput): BuildOptions {
       "process.env.NODE_ENV": '"production"',
       FLOTILLA_ZEROMQ_ADDON_ID: JSON.stringify(input.addonId),
     },
-    // Only Ink's DevTools hook (DEV=true) would load it; it is not shipped.
-    external: ["react-devtools-core"],
-    plugins: [zeromqAddonPlugin(runtimeLoader), yogaSyncPlugin(), inkNoTopLevelAwaitPlugin(), vegaNoCanvasPlugin()],
+    // Only Ink's DevTools hook (DEV=true) would load it; it is not shipped. vega and
+    // vega-lite travel as their own asset (bundleVega), read only by `flotilla report`.
+    external: ["react-devtools-core", "vega", "vega-lite"],
+    plugins: [zeromqAddonPlugin(runtimeLoader), yogaSyncPlugin(), inkNoTopLevelAwaitPlugin()],
   };
 }
 
@@ -57,4 +58,24 @@ export async function bundle(input: BundleInput): Promise<Metafile> {
   const result = await build(bundleOptions(input));
   if (!result.metafile) throw new Error("esbuild returned no metafile");
   return result.metafile;
+}
+
+/**
+ * vega + vega-lite as one minified CommonJS file of their own (the VEGA_ASSET):
+ * in the main bundle they would make every command's start-up slower, though
+ * only `flotilla report` uses them.
+ */
+export async function bundleVega(entry: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    minify: true,
+    legalComments: "eof",
+    logLevel: "warning",
+    plugins: [vegaNoCanvasPlugin()],
+  });
 }

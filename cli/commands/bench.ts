@@ -5,6 +5,9 @@
  */
 import { type Command, Option } from "commander";
 import { PLATFORMS } from "../../engine/workload/schema.js";
+import { benchBootstrap } from "../bench/bootstrap.js";
+import { benchInference } from "../bench/inference.js";
+import { benchResponse } from "../bench/response.js";
 
 function common(cmd: Command, instances: string): Command {
   return cmd
@@ -33,8 +36,10 @@ function grid(cmd: Command): Command {
     .option("--window <n>", "requests each client keeps in flight (1: a blocking client)", "1");
 }
 
-async function run(loader: () => Promise<(flags: never) => Promise<number>>, flags: unknown): Promise<void> {
-  const bench = await loader();
+// Static imports on purpose: a dynamic import() would make esbuild wrap every engine
+// module these reach for lazy initialisation, which costs every command's start-up
+// more than evaluating these few function definitions does.
+async function run(bench: (flags: never) => Promise<number>, flags: unknown): Promise<void> {
   process.exitCode = await bench(flags as never);
 }
 
@@ -49,7 +54,7 @@ export function register(program: Command): void {
       .option("--workload <file>", "take the service from this workload file instead of the NOOP host")
       .option("--service <name>", "the service of --workload to start"),
     "1,2,4,8,16,32,64",
-  ).action((flags) => run(async () => (await import("../bench/bootstrap.js")).benchBootstrap, flags));
+  ).action((flags) => run(benchBootstrap, flags));
   grid(
     common(
       bench
@@ -59,7 +64,7 @@ export function register(program: Command): void {
         .option("--python <path>", "the Python with pyzmq and msgpack for the baseline", "/usr/bin/python3"),
       "1,4,16",
     ),
-  ).action((flags) => run(async () => (await import("../bench/response.js")).benchResponse, flags));
+  ).action((flags) => run(benchResponse, flags));
   grid(
     common(
       bench
@@ -72,5 +77,5 @@ export function register(program: Command): void {
         .option("--model <name>", "the model field of each request", "default"),
       "1,2",
     ),
-  ).action((flags) => run(async () => (await import("../bench/inference.js")).benchInference, flags));
+  ).action((flags) => run(benchInference, flags));
 }
