@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { FlotillaError } from "../../engine/index.js";
 import { type Figure, figuresOf } from "../bench/figures.js";
 import { gridSummary } from "../bench/grid-fold.js";
-import type { BenchResults } from "../bench/results.js";
+import { type BenchResults, toCsv } from "../bench/results.js";
 import { reportPage } from "./html.js";
 import { renderSvg } from "./render.js";
 import { sessionFigures } from "./session.js";
@@ -72,6 +72,8 @@ export async function writeReport(dirArg: string, out?: string): Promise<Written
     const specFile = join(reportDir, `${figure.name}.vl.json`);
     writeFileSync(svgFile, svg);
     writeFileSync(specFile, `${JSON.stringify(spec, null, 2)}\n`);
+    // The numbers of every figure beside it, for sessions too (a bench has them one level up as well).
+    writeFileSync(join(reportDir, `${figure.name}.csv`), toCsv(figure));
     const bars =
       figure.kind === "stacked" || figure.kind === "grouped" || figure.kind === "gantt" ? figure.rows.length : 0;
     written.figures.push({ name: figure.name, svg: svgFile, spec: specFile, bars });

@@ -70,33 +70,42 @@ function bootstrap(events: EngineEvent[]): Figure | undefined {
   };
 }
 
+/** A round bucket width giving about 40 points over `spanMs`. */
+function bucketMs(spanMs: number): number {
+  const steps = [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 300_000, 600_000];
+  return steps.find((step) => spanMs / step <= 40) ?? 3_600_000;
+}
+
 function overTime(profiles: ProfileLine[], t0: number): Figure | undefined {
   if (profiles.length === 0) return undefined;
+  const first = Math.min(...profiles.map((p) => p.ts));
+  const width = bucketMs(Math.max(...profiles.map((p) => p.ts)) - first);
   const buckets = new Map<string, ProfileLine[]>();
   for (const p of profiles) {
-    const second = Math.floor((p.ts - t0) / 1_000);
-    const key = `${p.service}|${second}`;
+    const at = Math.floor((p.ts - t0) / width) * width;
+    const key = `${p.service}|${at}`;
     buckets.set(key, [...(buckets.get(key) ?? []), p]);
   }
   const rows: FigureRow[] = [];
-  for (const [key, ps] of [...buckets.entries()].sort()) {
-    const [service, second] = key.split("|") as [string, string];
+  for (const [key, ps] of buckets) {
+    const [service, at] = key.split("|") as [string, string];
+    const seconds = Number(at) / 1_000;
     for (const part of ["communication", "service", "inference"] as const) {
       const value = round3(mean(ps.map((p) => p[`${part}_ms`] ?? 0)));
       rows.push({
-        x: Number(second),
+        x: seconds,
         group: service,
         series: part,
         value,
         sd: 0,
-        label: `${service} second ${second}; ${part} mean ${value.toFixed(3)} over ${ps.length} requests`,
+        label: `${service} at ${seconds} s; ${part} mean ${value.toFixed(3)} over ${ps.length} requests`,
       });
     }
   }
   rows.sort((a, b) => Number(a.x) - Number(b.x));
   return {
     name: "session-response-over-time",
-    title: "Response-time components over time (mean per second)",
+    title: `Response-time components over time (mean per ${width / 1_000} s)`,
     kind: "line",
     x: { title: "seconds since the session started", scale: "linear" },
     y: { title: "mean time per request (ms)" },
