@@ -6,6 +6,7 @@
  * active.
  */
 
+import { parseCount } from "../options.js";
 import { type CommonFlags, parseList, type RawService, runBench, runFlags, serviceUnderTest } from "./common.js";
 import type { BootstrapRow } from "./figures.js";
 import type { BenchResults } from "./results.js";
@@ -34,7 +35,7 @@ const NOOP: RawService = { name: "noop", backend: "noop" };
 
 export async function benchBootstrap(flags: CommonFlags): Promise<number> {
   const series = parseList("--instances", flags.instances ?? "1,2,4,8,16,32,64");
-  const rounds = parseList("--rounds", flags.rounds)[0]!;
+  const rounds = parseCount("--rounds", flags.rounds, 1);
   const { service, allocation } = await serviceUnderTest(flags, NOOP);
   const gpusEach = Math.max(1, Number(service.gpus ?? 1));
   const coresEach = Number(service.cores ?? 1);

@@ -8,6 +8,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { FlotillaError } from "../../engine/index.js";
+import { parseCount } from "../options.js";
 import type { BaselineMeasurement } from "./baseline/baseline.js";
 import { type BenchContext, type CommonFlags, parseList, type RawService, runFlags } from "./common.js";
 import type { RemotePool } from "./remote.js";
@@ -50,14 +52,16 @@ export interface GridPlan {
 function pick<T extends string>(flag: string, text: string, allowed: readonly T[]): T[] {
   const values = text.split(",").map((v) => v.trim());
   for (const v of values)
-    if (!allowed.includes(v as T)) throw new Error(`${flag}: ${v} is not one of ${allowed.join(", ")}`);
+    if (!allowed.includes(v as T))
+      throw new FlotillaError("USAGE", `${flag}: ${v} is not one of ${allowed.join(", ")}`);
   return [...new Set(values)] as T[];
 }
 
 export function gridPlan(flags: GridFlags, defaultInstances: string): GridPlan {
   const ms = (flag: string, text: string) => {
     const value = Number(text);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${flag} expects milliseconds >= 0, got ${text}`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new FlotillaError("USAGE", `${flag} expects milliseconds >= 0, got ${text}`);
     return value;
   };
   return {
@@ -65,9 +69,9 @@ export function gridPlan(flags: GridFlags, defaultInstances: string): GridPlan {
     clients: parseList("--clients", flags.clients),
     modes: pick("--modes", flags.modes, ["local", "remote"] as const),
     scalings: pick("--scaling", flags.scaling, ["strong", "weak"] as const),
-    rounds: parseList("--rounds", flags.rounds)[0]!,
-    requests: parseList("--requests", flags.requests)[0]!,
-    window: parseList("--window", flags.window)[0]!,
+    rounds: parseCount("--rounds", flags.rounds, 1),
+    requests: parseCount("--requests", flags.requests, 1),
+    window: parseCount("--window", flags.window, 1),
     delayMs: ms("--delay", flags.delay),
     jitterMs: ms("--jitter", flags.jitter),
   };

@@ -130,7 +130,7 @@ export function specOf(figure: Figure): Spec {
   if (groups.size > 1) {
     return {
       ...base,
-      facet: { column: { field: "group", type: "nominal", title: null } },
+      facet: { column: { field: "group", type: "nominal", title: null, sort: [...groups] } },
       spec: { ...size, layer: layers(figure) },
     };
   }

@@ -117,4 +117,19 @@ describe("flotilla bench response", () => {
     expect(balance).toHaveLength(2);
     expect(balance.reduce((sum, label) => sum + Number(/; (\d+) requests$/.exec(label)?.[1]), 0)).toBe(16);
   }, 300_000);
+
+  it("says so and runs Flotilla alone where the baseline's Python cannot run", async () => {
+    const dir = tempDir("flotilla-bench-nopy-");
+    const out = join(dir, "results");
+    const grid = ["--instances", "1", "--clients", "1", "--requests", "4", "--modes", "local", "--scaling", "strong"];
+    const bench = await runCli(
+      ["bench", "response", ...grid, "--rounds", "1", "--python", join(dir, "no-python"), "--out", out],
+      { cwd: dir },
+    );
+    expect(bench.code, bench.stderr).toBe(0);
+    expect(bench.stderr).toMatch(/baseline not run: .*no-python cannot be run/);
+    const results = readJson<{ notes: string[]; rows: Row[] }>(join(out, "results.json"));
+    expect(results.notes.join("\n")).toMatch(/baseline not run/);
+    expect(results.rows.map((r) => r.runtime)).toEqual(["flotilla"]);
+  }, 120_000);
 });
