@@ -1,5 +1,5 @@
 /**
- * `flotilla bench inference` with a real model: the GGUF test server
+ * `flotilla bench bootstrap` and `inference` with a real model: the GGUF test server
  * (node-llama-cpp over a tiny generated model) as the OpenAI-compatible
  * instances, launched by the run (local) and behind `flotilla serve` and the
  * latency proxy (remote). Every request is answered with real tokens, and
@@ -26,14 +26,12 @@ interface Row {
   [component: string]: unknown;
 }
 
-describe("flotilla bench inference", () => {
-  it("measures a real GGUF model server locally and remotely, with tokens per second", async () => {
-    const dir = tempDir("flotilla-bench-model-");
-    const loader = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
-    const server = [process.execPath, "--import", loader, MODEL_SERVER, "--port", "{port}", "--threads", "1"];
-    writeFileSync(
-      join(dir, "model.yaml"),
-      `version: 1
+function modelWorkload(dir: string): void {
+  const loader = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+  const server = [process.execPath, "--import", loader, MODEL_SERVER, "--port", "{port}", "--threads", "1"];
+  writeFileSync(
+    join(dir, "model.yaml"),
+    `version: 1
 services:
   - name: llm
     backend: openai
@@ -41,7 +39,44 @@ services:
     startup_timeout: 180s
     max_inflight: 2
 `,
+  );
+}
+
+describe("flotilla bench with a real model", () => {
+  it("bootstrap measures the model server's load time like the NOOP host's", async () => {
+    const dir = tempDir("flotilla-bench-model-boot-");
+    modelWorkload(dir);
+    const out = join(dir, "results");
+    const bench = await runCli(
+      [
+        "bench",
+        "bootstrap",
+        "--workload",
+        "model.yaml",
+        "--service",
+        "llm",
+        "--instances",
+        "1",
+        "--rounds",
+        "1",
+        "--out",
+        out,
+      ],
+      { cwd: dir },
     );
+    expect(bench.code, bench.stderr).toBe(0);
+    const results = readJson<{ rows: Array<{ instances: number; init: { count: number; mean: number } }> }>(
+      join(out, "results.json"),
+    );
+    expect(results.rows).toHaveLength(1);
+    expect(results.rows[0]!.init.count).toBe(1);
+    // The host waits for the model to load and answer /v1/models before it is ready.
+    expect(results.rows[0]!.init.mean).toBeGreaterThan(0);
+  }, 300_000);
+
+  it("inference measures a real GGUF model server locally and remotely, with tokens per second", async () => {
+    const dir = tempDir("flotilla-bench-model-");
+    modelWorkload(dir);
     const out = join(dir, "results");
     const bench = await runCli(
       [
