@@ -45,7 +45,7 @@ export async function benchBootstrap(flags: CommonFlags): Promise<number> {
     options: { instances: series, rounds, service, workload: flags.workload, platform: flags.platform ?? "local" },
     total: series.length * rounds,
     fold: (records) => fold(records as unknown as BootstrapRound[]),
-    summary,
+    summary: bootstrapSummary,
     async measure(ctx) {
       let done = 0;
       for (let round = 1; round <= rounds; round++) {
@@ -117,7 +117,7 @@ function fold(records: BootstrapRound[]): Record<string, unknown>[] {
     }) as unknown as Record<string, unknown>[];
 }
 
-function summary(results: BenchResults): string {
+export function bootstrapSummary(results: BenchResults): string {
   const rows = results.rows as unknown as BootstrapRow[];
   const ms = (s: { mean: number; sd: number; p50: number; p95: number }) =>
     `${s.mean.toFixed(1)} ±${s.sd.toFixed(1)} (${s.p50.toFixed(1)}/${s.p95.toFixed(1)})`;

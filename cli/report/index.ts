@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FlotillaError } from "../../engine/index.js";
+import { bootstrapSummary } from "../bench/bootstrap.js";
 import { type Figure, figuresOf } from "../bench/figures.js";
 import { gridSummary } from "../bench/grid-fold.js";
 import { type BenchResults, toCsv } from "../bench/results.js";
@@ -42,7 +43,7 @@ function benchSource(dir: string): Source {
       ...results.notes,
     ],
     figures: figuresOf(results),
-    ...(results.experiment === "bootstrap" ? {} : { summary: gridSummary(results) }),
+    summary: results.experiment === "bootstrap" ? bootstrapSummary(results) : gridSummary(results),
   };
 }
 
