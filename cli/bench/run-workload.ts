@@ -40,7 +40,13 @@ export function runWorkload(input: RunInput): Promise<RunOutcome> {
   const stderr: string[] = [];
   createInterface({ input: child.stdout! }).on("line", (line) => {
     if (line.trim() === "") return;
-    const event = JSON.parse(line) as EngineEvent;
+    let event: EngineEvent;
+    try {
+      event = JSON.parse(line) as EngineEvent;
+    } catch {
+      // `run --json` prints only events; anything else is not ours to interpret.
+      return;
+    }
     events.push(event);
     input.onEvent?.(event);
   });
