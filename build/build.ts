@@ -9,9 +9,9 @@ import { copyFile, mkdir, readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundle } from "./bundle.js";
+import { bundle, bundleVega } from "./bundle.js";
 import { maxGlibc } from "./check-glibc.js";
-import { ZEROMQ_ASSET } from "./runtime/assets.js";
+import { VEGA_ASSET, ZEROMQ_ASSET } from "./runtime/assets.js";
 import { makeSea } from "./sea.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -59,6 +59,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const paths = {
     bundle: join(dist, "flotilla.cjs"),
     sideAddon: join(dist, ZEROMQ_ASSET),
+    vega: join(dist, VEGA_ASSET),
     config: join(dist, "sea-config.json"),
     blob: join(dist, "sea-prep.blob"),
     binary: join(dist, "flotilla"),
@@ -69,12 +70,15 @@ async function main(argv: readonly string[]): Promise<void> {
   const metafile = await timed("bundle", () =>
     bundle({ entry: join(root, "cli", "main.ts"), outfile: paths.bundle, addonId, minify }),
   );
+  // Beside the bundle too, where `node dist/flotilla.cjs report` finds it.
+  await timed("vega", () => bundleVega(join(root, "build", "vega-entry.ts"), paths.vega));
   // Lets `node dist/flotilla.cjs` run too (the bundle loads the addon from beside itself).
   await copyFile(addon, paths.sideAddon);
   await timed("sea", () =>
     makeSea({
       main: rel(paths.bundle),
       addon: rel(addon),
+      assets: { [VEGA_ASSET]: rel(paths.vega) },
       configFile: rel(paths.config),
       blob: rel(paths.blob),
       output: rel(paths.binary),
@@ -84,6 +88,7 @@ async function main(argv: readonly string[]): Promise<void> {
 
   console.log(`modules  ${Object.keys(metafile.inputs).length}`);
   console.log(`bundle   ${rel(paths.bundle)} ${await sizeOf(paths.bundle)}${minify ? " (minified)" : ""}`);
+  console.log(`vega     ${rel(paths.vega)} ${await sizeOf(paths.vega)} (minified; read only by report)`);
   console.log(`addon    ${rel(addon)} ${await sizeOf(addon)} (${await glibcNeed(addon)})`);
   console.log(`blob     ${rel(paths.blob)} ${await sizeOf(paths.blob)}${useCodeCache ? " (with code cache)" : ""}`);
   console.log(`binary   ${rel(paths.binary)} ${await sizeOf(paths.binary)} (${await glibcNeed(paths.binary)})`);

@@ -11,6 +11,8 @@ export interface SeaInput {
   main: string;
   /** Native addon carried as the `zeromq.node` asset. */
   addon: string;
+  /** More assets: name → file. */
+  assets?: Record<string, string>;
   configFile: string;
   blob: string;
   output: string;
@@ -26,7 +28,7 @@ export async function makeSea(input: SeaInput): Promise<void> {
     disableExperimentalSEAWarning: true,
     useSnapshot: false,
     useCodeCache: input.useCodeCache,
-    assets: { [ZEROMQ_ASSET]: input.addon },
+    assets: { [ZEROMQ_ASSET]: input.addon, ...input.assets },
   };
   await writeFile(input.configFile, `${JSON.stringify(config, null, 2)}\n`);
   execFileSync(process.execPath, ["--experimental-sea-config", input.configFile], {

@@ -1,8 +1,10 @@
 import { Command } from "commander";
+import { register as registerBench } from "./commands/bench.js";
 import { register as registerConfig } from "./commands/config.js";
 import { register as registerKeygen } from "./commands/keygen.js";
 import { register as registerPlan } from "./commands/plan.js";
 import { register as registerReaper } from "./commands/reaper.js";
+import { register as registerReport } from "./commands/report.js";
 import { register as registerRequest } from "./commands/request.js";
 import { register as registerRun } from "./commands/run.js";
 import { register as registerSelfCheck } from "./commands/self-check.js";
@@ -25,6 +27,8 @@ const COMMANDS: RegisterCommand[] = [
   registerServe,
   registerRequest,
   registerKeygen,
+  registerBench,
+  registerReport,
   registerServiceHost,
   registerReaper,
   registerSelfCheck,
