@@ -59,10 +59,12 @@ export {
   engineLiveness,
   engineRecordFor,
   flushOpenSinksSync,
+  mkdirPrivate,
   readEventsFile,
   type SessionDir,
   startHeartbeat,
   writeEngineRecord,
+  writePrivateFileSync,
 } from "./session/index.js";
 export {
   type InstanceView,

@@ -70,6 +70,7 @@ export function runGrid(input: GridInput): Pick<BenchSpec, "total" | "fold" | "s
                 service: input.service,
                 delayMs: plan.delayMs,
                 jitterMs: plan.jitterMs,
+                dir: ctx.dir,
                 signal: ctx.signal,
               });
             }

@@ -4,22 +4,32 @@
  * reached through its own latency proxy. Runs name the proxies' addresses as
  * the service's `endpoints`.
  *
- * Once `serve` on TCP requires CURVE keys, this is where they go: a key pair
- * per pool (`flotilla keygen`), `--curve-secret`/`--curve-clients` here, and
- * the server key beside each endpoint in the workload.
+ * They authenticate as any `serve` on TCP must: the pool makes a host key
+ * pair and a client key pair in a private `keys/` directory of the results,
+ * gives the hosts `--curve-secret`/`--curve-clients`, and names the server
+ * key and the client pair beside each endpoint in the workload.
  */
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { FlotillaError } from "../../engine/index.js";
+import { certificateText, FlotillaError, newKeyPair, writePrivateFile, writePublicFile } from "../../engine/index.js";
 import { selfCommand } from "../self.js";
 import { stopChild, track } from "./children.js";
 import type { RawService } from "./common.js";
 import { type LatencyProxy, startProxy } from "./proxy.js";
 
+/** One remote host as the workload names it: the proxy's address and the CURVE keys to reach it. */
+export interface RemoteEndpoint {
+  url: string;
+  server_key: string;
+  client_keys: string;
+}
+
 export interface RemotePool {
-  /** tcp:// addresses of the proxies, one per host. */
-  endpoints: string[];
+  /** The proxies, one per host. */
+  endpoints: RemoteEndpoint[];
   stop(): Promise<void>;
 }
 
@@ -28,7 +38,34 @@ export interface RemoteOptions {
   service: RawService;
   delayMs: number;
   jitterMs: number;
+  /** Where the pool's keys go (a private `keys/` directory is made in it). */
+  dir: string;
   signal: AbortSignal;
+}
+
+interface PoolKeys {
+  hostSecret: string;
+  hostPublic: string;
+  clientPublic: string;
+  clientSecret: string;
+}
+
+function poolKeys(dir: string): PoolKeys {
+  const keys = join(dir, "keys");
+  mkdirSync(keys, { recursive: true, mode: 0o700 });
+  const files = {
+    hostSecret: join(keys, "host.key_secret"),
+    hostPublic: join(keys, "host.key"),
+    clientPublic: join(keys, "client.key"),
+    clientSecret: join(keys, "client.key_secret"),
+  };
+  const host = newKeyPair();
+  const client = newKeyPair();
+  writePrivateFile(files.hostSecret, certificateText(host));
+  writePublicFile(files.hostPublic, certificateText({ publicKey: host.publicKey }));
+  writePrivateFile(files.clientSecret, certificateText(client));
+  writePublicFile(files.clientPublic, certificateText({ publicKey: client.publicKey }));
+  return files;
 }
 
 export function freePort(): Promise<number> {
@@ -43,8 +80,9 @@ export function freePort(): Promise<number> {
 }
 
 /** `serve` arguments for instance `index` of the service as the workload describes it. */
-async function serveArgs(service: RawService, index: number): Promise<string[]> {
+async function serveArgs(service: RawService, index: number, keys: PoolKeys): Promise<string[]> {
   const args = ["serve", "--backend", String(service.backend ?? "noop"), "--port", "0", "--service", service.name];
+  args.push("--curve-secret", keys.hostSecret, "--curve-clients", keys.clientPublic);
   if (service.max_inflight !== undefined) args.push("--max-inflight", String(service.max_inflight));
   if (service.max_queue !== undefined) args.push("--max-queue", String(service.max_queue));
   const delay = service.delay as { mean_ms?: number; sd_ms?: number } | undefined;
@@ -102,9 +140,10 @@ export async function startRemotePool(options: RemoteOptions): Promise<RemotePoo
   const env = Object.fromEntries(
     Object.entries((options.service.env as Record<string, unknown>) ?? {}).map(([k, v]) => [k, String(v)]),
   );
+  const keys = poolKeys(options.dir);
   const hosts = await Promise.all(
     Array.from({ length: options.count }, async (_, i) =>
-      startServe(await serveArgs(options.service, i), env, 15 * 60_000),
+      startServe(await serveArgs(options.service, i, keys), env, 15 * 60_000),
     ),
   );
   const proxies: LatencyProxy[] = [];
@@ -130,7 +169,11 @@ export async function startRemotePool(options: RemoteOptions): Promise<RemotePoo
     throw new FlotillaError("SERVICE_START_FAILED", `remote instances: ${(error as Error).message}`, { cause: error });
   }
   return {
-    endpoints: proxies.map((p) => `tcp://${p.address}`),
+    endpoints: proxies.map((p) => ({
+      url: `tcp://${p.address}`,
+      server_key: keys.hostPublic,
+      client_keys: keys.clientSecret,
+    })),
     async stop() {
       options.signal.removeEventListener("abort", onAbort);
       await stop();

@@ -3,9 +3,9 @@
  * session directory (events.jsonl) → one SVG and one Vega-Lite spec per
  * figure, and index.html, in DIR/report or --out.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { FlotillaError } from "../../engine/index.js";
+import { FlotillaError, mkdirPrivate, writePrivateFileSync } from "../../engine/index.js";
 import { bootstrapSummary } from "../bench/bootstrap.js";
 import { type Figure, figuresOf } from "../bench/figures.js";
 import { gridSummary } from "../bench/grid-fold.js";
@@ -63,7 +63,8 @@ export async function writeReport(dirArg: string, out?: string): Promise<Written
   const dir = resolve(dirArg);
   const source = sourceOf(dir);
   const reportDir = resolve(out ?? join(dir, "report"));
-  mkdirSync(reportDir, { recursive: true });
+  // A report sits in a session directory, private to its owner (docs/security.md): so is the report.
+  mkdirPrivate(reportDir);
   const written: WrittenReport = { dir: reportDir, index: join(reportDir, "index.html"), figures: [] };
   const page = [];
   for (const figure of source.figures) {
@@ -71,15 +72,15 @@ export async function writeReport(dirArg: string, out?: string): Promise<Written
     const svg = await renderSvg(spec);
     const svgFile = join(reportDir, `${figure.name}.svg`);
     const specFile = join(reportDir, `${figure.name}.vl.json`);
-    writeFileSync(svgFile, svg);
-    writeFileSync(specFile, `${JSON.stringify(spec, null, 2)}\n`);
+    writePrivateFileSync(svgFile, svg);
+    writePrivateFileSync(specFile, `${JSON.stringify(spec, null, 2)}\n`);
     // The numbers of every figure beside it, for sessions too (a bench has them one level up as well).
-    writeFileSync(join(reportDir, `${figure.name}.csv`), toCsv(figure));
+    writePrivateFileSync(join(reportDir, `${figure.name}.csv`), toCsv(figure));
     const bars =
       figure.kind === "stacked" || figure.kind === "grouped" || figure.kind === "gantt" ? figure.rows.length : 0;
     written.figures.push({ name: figure.name, svg: svgFile, spec: specFile, bars });
     page.push({ figure, svg });
   }
-  writeFileSync(written.index, reportPage(source.title, source.intro, page, source.summary));
+  writePrivateFileSync(written.index, reportPage(source.title, source.intro, page, source.summary));
   return written;
 }
