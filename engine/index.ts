@@ -42,13 +42,13 @@ export {
 } from "./request/auth/key-files.js";
 export { newKeyPair } from "./request/auth/new-key-pair.js";
 export { isCurveKey } from "./request/auth/z85.js";
-export { type Reply, type RequestOptions, ServiceClient, type ServiceClientOptions } from "./request/client.js";
-export { isLoopback } from "./request/front-auth.js";
+export { isLoopback } from "./request/front/auth.js";
 export { describeExit } from "./request/host/backend-process.js";
 export { formatReadyLine, parseReadyLine, READY_PATTERN, type ReadyLine } from "./request/host/ready-line.js";
 export { type HostConfig, type RunningHost, startHost } from "./request/host/start.js";
-export type { HostStatus, Timing } from "./request/protocol.js";
 export { RequestPath, type RequestPathOptions } from "./request/request-path.js";
+export { type Reply, type RequestOptions, ServiceClient, type ServiceClientOptions } from "./request/wire/client.js";
+export type { HostStatus, Timing } from "./request/wire/protocol.js";
 export type { TaskExecutor } from "./run/tasks.js";
 export { warningLeadMs } from "./run/walltime.js";
 export type { InstanceContext, InstanceDriver, LaunchPlan, ReadyContext, ReadyResult } from "./service/driver.js";

@@ -1,5 +1,5 @@
 import type { AllocationStateEvent } from "../events.js";
-import type { Placement } from "../scheduler/types.js";
+import type { Placement } from "../resources.js";
 
 /** One node of an allocation, with the ids of the cores and GPUs Flotilla may use. */
 export interface NodeResources {

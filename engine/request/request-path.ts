@@ -18,13 +18,13 @@ import { launchedReplicas, type TaskInstance } from "../workload/expand.js";
 import type { ServiceSpec, Workload } from "../workload/schema.js";
 import { SessionKeys } from "./auth/session-keys.js";
 import { SocketDir } from "./auth/socket-dir.js";
-import { DispatcherSet, takesRequests } from "./dispatcher-set.js";
-import { createFrontToken, type FrontToken, openaiClientEnv } from "./front-auth.js";
-import { hostDriver } from "./host-driver.js";
-import { type HttpFront, requestPathEnv, serviceVariablePrefix, startHttpFront } from "./http-front.js";
-import { inferenceExecutor, isInferenceTask } from "./inference-task-executor.js";
-import { remoteDriver } from "./remote-driver.js";
-import { readEndpointTokens } from "./remote-tokens.js";
+import { DispatcherSet, takesRequests } from "./dispatch/dispatchers.js";
+import { hostDriver } from "./drivers/host-driver.js";
+import { remoteDriver } from "./drivers/remote-driver.js";
+import { readEndpointTokens } from "./drivers/remote-tokens.js";
+import { createFrontToken, type FrontToken, openaiClientEnv } from "./front/auth.js";
+import { type HttpFront, requestPathEnv, serviceVariablePrefix, startHttpFront } from "./front/http-front.js";
+import { inferenceExecutor, isInferenceTask } from "./inference/executor.js";
 
 export interface RequestPathOptions {
   workload: Workload;

@@ -10,7 +10,7 @@
  */
 import type { LogEvent, ServiceStateEvent } from "../events.js";
 import type { Launcher } from "../platform/types.js";
-import type { Placement } from "../scheduler/types.js";
+import type { Placement } from "../resources.js";
 import type { InstanceDriver } from "../service/driver.js";
 import type { EndpointRegistry } from "../service/endpoints.js";
 import { ServiceInstance } from "../service/instance.js";

@@ -12,7 +12,7 @@
 import { errorMessage } from "../errors.js";
 import type { TaskState, TaskStateEvent } from "../events.js";
 import type { ExitRecord, Launcher, RunningProcess } from "../platform/types.js";
-import type { Placement, ResourceRequest } from "../scheduler/types.js";
+import type { Placement, ResourceRequest } from "../resources.js";
 import type { TaskInstance } from "../workload/expand.js";
 import { portFor, taskCommand, taskEnvironment, taskVars } from "./task-env.js";
 

@@ -7,12 +7,12 @@
 import { FlotillaError } from "../errors.js";
 import type { EngineEventBody } from "../events.js";
 import type { Allocation, Platform } from "../platform/types.js";
+import { checkFits } from "../scheduler/fits.js";
 import { ResourcePool } from "../scheduler/pool.js";
 import type { InstanceDriver } from "../service/driver.js";
 import { driverFor } from "../service/drivers.js";
 import { EndpointRegistry } from "../service/endpoints.js";
 import { expandTasks, type TaskInstance } from "../workload/expand.js";
-import { checkFits } from "../workload/fits.js";
 import type { LoadedWorkload } from "../workload/load.js";
 import type { ServiceSpec } from "../workload/schema.js";
 import type { FatalCause } from "./fatal.js";

@@ -15,8 +15,8 @@
  */
 import { FlotillaError } from "../errors.js";
 import type { NodeResources } from "../platform/types.js";
+import type { Placement, ResourceRequest, Slot } from "../resources.js";
 import { IdSet } from "./id-set.js";
-import type { Placement, ResourceRequest, Slot } from "./types.js";
 
 interface NodeState {
   name: string;

@@ -8,7 +8,7 @@
  *   `endpoints`: their own drivers, chosen in driverFor (drivers.ts).
  */
 import type { CurveClientKeys } from "../request/auth/client-keys.js";
-import type { Placement } from "../scheduler/types.js";
+import type { Placement } from "../resources.js";
 import type { ServiceSpec } from "../workload/schema.js";
 import type { OutputLines } from "./lines.js";
 import type { LivenessProbe } from "./liveness.js";
