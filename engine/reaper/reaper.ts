@@ -13,8 +13,8 @@ import { execFile } from "node:child_process";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { signalGroup, waitGroupGone } from "../launch/process-group.js";
+import { parseReaperMessage, type ReaperMessage } from "../launch/reaper-messages.js";
 import { recordEngineDeath } from "../session/death-record.js";
-import { parseReaperMessage, type ReaperMessage } from "./messages.js";
 import { groupsToStop } from "./targets.js";
 
 export interface ReaperOptions {

@@ -11,10 +11,10 @@ import type { RequestProfile } from "../../metrics/profile.js";
 import type { EndpointRegistry, PublishedInstance } from "../../service/endpoints.js";
 import type { ServiceSpec } from "../../workload/schema.js";
 import { type KeysFile, keysEntry } from "../auth/client-keys.js";
-import type { EndpointTokens } from "../drivers/remote-tokens.js";
 import type { InstanceChannel } from "./channel.js";
 import { Dispatcher } from "./dispatcher.js";
 import { HttpChannel } from "./http-channel.js";
+import type { EndpointTokens } from "./remote-tokens.js";
 import { ZmqChannel } from "./zmq-channel.js";
 
 export interface DispatcherSetOptions {

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readEndpointTokens } from "../../../../engine/request/drivers/remote-tokens.js";
+import { readEndpointTokens } from "../../../../engine/request/dispatch/remote-tokens.js";
 import { workloadSchema } from "../../../../engine/workload/schema.js";
 import { tempDir } from "../../../helpers/tmp.js";
 
