@@ -1,7 +1,7 @@
 /**
  * The reaper: a tiny process per session, started detached (own session and
  * process group) by `flotilla run`, reading what the engine tells it on
- * stdin (messages.ts). When the engine ends in order it says `end` and the
+ * stdin (launch/reaper-messages.ts). When the engine ends in order it says `end` and the
  * reaper exits. When the pipe closes without it, or the engine's pid goes,
  * the engine died where no exit hook runs (SIGKILL, the OOM killer): the
  * reaper stops every recorded process group (SIGTERM, a short grace,

@@ -36,7 +36,7 @@ export class HttpChannel implements InstanceChannel {
   /** Aborts every request in flight when the channel closes. */
   private readonly closing = new AbortController();
 
-  /** `token`: sent as `Authorization: Bearer` with every request (drivers/remote-tokens.ts). */
+  /** `token`: sent as `Authorization: Bearer` with every request (remote-tokens.ts). */
   constructor(
     readonly endpoint: string,
     private readonly token?: string,
