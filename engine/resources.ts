@@ -1,3 +1,15 @@
+/**
+ * The ground floor of placement: what an allocation holds, what one thing asks
+ * of it and where it runs. Imports nothing, so every floor may use it.
+ */
+
+/** One node of an allocation, with the ids of the cores and GPUs Flotilla may use. */
+export interface NodeResources {
+  name: string;
+  cores: number[];
+  gpus: number[];
+}
+
 /** What one thing asks of the allocation. For MPI tasks the numbers are per rank. */
 export interface ResourceRequest {
   cores: number;

@@ -1,4 +1,4 @@
-import type { ExitRecord, RunningProcess } from "../platform/types.js";
+import type { ExitRecord, RunningProcess } from "../launch/types.js";
 import { announce } from "./reaper-messages.js";
 
 /**

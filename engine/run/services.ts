@@ -9,7 +9,7 @@
  * still waiting for it then fail instead of waiting forever.
  */
 import type { LogEvent, ServiceStateEvent } from "../events.js";
-import type { Launcher } from "../platform/types.js";
+import type { Launcher } from "../launch/types.js";
 import type { Placement } from "../resources.js";
 import type { InstanceDriver } from "../service/driver.js";
 import type { EndpointRegistry } from "../service/endpoints.js";

@@ -5,8 +5,7 @@
  * forever. Uses the same pool as the engine, so the answer is exact.
  */
 import { FlotillaError } from "../errors.js";
-import type { NodeResources } from "../platform/types.js";
-import type { ResourceRequest } from "../resources.js";
+import type { NodeResources, ResourceRequest } from "../resources.js";
 import { serviceInstances } from "../workload/expand.js";
 import { formatProblem, type LoadedWorkload, type LocatedProblem } from "../workload/load.js";
 import { type FieldPath, formatPath } from "../workload/source.js";

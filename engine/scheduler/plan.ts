@@ -4,8 +4,7 @@
  * instances in file order. A task that does not fit now is queued; at run
  * time it starts when something before it finishes. Pure data in, pure data out.
  */
-import type { NodeResources } from "../platform/types.js";
-import type { ResourceRequest, Slot } from "../resources.js";
+import type { NodeResources, ResourceRequest, Slot } from "../resources.js";
 import { expandServices, expandTasks } from "../workload/expand.js";
 import type { Workload } from "../workload/schema.js";
 import { ResourcePool } from "./pool.js";

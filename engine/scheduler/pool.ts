@@ -14,8 +14,7 @@
  * shape instead of once per request.
  */
 import { FlotillaError } from "../errors.js";
-import type { NodeResources } from "../platform/types.js";
-import type { Placement, ResourceRequest, Slot } from "../resources.js";
+import type { NodeResources, Placement, ResourceRequest, Slot } from "../resources.js";
 import { IdSet } from "./id-set.js";
 
 interface NodeState {

@@ -9,7 +9,7 @@ import { setMaxListeners } from "node:events";
 import { join, resolve } from "node:path";
 import { errorMessage } from "../../errors.js";
 import type { LogEvent } from "../../events.js";
-import type { ExitRecord, RunningProcess } from "../../platform/types.js";
+import type { ExitRecord, RunningProcess } from "../../launch/types.js";
 import type { TaskExecutor } from "../../run/tasks.js";
 import type { TaskInstance } from "../../workload/expand.js";
 import type { DispatcherSet } from "../dispatch/dispatchers.js";
