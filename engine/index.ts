@@ -47,7 +47,14 @@ export { describeExit } from "./request/host/backend-process.js";
 export { formatReadyLine, parseReadyLine, READY_PATTERN, type ReadyLine } from "./request/host/ready-line.js";
 export { type HostConfig, type RunningHost, startHost } from "./request/host/start.js";
 export { RequestPath, type RequestPathOptions } from "./request/request-path.js";
-export { type Reply, type RequestOptions, ServiceClient, type ServiceClientOptions } from "./request/wire/client.js";
+export {
+  type ClientFailureReason,
+  clientFailureReason,
+  type Reply,
+  type RequestOptions,
+  ServiceClient,
+  type ServiceClientOptions,
+} from "./request/wire/client.js";
 export type { HostStatus, Timing } from "./request/wire/protocol.js";
 export type { TaskExecutor } from "./run/tasks.js";
 export { warningLeadMs } from "./run/walltime.js";

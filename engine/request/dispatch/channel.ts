@@ -4,7 +4,8 @@
  * server over HTTP (http://, https://). Each kind fills in the same timing
  * breakdown as far as it can measure it (docs/requests.md).
  */
-import type { RequestTiming } from "../../metrics/histogram.js";
+import type { RequestTiming } from "../../metrics/timing.js";
+import type { ChannelErrorKind } from "./outcome-table.js";
 
 /** One OpenAI-style request: the path under the server root and the JSON body. */
 export interface ChannelRequest {
@@ -31,13 +32,8 @@ export interface ChannelReply {
   queueDepth?: number;
 }
 
-/**
- * Why an attempt failed. `timeout`, `unreachable` and `closed` take the
- * instance out of rotation; `rejected` means its queue was full; `backend`
- * is an error the backend answered with (5xx is retried, 4xx is not);
- * `protocol` is a reply that could not be understood.
- */
-export type ChannelErrorKind = "timeout" | "unreachable" | "closed" | "rejected" | "backend" | "protocol";
+// Why an attempt failed, and what each kind means: outcome-table.ts.
+export type { ChannelErrorKind };
 
 export class ChannelError extends Error {
   override readonly name = "ChannelError";

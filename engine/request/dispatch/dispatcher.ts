@@ -9,32 +9,22 @@
  */
 import type { LogEvent } from "../../events.js";
 import type { RequestMetrics } from "../../metrics/collector.js";
-import type { RequestTiming } from "../../metrics/histogram.js";
 import type { RequestProfile } from "../../metrics/profile.js";
 import { type Balancer, roundRobin } from "./balancer.js";
-import { type ChannelReply, type ChannelRequest, type InstanceChannel, isChannelError } from "./channel.js";
+import type { ChannelReply, ChannelRequest, InstanceChannel } from "./channel.js";
 import { InstanceEntry } from "./instance.js";
-import { type AttemptOutcome, excerpt, failedAttempt } from "./outcome.js";
+import {
+  type AttemptOutcome,
+  afterPieces,
+  type DispatchErrorKind,
+  type DispatchResult,
+  errorReply,
+  failedAttempt,
+} from "./outcome.js";
 import { SilenceWatch } from "./silence.js";
 
-export type DispatchErrorKind = "timeout" | "rejected" | "unavailable" | "backend" | "protocol" | "canceled";
-
-export interface DispatchResult {
-  status: "ok" | "error";
-  /** Instance that answered, or the last one tried. */
-  instance?: number;
-  endpoint?: string;
-  attempts: number;
-  /** The backend's reply body (also set for backend errors, to pass them on). */
-  response?: unknown;
-  /** The backend's HTTP status, when one answered. */
-  http_status?: number;
-  error?: string;
-  error_kind?: DispatchErrorKind;
-  timing?: RequestTiming;
-  /** Timestamps of the answering attempt (for the profile). */
-  stamps?: Record<string, number>;
-}
+// Declared with the outcomes (outcome.ts); re-exported for the dispatcher's callers.
+export type { DispatchErrorKind, DispatchResult };
 
 export interface DispatchOptions {
   /** Who sends it, for the profile: an inference task name or "http". */
@@ -211,12 +201,7 @@ export class Dispatcher {
       entry.heard();
       forward(piece);
     };
-    const outcome = await this.attempt(entry, { ...request, onPiece }, timeoutMs, signal);
-    if (pieces > 0 && outcome.status === "error" && outcome.retry) {
-      outcome.retry = false;
-      outcome.error = `${outcome.error} (after ${pieces} streamed piece(s); not retried)`;
-    }
-    return outcome;
+    return afterPieces(await this.attempt(entry, { ...request, onPiece }, timeoutMs, signal), pieces);
   }
 
   private async attempt(
@@ -231,8 +216,6 @@ export class Dispatcher {
       // Removing the instance closes its channel, which fails this attempt with "closed".
       reply = await entry.channel.request(request, timeoutMs, signal);
     } catch (error) {
-      // Rejected or a backend error: the instance itself answered.
-      if (isChannelError(error) && (error.kind === "rejected" || error.kind === "backend")) entry.heard();
       this.options.metrics.attemptFailed(this.service, entry.instance);
       const failed = failedAttempt(error, {
         service: this.service,
@@ -241,6 +224,7 @@ export class Dispatcher {
         canceled: signal?.aborted === true,
         closing: this.closed,
       });
+      if (failed.answered) entry.heard();
       if (failed.takeOut !== undefined) entry.takeOut(failed.takeOut);
       return failed.outcome;
     } finally {
@@ -253,19 +237,7 @@ export class Dispatcher {
       this.options.metrics.setQueueDepth(this.service, entry.instance, reply.queueDepth);
     if (reply.status >= 400) {
       this.options.metrics.attemptFailed(this.service, entry.instance);
-      return {
-        instance: entry.instance,
-        endpoint: entry.endpoint,
-        attempts: 0,
-        status: "error",
-        error_kind: "backend",
-        error: `${this.service}.${entry.instance} answered HTTP ${reply.status}: ${excerpt(reply.body)}`,
-        response: reply.body,
-        http_status: reply.status,
-        timing: reply.timing,
-        // A request the backend refuses (4xx) would be refused everywhere.
-        retry: reply.status >= 500,
-      };
+      return errorReply(reply, { service: this.service, instance: entry.instance, endpoint: entry.endpoint });
     }
     this.options.metrics.succeeded(this.service, entry.instance, reply.timing);
     return {

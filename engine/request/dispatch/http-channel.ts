@@ -7,7 +7,7 @@
  * counts as inference. `service_ms` is 0 either way (docs/requests.md).
  * A streamed request gets the event stream piece by piece.
  */
-import type { RequestTiming } from "../../metrics/histogram.js";
+import type { RequestTiming } from "../../metrics/timing.js";
 import { isEventStream } from "../wire/protocol.js";
 import { ChannelError, type ChannelReply, type ChannelRequest, type InstanceChannel } from "./channel.js";
 

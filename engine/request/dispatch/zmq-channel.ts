@@ -1,15 +1,13 @@
 /**
  * A Flotilla service host (local instance, or a remote `flotilla serve`)
- * as a dispatcher channel, over one ServiceClient (ZeroMQ DEALER). Maps the
- * host's error replies onto channel errors: what may go elsewhere
- * (rejected, expired, backend unreachable, shutting down) is retried, what
- * the request itself caused (malformed, too large) is not.
+ * as a dispatcher channel, over one ServiceClient (ZeroMQ DEALER). The
+ * host's error replies and the client's own failures become channel errors
+ * by the outcome table (outcome-table.ts).
  */
-import { isFlotillaError } from "../../errors.js";
 import type { CurveClientKeys } from "../auth/client-keys.js";
-import type { Reply, RequestOptions } from "../wire/client.js";
-import { ServiceClient } from "../wire/client.js";
+import { clientFailureReason, type Reply, type RequestOptions, ServiceClient } from "../wire/client.js";
 import { ChannelError, type ChannelReply, type ChannelRequest, type InstanceChannel } from "./channel.js";
+import { CLIENT_FAILURES, PROTOCOL_FAILURES } from "./outcome-table.js";
 
 export class ZmqChannel implements InstanceChannel {
   readonly endpoint: string;
@@ -73,29 +71,13 @@ function toChannelReply(reply: Reply): ChannelReply {
   if (reply.ok) return { ...base, status: reply.http_status ?? 200 };
   const error = reply.error;
   const message = `${reply.endpoint}: ${error?.code ?? "error"}: ${error?.message ?? "no message"}`;
-  switch (error?.code) {
-    case "backend_error":
-      // The backend answered with an HTTP error: pass its status and body on.
-      if (reply.http_status !== undefined) return { ...base, status: reply.http_status };
-      throw new ChannelError("backend", message, { status: 502 });
-    case "rejected":
-      throw new ChannelError("rejected", message);
-    case "expired":
-      throw new ChannelError("timeout", message);
-    case "backend_unreachable":
-      throw new ChannelError("backend", message, { status: 502 });
-    case "shutting_down":
-      throw new ChannelError("unreachable", message);
-    case "too_large":
-      throw new ChannelError("backend", message, { status: 413 });
-    case "malformed":
-    case "wrong_service":
-    case "unsupported_version":
-    case "unknown_kind":
-      throw new ChannelError("backend", message, { status: 400 });
-    default:
-      throw new ChannelError("backend", message, { status: 500 });
-  }
+  // The backend answered with an HTTP error: pass its status and body on.
+  if (error?.code === "backend_error" && reply.http_status !== undefined) return { ...base, status: reply.http_status };
+  const failure =
+    error !== undefined && Object.hasOwn(PROTOCOL_FAILURES, error.code) ? PROTOCOL_FAILURES[error.code] : undefined;
+  // A code this build does not know reads as an internal error.
+  if (failure === undefined) throw new ChannelError("backend", message, { status: 500 });
+  throw new ChannelError(failure.channel, message, failure.status === undefined ? {} : { status: failure.status });
 }
 
 function parseBody(payload: Buffer): unknown {
@@ -110,10 +92,9 @@ function parseBody(payload: Buffer): unknown {
 
 function toChannelError(error: unknown, endpoint: string): ChannelError {
   if (error instanceof ChannelError) return error;
-  const reason = isFlotillaError(error) ? error.context.reason : undefined;
+  const reason = clientFailureReason(error);
   const message = error instanceof Error ? error.message : String(error);
-  if (reason === "timeout") return new ChannelError("timeout", message);
-  // Ended on this side (closed, canceled, the caller's piece handler failed): not the instance's fault.
-  if (reason === "closed" || reason === "canceled" || reason === "piece") return new ChannelError("closed", message);
+  const kind = reason === undefined ? "unreachable" : CLIENT_FAILURES[reason];
+  if (kind !== "unreachable") return new ChannelError(kind, message);
   return new ChannelError("unreachable", `${endpoint}: ${message}`, { cause: error });
 }

@@ -9,6 +9,7 @@ import { chmodSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { Router } from "zeromq";
 import { ZAP_DOMAIN, ZapHandler } from "../auth/zap.js";
+import { RETRYABLE_ERRORS } from "../dispatch/outcome-table.js";
 import { Coalescer } from "../wire/coalescer.js";
 import { Fifo } from "../wire/fifo.js";
 import {
@@ -24,7 +25,6 @@ import {
   type OutFrame,
   PROTOCOL_VERSION,
   type ProtocolErrorCode,
-  RETRYABLE_ERRORS,
   type ReplyHeader,
   type ReplyKind,
   SEND_BATCH,

@@ -4,7 +4,7 @@
  * `ok: false`); only timeouts and a closed client reject.
  */
 import { Dealer } from "zeromq";
-import { FlotillaError } from "../../errors.js";
+import { FlotillaError, isFlotillaError } from "../../errors.js";
 import type { CurveClientKeys } from "../auth/client-keys.js";
 import { Coalescer } from "./coalescer.js";
 import {
@@ -79,6 +79,29 @@ export interface Reply {
   /** Client clock (epoch ms) when the request was handed to the socket. */
   sent_at: number;
 }
+
+/**
+ * Why the client itself failed a request (FlotillaError REQUEST_FAILED,
+ * `context.reason`): no reply in time, the client closed, the caller
+ * canceled, a send failed, or the caller's piece handler threw.
+ */
+export type ClientFailureReason = "timeout" | "closed" | "canceled" | "send" | "piece";
+
+/** The reason the client failed a request, when `error` is such a failure. */
+export function clientFailureReason(error: unknown): ClientFailureReason | undefined {
+  const reason = isFlotillaError(error) ? error.context.reason : undefined;
+  return typeof reason === "string" && Object.hasOwn(CLIENT_FAILURE_REASONS, reason)
+    ? (reason as ClientFailureReason)
+    : undefined;
+}
+
+const CLIENT_FAILURE_REASONS: Readonly<Record<ClientFailureReason, true>> = {
+  timeout: true,
+  closed: true,
+  canceled: true,
+  send: true,
+  piece: true,
+};
 
 interface Pending {
   resolve: (reply: Reply) => void;
@@ -275,7 +298,7 @@ export class ServiceClient {
     this.outbox.push([encodeHeader({ v: PROTOCOL_VERSION, id, kind: "cancel" })]);
   }
 
-  private failure(id: CorrelationId, reason: string, message: string, kind?: RequestKind): FlotillaError {
+  private failure(id: CorrelationId, reason: ClientFailureReason, message: string, kind?: RequestKind): FlotillaError {
     return new FlotillaError("REQUEST_FAILED", message, {
       context: { reason, endpoint: this.endpoint, id, ...(kind === undefined ? {} : { kind }) },
     });

@@ -4,7 +4,9 @@
  * implementation in TypeScript. Every message is two frames after the
  * routing id: a msgpack header map (always with `v`) and raw payload bytes.
  */
+
 import { Decoder, Encoder } from "@msgpack/msgpack";
+import type { RequestTiming } from "../../metrics/timing.js";
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -48,13 +50,7 @@ export const ERROR_CODES = [
 ] as const;
 export type ProtocolErrorCode = (typeof ERROR_CODES)[number];
 
-/** Errors a client may retry on another instance: the request never reached a backend, or it is gone. */
-export const RETRYABLE_ERRORS: ReadonlySet<ProtocolErrorCode> = new Set([
-  "rejected",
-  "expired",
-  "backend_unreachable",
-  "shutting_down",
-]);
+// Which codes are `retryable` on the wire, and what each means to the dispatcher: dispatch/outcome-table.ts.
 
 export type CorrelationId = number | string;
 
@@ -325,19 +321,8 @@ export function isEventStream(contentType: string | null | undefined): boolean {
   return contentType?.toLowerCase().startsWith("text/event-stream") ?? false;
 }
 
-/** The latency breakdown of one request (docs/protocol.md, "Timing"). */
-export interface Timing {
-  /** Client round trip minus the time inside the host: network, sockets, client-side queueing. */
-  communication_ms: number;
-  /** Time inside the host outside the backend: queueing, parsing, serialising. */
-  service_ms: number;
-  /** Backend time (backend_end − backend_start); 0 when no backend ran. */
-  inference_ms: number;
-  /** Client round trip. */
-  total_ms: number;
-  /** Streamed requests: from sending to the first piece (time to first token, for a model); not part of the sum. */
-  first_piece_ms?: number;
-}
+/** The latency breakdown of one request (docs/protocol.md, "Timing"): the metrics' own type. */
+export type Timing = RequestTiming;
 
 export function timingOf(ts: HostTimestamps, roundTripMs: number): Timing {
   const hostMs = Math.max(0, ts.sent - ts.received);
