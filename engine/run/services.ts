@@ -14,6 +14,7 @@ import type { Placement } from "../resources.js";
 import type { InstanceDriver } from "../service/driver.js";
 import type { EndpointRegistry } from "../service/endpoints.js";
 import { ServiceInstance } from "../service/instance.js";
+import { instanceCount } from "../workload/expand.js";
 import type { ServiceSpec } from "../workload/schema.js";
 
 export interface ServiceSetOptions {
@@ -46,10 +47,7 @@ export class ServiceSet {
       const instances: ServiceInstance[] = [];
       // Remote instances (already running elsewhere) take no cores or GPUs here. A service
       // may have both: its launched replicas come first, then one instance per endpoint.
-      const remotes = service.endpoints?.length ?? 0;
-      const count = options.driverFor(service, 0).remote
-        ? remotes
-        : service.replicas + (remotes > 0 && options.driverFor(service, service.replicas).remote ? remotes : 0);
+      const count = instanceCount(service);
       for (let index = 0; index < count; index++) {
         const driver = options.driverFor(service, index);
         const placement = driver.remote ? REMOTE_PLACEMENT : options.place(service, index);
