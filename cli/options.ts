@@ -1,6 +1,5 @@
 import { type Command, Option } from "commander";
-import { FlotillaError } from "../engine/errors.js";
-import { PLATFORMS, type PlatformName } from "../engine/workload/schema.js";
+import { FlotillaError, PLATFORMS, type PlatformName } from "../engine/index.js";
 
 /** Flags that override the workload's `allocation` block. */
 export interface AllocationOverrides {

@@ -1,5 +1,5 @@
 import { CommanderError } from "commander";
-import { EXIT_CODES, exitCodeFor, isFlotillaError } from "../engine/errors.js";
+import { EXIT_CODES, exitCodeFor, isFlotillaError } from "../engine/index.js";
 import { createProgram } from "./program.js";
 
 /**

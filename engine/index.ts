@@ -58,16 +58,21 @@ export {
 export type { HostStatus, Timing } from "./request/wire/protocol.js";
 export type { TaskExecutor } from "./run/tasks.js";
 export { warningLeadMs } from "./run/walltime.js";
+export { checkFits } from "./scheduler/fits.js";
+export { type NodePlan, type PlannedItem, planWorkload, syntheticNodes, type WorkloadPlan } from "./scheduler/plan.js";
 export type { InstanceContext, InstanceDriver, LaunchPlan, ReadyContext, ReadyResult } from "./service/driver.js";
 export { EndpointRegistry, type PublishedInstance, serviceUrlsVariable } from "./service/endpoints.js";
 export {
+  buildSummary,
   createSessionDir,
   DEFAULT_SESSIONS_DIR,
   engineLiveness,
   engineRecordFor,
   flushOpenSinksSync,
   readEventsFile,
+  reaperRunning,
   type SessionDir,
+  SUMMARY_FILE,
   startHeartbeat,
   writeEngineRecord,
 } from "./session/index.js";
@@ -83,6 +88,15 @@ export {
   type TaskView,
   taskCounts,
 } from "./state.js";
-export { parseDuration } from "./workload/duration.js";
+export { formatDuration, parseDuration } from "./workload/duration.js";
+export { expandServices, expandTasks } from "./workload/expand.js";
 export { type LoadedWorkload, loadWorkload } from "./workload/load.js";
-export { BACKENDS, type BackendName, type ReadySpec, type Workload } from "./workload/schema.js";
+export {
+  type AllocationSpec,
+  BACKENDS,
+  type BackendName,
+  PLATFORMS,
+  type PlatformName,
+  type ReadySpec,
+  type Workload,
+} from "./workload/schema.js";

@@ -1,9 +1,10 @@
+import type { NodePlan, PlannedItem, WorkloadPlan } from "../../engine/index.js";
+
 /**
  * Text rendering of a WorkloadPlan. Small plans list every instance; big
  * ones (thousands of tasks on hundreds of nodes) collapse into one line per
  * task definition and one line per run of nodes that look the same.
  */
-import type { NodePlan, PlannedItem, WorkloadPlan } from "../../engine/scheduler/plan.js";
 
 const LIST_LIMIT = 40;
 

@@ -1,8 +1,6 @@
 import { basename } from "node:path";
 import type { Command } from "commander";
-import { isFlotillaError } from "../../engine/errors.js";
-import { expandServices, expandTasks } from "../../engine/workload/expand.js";
-import { loadWorkload } from "../../engine/workload/load.js";
+import { expandServices, expandTasks, isFlotillaError, loadWorkload } from "../../engine/index.js";
 
 export interface ValidateOptions {
   json?: boolean;

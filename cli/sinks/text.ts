@@ -3,8 +3,7 @@
  * and terminals until the dashboard takes over. Routine steps (pending,
  * scheduled, launching) are left out; everything that ends or fails is in.
  */
-import { assertNever, type EngineEvent } from "../../engine/index.js";
-import { formatDuration } from "../../engine/workload/duration.js";
+import { assertNever, type EngineEvent, formatDuration } from "../../engine/index.js";
 import type { Sink } from "./types.js";
 
 export function textSink(out: NodeJS.WritableStream): Sink {
