@@ -16,7 +16,7 @@ import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { EngineEvent } from "../../engine/events.js";
-import { cliCommand } from "./cli.js";
+import { cliCommand } from "../harness/binary.js";
 
 export interface SoakOptions {
   dir: string;
