@@ -88,7 +88,7 @@ export {
   type TaskView,
   taskCounts,
 } from "./state.js";
-export { formatDuration, parseDuration } from "./workload/duration.js";
+export { parseDuration } from "./workload/duration.js";
 export { expandServices, expandTasks } from "./workload/expand.js";
 export { type LoadedWorkload, loadWorkload } from "./workload/load.js";
 export {

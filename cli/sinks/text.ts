@@ -3,7 +3,9 @@
  * and terminals until the dashboard takes over. Routine steps (pending,
  * scheduled, launching) are left out; everything that ends or fails is in.
  */
-import { assertNever, type EngineEvent, formatDuration } from "../../engine/index.js";
+import { assertNever, type EngineEvent } from "../../engine/index.js";
+// The dashboard's own formatting, so both renderers print a duration alike.
+import { formatDuration } from "../../tui/format.js";
 import type { Sink } from "./types.js";
 
 export function textSink(out: NodeJS.WritableStream): Sink {

@@ -1,7 +1,7 @@
 /**
  * Runs an inference task: every request in its `requests` file goes through
  * the service's dispatcher with `concurrency` in flight. Results land in
- * `<session>/responses/<task>.jsonl` in input order, one line per request,
+ * `<session>/tasks/<task>/responses.jsonl` (executor.ts) in input order, one line per request,
  * whatever happened to it (docs/requests.md).
  */
 
