@@ -1,7 +1,8 @@
 /**
- * The one import surface of the engine for cli/ and tui/. Everything a
- * command or the dashboard needs is re-exported here; reach past it only for
- * tests.
+ * The one import surface of the engine for cli/: everything a command needs
+ * is re-exported here. The dashboard (tui/) reads only events.ts, state.ts
+ * and errors.ts; tests and benchmarks may reach internals.
+ * test/unit/boundaries enforces all of it (docs/architecture.md).
  */
 export { EventBus, type EventBusOptions, type EventListener } from "./bus.js";
 export {
