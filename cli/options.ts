@@ -1,5 +1,8 @@
 import { type Command, Option } from "commander";
 import { FlotillaError, PLATFORMS, type PlatformName } from "../engine/index.js";
+import { parseCount } from "./counts.js";
+
+export { parseCount };
 
 /** Flags that override the workload's `allocation` block. */
 export interface AllocationOverrides {
@@ -28,24 +31,6 @@ export function addAllocationOptions(cmd: Command): Command {
     .option("--nodes <n>", "number of nodes")
     .option("--session-dir <dir>", "where to write events.jsonl, logs and summary.json")
     .option("--json", "machine-readable output on stdout (NDJSON events for run), nothing else");
-}
-
-/**
- * Parses a flag's value as a whole number. Strict on purpose: "8x" or "1.5"
- * are mistakes, not 8 or 1.
- */
-export function parseCount(flag: string, value: string, min: number): number {
-  const text = value.trim();
-  if (!/^\d+$/.test(text)) {
-    throw new FlotillaError("USAGE", `${flag} expects a whole number, got ${JSON.stringify(value)}`, {
-      context: { flag, value },
-    });
-  }
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min) {
-    throw new FlotillaError("USAGE", `${flag} must be at least ${min}, got ${value}`, { context: { flag, value } });
-  }
-  return n;
 }
 
 function isPlatform(value: string): value is PlatformName {

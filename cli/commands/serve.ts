@@ -18,8 +18,8 @@ import {
   type ReadySpec,
   type RunningHost,
   startHost,
-} from "../../engine/index.js";
-import { parseCount } from "../options.js";
+} from "../../engine/host.js";
+import { parseCount } from "../counts.js";
 import { type AuthFlags, addAuthOptions, hostCurve, warnIfInsecure } from "./host-auth.js";
 
 export interface HostFlags extends AuthFlags {
