@@ -3,7 +3,7 @@
  * as CSV and `flotilla report` draws them, so a figure and its CSV always
  * hold the same numbers. Nothing here loads a charting library.
  */
-import type { BenchResults } from "./results.js";
+import type { BenchResults } from "./results-types.js";
 import type { Stats } from "./stats.js";
 
 export interface Figure {

@@ -9,26 +9,9 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { availableParallelism, hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { type Figure, figuresOf } from "./figures.js";
+import type { BenchResults, Experiment } from "./results-types.js";
 
-export type Experiment = "bootstrap" | "response" | "inference";
-
-export interface BenchResults {
-  v: 1;
-  experiment: Experiment;
-  version: string;
-  started: number;
-  ended?: number;
-  /** false while running and after an interruption. */
-  complete: boolean;
-  interrupted?: boolean;
-  machine: { hostname: string; cpus: number; platform: string };
-  options: Record<string, unknown>;
-  notes: string[];
-  /** One record per measurement (a round of one configuration). */
-  rounds: Record<string, unknown>[];
-  /** Rounds folded per configuration: what the summary and the figures show. */
-  rows: Record<string, unknown>[];
-}
+export type { BenchResults, Experiment } from "./results-types.js";
 
 export function newResults(
   experiment: Experiment,

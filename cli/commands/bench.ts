@@ -4,7 +4,7 @@
  * writes a results directory that `flotilla report` turns into figures.
  */
 import { type Command, Option } from "commander";
-import { PLATFORMS } from "../../engine/workload/schema.js";
+import { PLATFORMS } from "../../engine/index.js";
 import { benchBootstrap } from "../bench/bootstrap.js";
 import { benchInference } from "../bench/inference.js";
 import { benchResponse } from "../bench/response.js";
