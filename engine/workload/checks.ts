@@ -3,6 +3,7 @@
  * names, references, contradictory fields, placeholders, requests that can
  * never fit one node of the stated allocation.
  */
+import { type CheckContext, dependencyProblems } from "./after.js";
 import { taskInstances } from "./expand.js";
 import { type Problem, suggest } from "./issues.js";
 import type { AllocationSpec, ServiceSpec, TaskSpec, Workload } from "./schema.js";
@@ -108,10 +109,10 @@ function serviceProblems(spec: ServiceSpec, i: number, workload: Workload): Prob
   return problems;
 }
 
-function taskProblems(spec: TaskSpec, i: number, workload: Workload): Problem[] {
+function taskProblems(spec: TaskSpec, i: number, workload: Workload, context: CheckContext): Problem[] {
   const base = ["tasks", i];
   const problems: Problem[] = [];
-  const services = workload.services.map((s) => s.name);
+  const services = [...workload.services.map((s) => s.name), ...(context.services ?? [])];
   const tasks = new Set(workload.tasks.map((t) => t.name));
   const reference = (path: (string | number)[], name: string) => {
     if (services.includes(name)) return;
@@ -159,10 +160,12 @@ function taskProblems(spec: TaskSpec, i: number, workload: Workload): Problem[] 
   return problems;
 }
 
-export function semanticProblems(workload: Workload): Problem[] {
+/** `context`: what a submission to a running session may also refer to (its services and tasks). */
+export function semanticProblems(workload: Workload, context: CheckContext = {}): Problem[] {
   return [
     ...names(workload),
     ...workload.services.flatMap((spec, i) => serviceProblems(spec, i, workload)),
-    ...workload.tasks.flatMap((spec, i) => taskProblems(spec, i, workload)),
+    ...workload.tasks.flatMap((spec, i) => taskProblems(spec, i, workload, context)),
+    ...dependencyProblems(workload, context),
   ];
 }

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { errorMessage, FlotillaError } from "../errors.js";
+import type { CheckContext } from "./after.js";
 import { semanticProblems } from "./checks.js";
 import { issueProblems, type Problem } from "./issues.js";
 import { type Workload, workloadSchema } from "./schema.js";
@@ -45,8 +46,13 @@ export function invalidWorkload(source: string, problems: LocatedProblem[]): Flo
   });
 }
 
-/** Validates workload text; `source` names it in messages. */
-export function parseWorkload(text: string, source: string, file = resolve(source)): LoadedWorkload {
+/** Validates workload text; `source` names it in messages; `context` is what a submission may refer to. */
+export function parseWorkload(
+  text: string,
+  source: string,
+  file = resolve(source),
+  context: CheckContext = {},
+): LoadedWorkload {
   const parsed = parseSource(text);
   const locateProblem = (p: Problem): LocatedProblem => {
     const pos = parsed.locate(p.path, p.key ? { key: true } : {});
@@ -84,7 +90,7 @@ export function parseWorkload(text: string, source: string, file = resolve(sourc
       return `${source}${pos ? `:${pos.line}:${pos.col}` : ""}: ${formatPath(path)}`;
     },
   };
-  const semantic = semanticProblems(result.data).map(locateProblem);
+  const semantic = semanticProblems(result.data, context).map(locateProblem);
   if (semantic.length > 0) throw invalidWorkload(source, sortProblems(semantic));
   return loaded;
 }
