@@ -14,6 +14,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { EventBus } from "./bus.js";
+import type { PilotOptions } from "./control/pilot.js";
 import { EXIT_CODES, errorMessage, exitCodeFor, FlotillaError, isFlotillaError } from "./errors.js";
 import { type EngineEvent, type EngineEventBody, EVENT_VERSION } from "./events.js";
 import { defaultRegistry, killAllSync, type ProcessRegistry } from "./launch/registry.js";
@@ -60,6 +61,8 @@ export interface EngineOptions {
   serviceEnv?: (service: string) => Record<string, string>;
   /** Parts that live for the run (the request path): started once the allocation is active, stopped at teardown. */
   extensions?: RunExtension[];
+  /** Stay up after the workload's tasks and take submissions until down, idle or walltime (`flotilla up`). */
+  pilot?: PilotOptions;
 }
 
 /** Started before any service or task; stopped after tasks are canceled and before services stop. */
@@ -159,6 +162,7 @@ export class Engine {
         logPaths: record.logPaths,
         endpoints: this.endpoints,
         sessionDir: options.session.path,
+        bus,
       });
     } catch (error) {
       fatal.set(error);

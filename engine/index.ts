@@ -4,6 +4,16 @@
  * tests.
  */
 export { EventBus, type EventBusOptions, type EventListener } from "./bus.js";
+export { readControlRecord } from "./control/endpoint.js";
+export { DOWN_REASON, type PilotOptions } from "./control/pilot.js";
+export {
+  CONTROL_FILE,
+  CONTROL_VERSION,
+  type ControlError,
+  type ControlRecord,
+  type ControlReply,
+  MAX_REQUEST_BYTES,
+} from "./control/protocol.js";
 export {
   DEFAULT_TEARDOWN_GRACE_MS,
   Engine,
@@ -38,6 +48,7 @@ export { warningLeadMs } from "./run/walltime.js";
 export type { InstanceContext, InstanceDriver, LaunchPlan, ReadyContext, ReadyResult } from "./service/driver.js";
 export { EndpointRegistry, type PublishedInstance, serviceUrlsVariable } from "./service/endpoints.js";
 export {
+  adoptSessionDir,
   createSessionDir,
   DEFAULT_SESSIONS_DIR,
   engineLiveness,
@@ -48,6 +59,7 @@ export {
   startHeartbeat,
   writeEngineRecord,
 } from "./session/index.js";
+export { openPrivate } from "./session/private-fs.js";
 export {
   type InstanceView,
   initialState,
