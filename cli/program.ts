@@ -6,6 +6,7 @@ import { register as registerPlan } from "./commands/plan.js";
 import { register as registerReaper } from "./commands/reaper.js";
 import { register as registerRequest } from "./commands/request.js";
 import { register as registerRun } from "./commands/run.js";
+import { register as registerScale } from "./commands/scale.js";
 import { register as registerSelfCheck } from "./commands/self-check.js";
 import { register as registerServe } from "./commands/serve.js";
 import { register as registerServiceHost } from "./commands/service-host.js";
@@ -29,6 +30,7 @@ const COMMANDS: RegisterCommand[] = [
   registerStatus,
   registerCancel,
   registerDown,
+  registerScale,
   registerWatch,
   registerShow,
   registerValidate,

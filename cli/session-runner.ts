@@ -106,7 +106,9 @@ export async function runSession(file: string, options: RunOptionValues, extras:
     executorFor: (unit) => requestPath.executorFor(unit),
     serviceEnv: (service) => requestPath.serviceEnv(service),
     extensions: [requestPath],
-    ...(extras.pilot === undefined ? {} : { pilot: extras.pilot }),
+    ...(extras.pilot === undefined
+      ? {}
+      : { pilot: { ...extras.pilot, onServicesAdded: (services) => requestPath.addServices(services) } }),
   });
 
   const controller = new AbortController();

@@ -117,6 +117,8 @@ export interface TaskSubmittedEvent {
   tasks: string[];
   /** Task definitions renamed because the session already had one of that name: original → new. */
   renamed?: Record<string, string>;
+  /** Services the submission added to the session (their service:state events follow). */
+  services?: string[];
 }
 
 export interface LogEvent {

@@ -4,14 +4,18 @@
  * status, wait and cancel, and ends the session on `down` or after the idle
  * timeout (no task pending or running for that long).
  */
+
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { EventBus } from "../bus.js";
 import { FlotillaError } from "../errors.js";
 import type { EngineEvent, TaskStateEvent } from "../events.js";
 import type { NodeResources } from "../platform/types.js";
+import type { ServiceSet } from "../run/services.js";
 import type { TaskRunner } from "../run/tasks.js";
 import { mkdirPrivate, writePrivateFileSync } from "../session/private-fs.js";
 import { describeFsError } from "../session/write-errors.js";
+import type { ServiceSpec } from "../workload/schema.js";
 import { chooseSocketPath, newControlToken, removeControlRecord, writeControlRecord } from "./endpoint.js";
 import type { ControlRequest } from "./protocol.js";
 import { ControlServer } from "./server.js";
@@ -25,14 +29,18 @@ export interface PilotOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Called once every service instance is ready (or at once when there are none). */
   onReady?: (info: { socket: string }) => void;
+  /** Services a submission added, before their instances start (the request path makes their dispatchers). */
+  onServicesAdded?: (services: ServiceSpec[]) => Promise<void>;
 }
 
 export interface PilotParts {
   sessionDir: string;
   bus: EventBus;
   tasks: TaskRunner;
-  services: readonly string[];
+  services: ServiceSet;
   nodes: readonly NodeResources[];
+  /** The run's signal: services added later stop with it. */
+  signal: AbortSignal;
 }
 
 export const DOWN_REASON = "stopped by flotilla down";
@@ -84,10 +92,7 @@ export class Pilot {
     this.unsubscribe();
     this.waits.closeAll();
     await this.server?.close();
-    if (this.ownDir !== undefined) {
-      const { rmSync } = await import("node:fs");
-      rmSync(this.ownDir, { recursive: true, force: true });
-    }
+    if (this.ownDir !== undefined) rmSync(this.ownDir, { recursive: true, force: true });
   }
 
   private observe(event: EngineEvent): void {
@@ -128,7 +133,7 @@ export class Pilot {
         this.finish(DOWN_REASON);
         return {};
       case "scale":
-        throw new FlotillaError("USAGE", "scaling services of a running session is not supported yet");
+        return this.parts.services.scale(request.service, request.replicas, this.parts.signal);
       default: {
         const unknown: never = request;
         throw new FlotillaError("PROTOCOL", `unknown op ${JSON.stringify(unknown)}`);
@@ -145,18 +150,29 @@ export class Pilot {
       text: request.text,
       source: request.source,
       dir: request.dir ?? this.parts.sessionDir,
-      services: this.parts.services,
+      services: this.parts.services.names,
       hasTask: (ref) => tasks.has(ref),
       nodes: this.parts.nodes,
     });
     const file = join("submissions", `${number}.yaml`);
+    const path = join(this.parts.sessionDir, file);
     try {
       mkdirPrivate(join(this.parts.sessionDir, "submissions"));
-      writePrivateFileSync(join(this.parts.sessionDir, file), request.text);
+      writePrivateFileSync(path, request.text);
     } catch (error) {
       throw new FlotillaError("SESSION_WRITE_FAILED", `cannot keep the submission: ${describeFsError(error)}`, {
         cause: error,
       });
+    }
+    if (prepared.services.length > 0) {
+      try {
+        // Placed all at once or not at all (PLACEMENT_IMPOSSIBLE: nothing of the submission is taken).
+        this.parts.services.add(prepared.services, this.parts.signal);
+      } catch (error) {
+        rmSync(path, { force: true });
+        throw error;
+      }
+      void this.options.onServicesAdded?.(prepared.services);
     }
     this.submissions = number;
     const ids = prepared.units.map((unit) => unit.id);
@@ -167,6 +183,7 @@ export class Pilot {
       source: request.source,
       tasks: ids,
       ...(Object.keys(prepared.renamed).length === 0 ? {} : { renamed: prepared.renamed }),
+      ...(prepared.services.length === 0 ? {} : { services: prepared.services.map((service) => service.name) }),
     });
     tasks.add(prepared.units);
     this.checkIdle();

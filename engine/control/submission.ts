@@ -11,8 +11,8 @@ import { FlotillaError } from "../errors.js";
 import type { NodeResources } from "../platform/types.js";
 import { type TaskInstance, taskInstances } from "../workload/expand.js";
 import { checkFits } from "../workload/fits.js";
-import { parseWorkload } from "../workload/load.js";
-import type { TaskSpec } from "../workload/schema.js";
+import { invalidWorkload, parseWorkload } from "../workload/load.js";
+import type { ServiceSpec, TaskSpec } from "../workload/schema.js";
 
 export interface SubmissionContext {
   number: number;
@@ -26,6 +26,8 @@ export interface SubmissionContext {
 }
 
 export interface Submission {
+  /** Services to add to the session (placed and started before its tasks can use them). */
+  services: ServiceSpec[];
   units: TaskInstance[];
   renamed: Record<string, string>;
 }
@@ -37,15 +39,24 @@ export function prepareSubmission(context: SubmissionContext): Submission {
     hasTask: context.hasTask,
   });
   const { workload } = loaded;
-  if (workload.services.length > 0) {
-    throw new FlotillaError(
-      "USAGE",
-      `${context.source}: services cannot be added to a running session yet; submit tasks only`,
-      { context: { file: context.source } },
+  const clashes = workload.services
+    .map((service, i) => ({ service, i }))
+    .filter(({ service }) => context.services.includes(service.name) || context.hasTask(service.name));
+  if (clashes.length > 0) {
+    throw invalidWorkload(
+      context.source,
+      clashes.map(({ service, i }) => ({
+        file: context.source,
+        ...(loaded.locate(["services", i, "name"]) ?? {}),
+        path: `services[${i}].name`,
+        message: `the session already has a service or task named "${service.name}" (flotilla scale changes its replicas)`,
+      })),
     );
   }
-  if (workload.tasks.length === 0) {
-    throw new FlotillaError("USAGE", `${context.source}: no tasks to submit`, { context: { file: context.source } });
+  if (workload.tasks.length === 0 && workload.services.length === 0) {
+    throw new FlotillaError("USAGE", `${context.source}: nothing to submit (no tasks, no services)`, {
+      context: { file: context.source },
+    });
   }
   checkFits(loaded, context.nodes);
   const taken = (name: string, spec: TaskSpec) =>
@@ -69,7 +80,7 @@ export function prepareSubmission(context: SubmissionContext): Submission {
       ...(requests === undefined ? {} : { requests }),
     };
   });
-  return { units: specs.flatMap(taskInstances), renamed };
+  return { services: workload.services, units: specs.flatMap(taskInstances), renamed };
 }
 
 /** A reference to a task of this submission follows its rename (a name, or an id NAME.X). */

@@ -8,6 +8,7 @@ import type { EventBus } from "../bus.js";
 import { Pilot, type PilotOptions } from "../control/pilot.js";
 import type { Allocation } from "../platform/types.js";
 import type { FatalCause } from "./fatal.js";
+import type { ServiceSet } from "./services.js";
 import type { TaskRunner } from "./tasks.js";
 import type { Teardown } from "./teardown.js";
 
@@ -16,7 +17,7 @@ export interface PilotRunParts {
   bus: EventBus;
   sessionDir: string;
   allocation: Allocation;
-  services: string[];
+  services: ServiceSet;
   tasks: TaskRunner;
   teardown: Teardown;
   fatal: FatalCause;
@@ -30,6 +31,7 @@ export function createPilot(parts: PilotRunParts): Pilot {
     tasks: parts.tasks,
     services: parts.services,
     nodes: parts.allocation.nodes,
+    signal: parts.fatal.signal,
   });
   // No new submission once teardown begins (added last, so runs first); answers to waits go out at the end.
   parts.teardown.first(() => pilot.stopAccepting());

@@ -116,6 +116,7 @@ export async function runWorkload(context: RunContext): Promise<string> {
     logPaths: context.logPaths,
     emit,
     onChange: schedulePump,
+    release: (placement) => pool.release(placement),
   });
   const units = expandTasks(workload);
   teardown.add((graceMs) => services.stopAll(graceMs));
@@ -146,7 +147,7 @@ export async function runWorkload(context: RunContext): Promise<string> {
       bus: context.bus,
       sessionDir: context.sessionDir,
       allocation,
-      services: workload.services.map((service) => service.name),
+      services,
       tasks,
       teardown,
       fatal,

@@ -33,7 +33,13 @@ describe("concurrent submitters", () => {
       ),
     );
     const seconds = (Date.now() - started) / 1000;
-    expect(outputs.map((o) => o.stderr).join("")).toBe("");
+    // zeromq.js may say this at exit on a loaded machine (every command loads the addon); nothing else is expected.
+    const stderr = outputs
+      .map((o) => o.stderr)
+      .join("")
+      .split("\n")
+      .filter((line) => line !== "" && !line.includes("Waiting for queued ZeroMQ messages"));
+    expect(stderr).toEqual([]);
     const ids = outputs.flatMap((o) => o.stdout.trim().split("\n"));
     const expected = Array.from({ length: LOOPS }, (_, i) =>
       Array.from({ length: PER_LOOP }, (_, j) => `l${i}-${j + 1}`),
