@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { expectCli, up } from "../helpers/pilot.js";
@@ -63,5 +63,28 @@ describe("services added and scaled in a running session", () => {
     // A task that uses the removed service fails instead of waiting forever.
     await expectCli(["submit", "--wait", "--uses", "extra", "--name", "late", "--", "true"], 1, { cwd });
     await expectCli(["down"], 1, { cwd });
+  });
+
+  it("runs submitted inference tasks against a warm service, their requests relative to the submitter", async () => {
+    const cwd = tempDir();
+    writeFileSync(
+      join(cwd, "w.yaml"),
+      "version: 1\nallocation: { cores: 2 }\nservices: [{ name: echo, backend: noop }]\n",
+    );
+    const sub = join(cwd, "analysis");
+    mkdirSync(sub);
+    writeFileSync(join(sub, "prompts.jsonl"), '{"prompt":"a","max_tokens":2}\n{"prompt":"b","max_tokens":2}\n');
+    writeFileSync(
+      join(sub, "ask.yaml"),
+      "version: 1\ntasks:\n  - { name: ask, service: echo, requests: prompts.jsonl }\n" +
+        "  - { name: client, uses: [echo], command: [sh, -c, 'test -n \"$OPENAI_BASE_URL\"'] }\n",
+    );
+    const session = await up("w.yaml", [], { cwd });
+    await expectCli(["submit", "--wait", session.dir, "ask.yaml"], 0, { cwd: sub });
+    const responses = readFileSync(join(session.dir, "tasks", "ask", "responses.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    expect(responses).toHaveLength(2);
+    await expectCli(["down", session.dir], 0, { cwd });
   });
 });
