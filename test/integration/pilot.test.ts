@@ -90,6 +90,8 @@ describe("flotilla up / submit / wait / status / cancel / down (local)", () => {
     expect(statSync(join(session.dir, "submissions", "1.yaml")).mode & 0o777).toBe(0o600);
 
     const down = await expectCli(["down"], 1, { cwd });
+    const summary = JSON.parse((await expectCli(["show", "--json", session.dir], 0, { cwd })).stdout);
+    expect(summary).toMatchObject({ submissions: 5, tasks: { skipped: 3 } });
     expect(down.stderr).toContain("stopped by flotilla down; a task failed");
     expect(isAlive(session.pid)).toBe(false);
     const end = ofType(events(session.dir), "session:end")[0];
@@ -185,6 +187,19 @@ describe("flotilla up / submit / wait / status / cancel / down (local)", () => {
     await waitUntil(() => !isAlive(session.pid), { timeoutMs: 30_000, what: "the idle session to end" });
     const end = ofType(events(session.dir), "session:end")[0];
     expect(end).toMatchObject({ exit_code: 0, reason: "idle for 2s", tasks: { done: 2 } });
+  });
+
+  it("ends at its walltime like run, with exit code 1", async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "w.yaml"), "version: 1\nallocation: { cores: 2, walltime: 3s }\n");
+    const session = await up("w.yaml", [], { cwd });
+    await expectCli(["submit", "--name", "long", "--", "sleep", "60"], 0, { cwd });
+    await waitUntil(() => !isAlive(session.pid), { timeoutMs: 30_000, what: "the session to reach its walltime" });
+    expect(ofType(events(session.dir), "session:end")[0]).toMatchObject({
+      exit_code: 1,
+      reason: expect.stringContaining("walltime"),
+      tasks: { canceled: 1 },
+    });
   });
 
   it("reports a service that fails to start from up itself, with the session's exit code", async () => {
