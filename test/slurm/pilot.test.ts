@@ -5,9 +5,10 @@
  * engine being SIGKILLed (its reaper).
  */
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
+import { buildMpiHello, parseHello } from "../fixtures/mpi/build.js";
 import { ofType } from "../helpers/events.js";
 import { events, expectCli, up } from "../helpers/pilot.js";
 import { isAlive, waitUntil } from "../helpers/processes.js";
@@ -77,6 +78,14 @@ describeSlurm("flotilla up on slurm", () => {
     expect(waited.stdout).toContain("sweep.c done");
     expect(waited.stdout).toContain("never skipped: dependency bad failed");
 
+    // An MPI task submitted to the live job: one srun step, a rank on each node beside the services.
+    const hello = buildMpiHello(cwd);
+    await expectCli(["submit", "--wait", "--name", "mpi", "--ranks", "2", "--", hello], 0, { cwd, env: env() });
+    const ranks = parseHello(readFileSync(join(session.dir, "logs", "mpi.out"), "utf8"));
+    expect(ranks.map((r) => r.rank).sort()).toEqual([0, 1]);
+    expect(ranks.every((r) => r.size === 2 && r.sum === 1)).toBe(true);
+    expect(ranks.map((r) => r.node).sort()).toEqual(["node1", "node2"]);
+
     await expectCli(["submit", "--name", "long", "--", "sleep", "300"], 0, { cwd, env: env() });
     await waitUntil(
       () => events(session.dir).some((e) => e.type === "task:state" && e.id === "long" && e.state === "running"),
@@ -85,7 +94,7 @@ describeSlurm("flotilla up on slurm", () => {
     await expectCli(["cancel", "long"], 0, { cwd, env: env() });
     const status = JSON.parse((await expectCli(["status", "--json"], 0, { cwd, env: env() })).stdout);
     expect(status.allocation).toMatchObject({ state: "active", job_id: job });
-    expect(status.counts).toMatchObject({ done: 5, failed: 1, skipped: 1 });
+    expect(status.counts).toMatchObject({ done: 6, failed: 1, skipped: 1 });
     // The services started once, in the job, and stayed up through every submission.
     expect(ofType(events(session.dir), "service:state").filter((e) => e.state === "ready")).toHaveLength(2);
     expect(queuedJobs()).toContain(job);
