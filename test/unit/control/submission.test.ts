@@ -9,7 +9,7 @@ function submit(text: string, existing: string[] = [], services: string[] = []) 
     number: 4,
     text,
     source: "s.yaml",
-    dir: "/work/dir",
+    dir: "/home/me/analysis",
     services,
     hasTask: (ref) => existing.includes(ref),
     nodes,
@@ -33,7 +33,7 @@ describe("prepareSubmission", () => {
     expect(units.map((u) => u.id)).toEqual(["prep-4-2.0", "prep-4-2.1", "use", "ask"]);
     expect(units[2]?.spec.after).toEqual(["prep-4-2.1", "old"]);
     // Relative paths resolve against the submitter's directory, not the session's.
-    expect(units[3]?.spec.requests).toBe("/work/dir/prompts.jsonl");
+    expect(units[3]?.spec.requests).toBe("/home/me/analysis/prompts.jsonl");
   });
 
   it("refuses the whole submission with located problems, and tasks that can never fit", () => {
