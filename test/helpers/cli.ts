@@ -7,40 +7,58 @@ import { onTestFinished } from "vitest";
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BINARY = join(REPO, "dist", "flotilla");
 
-/** Newest modification time of the sources the binary is built from. */
-function newestSource(dir: string): number {
+/** The sources bundled into the binary: a change to any of them makes it stale. */
+const BUNDLED = ["engine", "cli", "tui", "build", "package.json"];
+
+/** Newest modification time under `path` (TypeScript, JavaScript and JSON files). */
+function newestSource(path: string): number {
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
   let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (/\.tsx?$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(child));
+    else if (/\.(tsx?|[cm]?js|json)$/.test(entry.name)) newest = Math.max(newest, statSync(child).mtimeMs);
   }
   return newest;
 }
 
-let binaryIsFresh: boolean | undefined;
+/** Why the binary cannot stand for the sources, or undefined when it can. */
+export function binaryProblem(): string | undefined {
+  if (!existsSync(BINARY)) return `${BINARY} is missing`;
+  const built = statSync(BINARY).mtimeMs;
+  const stale = BUNDLED.filter((path) => newestSource(join(REPO, path)) > built);
+  if (stale.length > 0) return `${BINARY} is older than ${stale.join(", ")}`;
+  return undefined;
+}
 
-/** The binary exists and was built after the last change to engine/, cli/ or tui/ (a stale one would test old code). */
-function freshBinary(): boolean {
-  binaryIsFresh ??=
-    existsSync(BINARY) &&
-    statSync(BINARY).mtimeMs >= Math.max(...["engine", "cli", "tui"].map((dir) => newestSource(join(REPO, dir))));
-  return binaryIsFresh;
+let checked: string | undefined | null = null;
+
+/** True when FLOTILLA_TEST_SOURCE=1 asks for the sources instead of the binary. */
+export function fromSource(): boolean {
+  return process.env.FLOTILLA_TEST_SOURCE === "1";
 }
 
 /**
- * How tests invoke the CLI: the built single binary when it is up to date
- * (what users run), else the sources through node with tsx's loader, as one
- * process (so the pid signalled is the engine's own). FLOTILLA_TEST_SOURCE=1
- * forces the sources; FLOTILLA_TEST_BINARY=1 the binary, however old.
+ * How tests invoke the CLI: the built single binary, what users run. A missing
+ * or stale binary fails the test (a silent fallback to the sources would make
+ * a green run say nothing about the binary). FLOTILLA_TEST_SOURCE=1 runs the
+ * sources through node with tsx's loader instead, as one process (so the pid
+ * signalled is the engine's own), for quick local loops.
  */
 export function cliCommand(): string[] {
-  const source = process.env.FLOTILLA_TEST_SOURCE === "1";
-  const binary = process.env.FLOTILLA_TEST_BINARY === "1";
-  if (!source && (binary || freshBinary())) return [BINARY];
-  // tsx's loader by absolute URL: `--import tsx` would resolve against the test's cwd.
-  const loader = pathToFileURL(join(REPO, "node_modules", "tsx", "dist", "loader.mjs")).href;
-  return [process.execPath, "--import", loader, join(REPO, "cli", "main.ts")];
+  if (fromSource()) {
+    // tsx's loader by absolute URL: `--import tsx` would resolve against the test's cwd.
+    const loader = pathToFileURL(join(REPO, "node_modules", "tsx", "dist", "loader.mjs")).href;
+    return [process.execPath, "--import", loader, join(REPO, "cli", "main.ts")];
+  }
+  if (checked === null) checked = binaryProblem();
+  if (checked !== undefined) {
+    throw new Error(
+      `${checked}: run \`npm run build\` (or set FLOTILLA_TEST_SOURCE=1 to test the sources instead)`,
+    );
+  }
+  return [BINARY];
 }
 
 export interface CliResult {
