@@ -54,9 +54,7 @@ export function cliCommand(): string[] {
   }
   if (checked === null) checked = binaryProblem();
   if (checked !== undefined) {
-    throw new Error(
-      `${checked}: run \`npm run build\` (or set FLOTILLA_TEST_SOURCE=1 to test the sources instead)`,
-    );
+    throw new Error(`${checked}: run \`npm run build\` (or set FLOTILLA_TEST_SOURCE=1 to test the sources instead)`);
   }
   return [BINARY];
 }
@@ -75,6 +73,7 @@ export interface CliProcess {
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
   done: Promise<CliResult>;
   readonly stdout: string;
+  readonly stderr: string;
 }
 
 export interface CliOptions {
@@ -133,6 +132,9 @@ export function startCli(args: string[], options: CliOptions): CliProcess {
     done,
     get stdout() {
       return stdout;
+    },
+    get stderr() {
+      return stderr;
     },
     waitForOutput(pattern, timeoutMs = 30_000) {
       return new Promise<void>((resolve, reject) => {
