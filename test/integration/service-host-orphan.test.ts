@@ -13,8 +13,7 @@ const MARK = "FLOTILLA_TEST_MARK";
 describe("service host without its parent", () => {
   it("stops its backend group and exits within 5 s of the parent's death", async () => {
     const mark = randomUUID();
-    // Authentication has its own tests (zmq-auth*.test.ts); this one is about the parent's death.
-    const host = [...cliCommand(), "service-host", "--backend", "noop", "--service", "s", "--port", "0", "--insecure"];
+    const host = [...cliCommand(), "service-host", "--backend", "noop", "--service", "s", "--port", "0"];
     const quoted = [...host, "--", fixture("spawn-tree"), "2", "--depth", "2"].map((arg) => `'${arg}'`).join(" ");
     // The parent: a shell that starts the host and waits, as the engine would.
     const parent = spawn("sh", ["-c", `${quoted} & wait`], {
