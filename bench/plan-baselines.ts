@@ -5,7 +5,7 @@
  * a signature of where, so the benchmark can check that both chose alike.
  */
 import type { NodeResources } from "../engine/platform/types.js";
-import type { ResourceRequest } from "../engine/scheduler/types.js";
+import type { ResourceRequest } from "../engine/resources.js";
 
 export interface Placed {
   placed: number;

@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, string> = {
   request: "bench/request/run.ts",
   curve: "bench/request/curve.ts",
   tui: "bench/tui/run.ts",
+  soak: "bench/soak/run.ts",
 };
 
 const root = resolve(import.meta.dirname, "..");

@@ -1,6 +1,8 @@
 import { type Command, Option } from "commander";
-import { FlotillaError } from "../engine/errors.js";
-import { PLATFORMS, type PlatformName } from "../engine/workload/schema.js";
+import { FlotillaError, LIMITS, PLATFORMS, type PlatformName } from "../engine/index.js";
+import { parseCount } from "./counts.js";
+
+export { parseCount };
 
 /** Flags that override the workload's `allocation` block. */
 export interface AllocationOverrides {
@@ -31,24 +33,6 @@ export function addAllocationOptions(cmd: Command): Command {
     .option("--json", "machine-readable output on stdout (NDJSON events for run), nothing else");
 }
 
-/**
- * Parses a flag's value as a whole number. Strict on purpose: "8x" or "1.5"
- * are mistakes, not 8 or 1.
- */
-export function parseCount(flag: string, value: string, min: number): number {
-  const text = value.trim();
-  if (!/^\d+$/.test(text)) {
-    throw new FlotillaError("USAGE", `${flag} expects a whole number, got ${JSON.stringify(value)}`, {
-      context: { flag, value },
-    });
-  }
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min) {
-    throw new FlotillaError("USAGE", `${flag} must be at least ${min}, got ${value}`, { context: { flag, value } });
-  }
-  return n;
-}
-
 function isPlatform(value: string): value is PlatformName {
   return (PLATFORMS as readonly string[]).includes(value);
 }
@@ -64,8 +48,8 @@ export function allocationOverrides(opts: AllocationOptionValues): AllocationOve
     }
     out.platform = opts.platform;
   }
-  if (opts.cores !== undefined) out.cores = parseCount("--cores", opts.cores, 1);
-  if (opts.gpus !== undefined) out.gpus = parseCount("--gpus", opts.gpus, 0);
-  if (opts.nodes !== undefined) out.nodes = parseCount("--nodes", opts.nodes, 1);
+  if (opts.cores !== undefined) out.cores = parseCount("--cores", opts.cores, 1, LIMITS.coresPerNode);
+  if (opts.gpus !== undefined) out.gpus = parseCount("--gpus", opts.gpus, 0, LIMITS.gpusPerNode);
+  if (opts.nodes !== undefined) out.nodes = parseCount("--nodes", opts.nodes, 1, LIMITS.nodes);
   return out;
 }

@@ -9,6 +9,14 @@ export const EVENT_VERSION = 1 as const;
 export const SERVICE_STATES = ["pending", "launching", "initializing", "ready", "failed", "stopped"] as const;
 export type ServiceState = (typeof SERVICE_STATES)[number];
 
+/**
+ * Why an instance entered a state, where it is not plain progress: `exited`
+ * (after ready, on its own), `unresponsive` (failed its liveness checks; it
+ * is killed), `start_failed` (not ready), `restart` (launching again).
+ */
+export const SERVICE_STATE_REASONS = ["exited", "unresponsive", "start_failed", "restart"] as const;
+export type ServiceStateReason = (typeof SERVICE_STATE_REASONS)[number];
+
 export const TASK_STATES = ["pending", "scheduled", "running", "done", "failed", "canceled"] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
@@ -68,6 +76,10 @@ export interface ServiceStateEvent {
   remote?: boolean;
   pid?: number;
   restarts?: number;
+  /** On `failed` and on a restart's `launching`: why (SERVICE_STATE_REASONS). */
+  reason?: ServiceStateReason;
+  /** On `failed` when a restart follows: how long it waits first (backoff). */
+  restart_in_ms?: number;
   /** Bootstrap breakdown, on `ready`. */
   launch_ms?: number;
   init_ms?: number;

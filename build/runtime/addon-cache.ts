@@ -33,6 +33,7 @@ export function addonCacheDirs(env: CacheEnv, version: string, uid: number, tmp 
  */
 export function stageFile(bytes: Uint8Array, name: string, dirs: readonly string[]): string {
   const failures: string[] = [];
+  let last: unknown;
   for (const dir of dirs) {
     const target = join(dir, name);
     try {
@@ -45,10 +46,11 @@ export function stageFile(bytes: Uint8Array, name: string, dirs: readonly string
       writeAtomically(target, bytes);
       return target;
     } catch (error) {
+      last = error;
       failures.push(`${dir}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  throw new Error(`cannot write ${name} to any cache directory (${failures.join("; ")})`);
+  throw new Error(`cannot write ${name} to any cache directory (${failures.join("; ")})`, { cause: last });
 }
 
 function writeAtomically(target: string, bytes: Uint8Array): void {

@@ -1,28 +1,17 @@
+import type { NodePlan, PlannedItem, Slot, WorkloadPlan } from "../../engine/index.js";
+import { idRuns } from "../../tui/format.js";
+
 /**
  * Text rendering of a WorkloadPlan. Small plans list every instance; big
  * ones (thousands of tasks on hundreds of nodes) collapse into one line per
  * task definition and one line per run of nodes that look the same.
  */
-import type { NodePlan, PlannedItem, WorkloadPlan } from "../../engine/scheduler/plan.js";
 
 const LIST_LIMIT = 40;
 
 /** [0,1,2,3,6] → "0-3,6"; [] → "-". */
 export function formatIds(ids: readonly number[]): string {
-  if (ids.length === 0) return "-";
-  const parts: string[] = [];
-  let start = ids[0]!;
-  let prev = start;
-  for (const id of [...ids.slice(1), Number.NaN]) {
-    if (id === prev + 1) {
-      prev = id;
-      continue;
-    }
-    parts.push(start === prev ? String(start) : `${start}-${prev}`);
-    start = id;
-    prev = id;
-  }
-  return parts.join(",");
+  return ids.length === 0 ? "-" : idRuns(ids);
 }
 
 function table(rows: string[][]): string[] {
@@ -30,11 +19,22 @@ function table(rows: string[][]): string[] {
   return rows.map((row) => `  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")}`.trimEnd());
 }
 
+/** Every rank's cores and GPUs when the ranks share one node (a run's task:state lists them as `slots`). */
+function idsOf(item: PlannedItem): { cores: number[]; gpus: number[] } {
+  const ranks = item.ranks;
+  if (ranks === undefined || ranks.some((slot) => slot.node !== item.node)) return item;
+  const all = (pick: (slot: Slot) => number[]) => [...new Set(ranks.flatMap(pick))].sort((a, b) => a - b);
+  return { cores: all((slot) => slot.cores), gpus: all((slot) => slot.gpus) };
+}
+
 function itemRows(items: readonly PlannedItem[]): string[] {
   return table(
     items.map((item) => {
       const where = item.ranks ? `${item.ranks.length} ranks from ${item.node}` : item.node;
-      return [item.id, where, `cores ${formatIds(item.cores)}`, `gpus ${formatIds(item.gpus)}`];
+      const ids = idsOf(item);
+      const row = [item.id, where, `cores ${formatIds(ids.cores)}`, `gpus ${formatIds(ids.gpus)}`];
+      if (item.waits_for) row.push(`after ${item.waits_for.join(", ")} ready`);
+      return row;
     }),
   );
 }
@@ -113,7 +113,11 @@ export function formatPlan(plan: WorkloadPlan, heading: string): string {
   const queuedTasks = plan.queued.length - queuedServices;
   const lines = [heading, `services: ${plan.services.length} instances placed, ${queuedServices} not placed`];
   lines.push(...(plan.services.length <= LIST_LIMIT ? itemRows(plan.services) : summaryRows(plan, "service")));
-  lines.push(`tasks: ${plan.tasks.length} started at once, ${queuedTasks} queued until resources free up`);
+  const waiting = plan.tasks.filter((t) => t.waits_for !== undefined).length;
+  lines.push(
+    `tasks: ${plan.tasks.length - waiting} start at once, ${waiting} when their services are ready, ` +
+      `${queuedTasks} queued until resources free up`,
+  );
   lines.push(...(plan.tasks.length + queuedTasks <= LIST_LIMIT ? itemRows(plan.tasks) : summaryRows(plan, "task")));
   if (queuedTasks > 0 && plan.tasks.length + queuedTasks <= LIST_LIMIT) {
     lines.push(

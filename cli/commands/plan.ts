@@ -1,10 +1,9 @@
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
-import { planWorkload, syntheticNodes } from "../../engine/scheduler/plan.js";
-import { checkFits } from "../../engine/workload/fits.js";
-import { loadWorkload } from "../../engine/workload/load.js";
+import { checkFits, loadWorkload, planWorkload, syntheticNodes } from "../../engine/index.js";
 import { type AllocationOptionValues, addAllocationOptions, allocationOverrides } from "../options.js";
 import { formatPlan } from "./plan-format.js";
+import { writeJsonLine } from "./plan-json.js";
 
 /**
  * `flotilla plan WORKLOAD`: where every service instance and task would run,
@@ -24,7 +23,7 @@ export async function planCommand(file: string, options: AllocationOptionValues)
   checkFits(loaded, nodes);
   const plan = planWorkload(loaded.workload, nodes);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ file, allocation: shape, ...plan })}\n`);
+    writeJsonLine((text) => process.stdout.write(text), { file, allocation: shape, ...plan });
     return;
   }
   const name = plan.workload ?? file;

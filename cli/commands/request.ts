@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import {
   type CurveClientKeys,
+  clientFailureReason,
   completeKeys,
   errorMessage,
   exitCodeFor,
@@ -42,7 +43,7 @@ function curveKeys(endpoint: string, flags: RequestFlags): CurveClientKeys | und
 
 /** A timeout says what most likely caused it when the endpoint is one that could require keys. */
 function explained(error: unknown, client: ServiceClient, curve: CurveClientKeys | undefined): unknown {
-  if (!isFlotillaError(error) || error.context.reason !== "timeout") return error;
+  if (!isFlotillaError(error) || clientFailureReason(error) !== "timeout") return error;
   if (client.handshakeError !== undefined) {
     return new FlotillaError(
       "REQUEST_FAILED",
@@ -189,7 +190,10 @@ export function register(program: Command): void {
     .argument("<endpoint>", "the host's ZeroMQ endpoint: tcp://HOST:PORT, HOST:PORT or ipc://PATH")
     .option("--service <name>", "service the request is for")
     .option("--data <json>", "payload: JSON text, or @FILE")
-    .option("--path <path>", "backend HTTP path (openai backends; default /v1/completions)")
+    .option(
+      "--path <path>",
+      "backend HTTP path; without it an openai host posts to /v1/completions and a noop host echoes the payload",
+    )
     .addOption(new Option("--method <method>", "backend HTTP method").choices(["POST", "GET"]))
     .option("--timeout <duration>", "give up after this long", "30s")
     .option("--json", "print one JSON object instead of text")
@@ -205,6 +209,11 @@ export function register(program: Command): void {
         process.exitCode = await run(endpoint, flags);
       } catch (error) {
         process.stderr.write(`flotilla request: ${errorMessage(error)}\n`);
+        // A script reading --json gets one object either way, so it never parses an empty stdout.
+        if (flags.json) {
+          const code = isFlotillaError(error) ? error.code : "INTERNAL";
+          process.stdout.write(`${JSON.stringify({ ok: false, error: { code, message: errorMessage(error) } })}\n`);
+        }
         process.exitCode = isFlotillaError(error) ? exitCodeFor(error.code) : 1;
       }
     });

@@ -6,25 +6,21 @@
 import type { Command } from "commander";
 import {
   type AllocationRequest,
-  cancelLiveJobsSync,
   createPlatform,
   createSessionDir,
-  EndpointRegistry,
   Engine,
-  EventBus,
   engineRecordFor,
-  flushOpenSinksSync,
-  installExitGuard,
+  FlotillaError,
   isLoopback,
   type LoadedWorkload,
   loadWorkload,
   ProcessRegistry,
-  RequestPath,
   startHeartbeat,
   startReaper,
   writeEngineRecord,
 } from "../../engine/index.js";
 import { openConfig } from "../config.js";
+import { exitPromptlyWhenDone } from "../exit.js";
 import { type AllocationOptionValues, addAllocationOptions, allocationOverrides } from "../options.js";
 import { selfCommand } from "../self.js";
 import { type ResolvedSettings, resolveSettings } from "../settings.js";
@@ -56,27 +52,7 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
   writeEngineRecord(session.path, engineRecordFor(process.pid, reaper.pid, Date.now()));
   const stopHeartbeat = startHeartbeat(session.path);
   const registry = new ProcessRegistry();
-  // Last resort if this process dies mid-run: no orphans, and events.jsonl complete.
-  const removeExitGuard = installExitGuard();
-  process.on("exit", flushOpenSinksSync);
-  // Last resort for batch jobs too: a crash must not leave a Slurm job holding nodes.
-  process.on("exit", cancelLiveJobsSync);
   const platform = createPlatform(resolved.platform, { env: process.env, cwd: process.cwd(), registry });
-  const bus = new EventBus();
-  const endpoints = new EndpointRegistry();
-  // Service hosts, remote endpoints, inference tasks, the HTTP front and request metrics.
-  const requestPath = new RequestPath({
-    workload: loaded.workload,
-    workloadDir: loaded.dir,
-    sessionDir: session.path,
-    endpoints,
-    emit: (body) => bus.emit(body),
-    ...(options.frontHost === undefined ? {} : { frontHost: options.frontHost }),
-    ...(options.insecure === true ? { insecure: true } : {}),
-    env: process.env,
-    // Where ipc sockets go when the session directory's path is too long for them.
-    ...(process.env.XDG_RUNTIME_DIR ? { runtimeDir: process.env.XDG_RUNTIME_DIR } : {}),
-  });
   const engine = new Engine({
     loaded,
     platform,
@@ -86,17 +62,21 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
     version: VERSION,
     settings: resolved.settings,
     registry,
-    bus,
-    endpoints,
-    driverFor: (service, instance) => requestPath.driverFor(service, instance),
-    executorFor: (unit) => requestPath.executorFor(unit),
-    serviceEnv: (service) => requestPath.serviceEnv(service),
-    extensions: [requestPath],
+    // The engine builds the request path (service hosts, remote endpoints, inference tasks, the HTTP front).
+    requestPath: {
+      ...(options.frontHost === undefined ? {} : { frontHost: options.frontHost }),
+      ...(options.insecure === true ? { insecure: true } : {}),
+      env: process.env,
+      // Where ipc sockets go when the session directory's path is too long for them.
+      ...(process.env.XDG_RUNTIME_DIR ? { runtimeDir: process.env.XDG_RUNTIME_DIR } : {}),
+    },
   });
 
   const controller = new AbortController();
   const sink = await chooseSink({ json: options.json === true, stdout: process.stdout });
-  await sink.attach(engine.bus, { stop: () => controller.abort() });
+  // The reason is what session:end records: say who stopped the run (a bare abort says "This operation was aborted").
+  const quit = () => new FlotillaError("INTERRUPTED", "interrupted: quit from the dashboard");
+  await sink.attach(engine.bus, { stop: () => controller.abort(quit()) });
   const removeSignals = installSignalHandlers({
     abort: (reason) => controller.abort(reason),
     force: () => engine.kill(),
@@ -120,9 +100,8 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
     stopHeartbeat();
     removeSignals();
     await sink.detach();
-    removeExitGuard();
-    process.off("exit", flushOpenSinksSync);
-    process.off("exit", cancelLiveJobsSync);
+    // The session has ended and is recorded: nothing left in the event loop may hold the exit.
+    exitPromptlyWhenDone();
   }
 }
 

@@ -1,13 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { buildSummary, readEventsFile, SUMMARY_FILE } from "../../engine/session/index.js";
-import { replay } from "../../engine/state.js";
+import { buildSummary, readEventsFile, replay, SUMMARY_FILE } from "../../engine/index.js";
 import { colorEnabled } from "../../tui/no-color.js";
 import { EVENTS_FILE } from "../../tui/session-paths.js";
 import { parseCount } from "../options.js";
 import { deathOf } from "./engine-death.js";
 import { sessionDirectory } from "./watch.js";
+
+/** Task rows a printed frame lists at most. */
+const TASK_ROWS = 200;
 
 export interface ShowOptions {
   json?: boolean;
@@ -48,10 +50,10 @@ export async function showCommand(dir: string, options: ShowOptions): Promise<vo
     options.width === undefined
       ? Math.max(80, process.stdout.columns || 100)
       : parseCount("--width", options.width, 40);
-  // Tall enough for every service, the whole queue and the last events: `show` is a report, not a live screen.
-  // (A live session's queue is cut at 50 lines; the Tasks title counts the rest.)
+  // Tall enough for every service, every task (running, queued and finished) and the last events:
+  // `show` is a report, not a live screen. Past TASK_ROWS tasks the Tasks title counts the rest.
   const rows =
-    12 + 2 * state.services.length + Math.min(state.taskOrder.length, 50) + Math.min(state.notable.length, 20);
+    12 + 2 * state.services.length + Math.min(state.taskOrder.length, TASK_ROWS) + Math.min(state.notable.length, 20);
   const { renderFinalFrame } = await import("../../tui/index.js");
   const color = process.stdout.isTTY === true && colorEnabled(process.env);
   process.stdout.write(`${renderFinalFrame(state, { columns, rows, color })}\n`);

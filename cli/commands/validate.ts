@@ -1,23 +1,30 @@
 import { basename } from "node:path";
 import type { Command } from "commander";
-import { isFlotillaError } from "../../engine/errors.js";
-import { expandServices, expandTasks } from "../../engine/workload/expand.js";
-import { loadWorkload } from "../../engine/workload/load.js";
+import { instanceCount, isFlotillaError, loadWorkload, taskInstanceCount } from "../../engine/index.js";
+import { checkPlacement, type PlacementCheck } from "./validate-fits.js";
 
 export interface ValidateOptions {
   json?: boolean;
 }
 
-/** `flotilla validate WORKLOAD`: exit 0 with a one-line summary, or exit 2 naming every problem. */
+/**
+ * `flotilla validate WORKLOAD`: exit 0 with a summary, or exit 2 naming every
+ * problem, including requests that can never be placed on the `allocation`
+ * the file states (validate-fits.ts says what it could check).
+ */
 export async function validateCommand(file: string, options: ValidateOptions): Promise<void> {
   let loaded: Awaited<ReturnType<typeof loadWorkload>>;
+  let placement: PlacementCheck;
   try {
     loaded = await loadWorkload(file);
+    placement = checkPlacement(loaded);
   } catch (error) {
     if (options.json && isFlotillaError(error)) {
       const problems = error.context.problems ?? [];
+      // Problems past the listed ones are only counted (docs/reliability.md).
+      const omitted = error.context.omitted === undefined ? {} : { omitted: error.context.omitted };
       process.stdout.write(
-        `${JSON.stringify({ ok: false, file, code: error.code, message: error.message, problems })}\n`,
+        `${JSON.stringify({ ok: false, file, code: error.code, message: error.message, problems, ...omitted })}\n`,
       );
     }
     throw error;
@@ -28,9 +35,12 @@ export async function validateCommand(file: string, options: ValidateOptions): P
     file,
     workload: workload.name ?? basename(file).replace(/\.(ya?ml|json)$/i, ""),
     services: workload.services.length,
-    service_instances: expandServices(workload).length,
+    // Counted, not expanded: validate stays cheap for a million instances.
+    service_instances: workload.services.reduce((sum, s) => sum + instanceCount(s), 0),
+    remote_instances: workload.services.reduce((sum, s) => sum + (s.endpoints?.length ?? 0), 0),
     tasks: workload.tasks.length,
-    task_instances: expandTasks(workload).length,
+    task_instances: workload.tasks.reduce((sum, t) => sum + taskInstanceCount(t), 0),
+    ...placement,
   };
   if (options.json) {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -38,8 +48,10 @@ export async function validateCommand(file: string, options: ValidateOptions): P
   }
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
   process.stdout.write(
-    `ok: ${summary.workload} — ${n(summary.services, "service")} (${n(summary.service_instances, "instance")}), ` +
-      `${n(summary.tasks, "task")} (${n(summary.task_instances, "instance")})\n`,
+    `ok: ${summary.workload} — ${n(summary.services, "service")} (${n(summary.service_instances, "instance")}` +
+      `${summary.remote_instances > 0 ? `, ${summary.remote_instances} remote` : ""}), ` +
+      `${n(summary.tasks, "task")} (${n(summary.task_instances, "instance")})\n` +
+      `placement: ${summary.placement} (${summary.detail})\n`,
   );
 }
 

@@ -4,7 +4,8 @@
  * scheduled, launching) are left out; everything that ends or fails is in.
  */
 import { assertNever, type EngineEvent } from "../../engine/index.js";
-import { formatDuration } from "../../engine/workload/duration.js";
+// The dashboard's own formatting, so both renderers print a duration alike.
+import { formatDuration } from "../../tui/format.js";
 import type { Sink } from "./types.js";
 
 export function textSink(out: NodeJS.WritableStream): Sink {
@@ -80,7 +81,8 @@ function formatService(event: Extract<EngineEvent, { type: "service:state" }>): 
     }
     case "failed": {
       const tail = (event.stderr_tail ?? []).map((line) => `\n    | ${line}`).join("");
-      return `${id} FAILED: ${event.error ?? "unknown error"}${tail}`;
+      const next = event.restart_in_ms === undefined ? "" : `; restarting in ${formatDuration(event.restart_in_ms)}`;
+      return `${id} FAILED: ${event.error ?? "unknown error"}${next}${tail}`;
     }
     case "stopped":
       return `${id} stopped`;
@@ -120,8 +122,11 @@ function formatMetrics(event: Extract<EngineEvent, { type: "metrics" }>): string
   return event.services
     .map(
       (s) =>
-        `requests to ${s.service}: ${s.completed} completed, ${s.errors} errors; ` +
-        `p50 ${formatDuration(s.latency.total.p50)}, p95 ${formatDuration(s.latency.total.p95)}`,
+        `requests to ${s.service}: ${s.completed} completed, ${s.errors} errors` +
+        // No request measured: there is no latency to report, and 0ms would claim one.
+        (s.latency.total.count === 0
+          ? ""
+          : `; p50 ${formatDuration(s.latency.total.p50)}, p95 ${formatDuration(s.latency.total.p95)}`),
     )
     .join("\n");
 }

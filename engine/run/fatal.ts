@@ -15,9 +15,7 @@ export class FatalCause {
     this.onAbort = () => {
       const reason: unknown = outer.reason;
       this.set(
-        isFlotillaError(reason)
-          ? reason
-          : new FlotillaError("INTERRUPTED", `interrupted: ${errorMessage(reason)}`, { cause: reason }),
+        isFlotillaError(reason) ? reason : new FlotillaError("INTERRUPTED", interruption(reason), { cause: reason }),
       );
     };
     if (outer.aborted) this.onAbort();
@@ -44,4 +42,10 @@ export class FatalCause {
   dispose(): void {
     this.outer.removeEventListener("abort", this.onAbort);
   }
+}
+
+/** A reasonless abort() carries a DOMException whose message ("This operation was aborted") says nothing. */
+function interruption(reason: unknown): string {
+  if (reason instanceof Error && reason.name === "AbortError") return "interrupted";
+  return `interrupted: ${errorMessage(reason)}`;
 }

@@ -8,12 +8,13 @@
  * *lost* when every instance has failed for good (no restarts left): tasks
  * still waiting for it then fail instead of waiting forever.
  */
-import type { ServiceStateEvent } from "../events.js";
-import type { Launcher } from "../platform/types.js";
-import type { Placement } from "../scheduler/types.js";
+import type { LogEvent, ServiceStateEvent } from "../events.js";
+import type { Launcher } from "../launch/types.js";
+import type { Placement } from "../resources.js";
 import type { InstanceDriver } from "../service/driver.js";
 import type { EndpointRegistry } from "../service/endpoints.js";
 import { ServiceInstance } from "../service/instance.js";
+import { instanceCount } from "../workload/expand.js";
 import type { ServiceSpec } from "../workload/schema.js";
 
 export interface ServiceSetOptions {
@@ -28,6 +29,8 @@ export interface ServiceSetOptions {
   sessionDir: string;
   logPaths(id: string): { stdout: string; stderr: string };
   emit(event: ServiceStateEvent): void;
+  /** Hang recovery's steps that are not state changes (failed checks, kills). */
+  log?(level: LogEvent["level"], message: string, subject: string): void;
   /** Any instance changed state. */
   onChange(): void;
 }
@@ -44,10 +47,7 @@ export class ServiceSet {
       const instances: ServiceInstance[] = [];
       // Remote instances (already running elsewhere) take no cores or GPUs here. A service
       // may have both: its launched replicas come first, then one instance per endpoint.
-      const remotes = service.endpoints?.length ?? 0;
-      const count = options.driverFor(service, 0).remote
-        ? remotes
-        : service.replicas + (remotes > 0 && options.driverFor(service, service.replicas).remote ? remotes : 0);
+      const count = instanceCount(service);
       for (let index = 0; index < count; index++) {
         const driver = options.driverFor(service, index);
         const placement = driver.remote ? REMOTE_PLACEMENT : options.place(service, index);
@@ -64,6 +64,7 @@ export class ServiceSet {
             sessionDir: options.sessionDir,
             logPaths: options.logPaths(id),
             emit: options.emit,
+            ...(options.log === undefined ? {} : { log: options.log }),
             onChange: () => this.changed(service.name),
           }),
         );

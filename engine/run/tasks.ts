@@ -11,8 +11,9 @@
 
 import { errorMessage } from "../errors.js";
 import type { TaskState, TaskStateEvent } from "../events.js";
-import type { ExitRecord, Launcher, RunningProcess } from "../platform/types.js";
-import type { Placement, ResourceRequest } from "../scheduler/types.js";
+import type { ExitRecord, Launcher, RunningProcess } from "../launch/types.js";
+import type { Placement, ResourceRequest } from "../resources.js";
+import { taskNeeds } from "../scheduler/plan.js";
 import type { TaskInstance } from "../workload/expand.js";
 import { portFor, taskCommand, taskEnvironment, taskVars } from "./task-env.js";
 
@@ -79,8 +80,7 @@ export class TaskRunner {
   constructor(private readonly options: TaskRunnerOptions) {
     this.entries = options.units.map((unit) => {
       const spec = unit.spec;
-      const needs =
-        spec.service === undefined || spec.uses.includes(spec.service) ? spec.uses : [...spec.uses, spec.service];
+      const needs = taskNeeds(spec);
       return { unit, state: "pending", needs, shape: `${spec.cores}/${spec.gpus}/${spec.ranks ?? 0}` };
     });
     this.pending = [...this.entries];

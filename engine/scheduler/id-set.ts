@@ -7,8 +7,11 @@ export class IdSet {
   /** Sorted ascending, no duplicates. */
   readonly ids: readonly number[];
   free: number;
-  /** 1 where ids[i] is held. */
-  private readonly held: Uint8Array;
+  /**
+   * 1 where ids[i] is held. Made on first use: `plan` on 200,000 nodes of
+   * 4,096 cores would otherwise allocate 800 MB for nodes it never touches.
+   */
+  private heldIds: Uint8Array | undefined;
   /** No free id sits below this index. */
   private lowest = 0;
   /** ids[i] === ids[0] + i for every i: positions need no lookup table. */
@@ -17,10 +20,14 @@ export class IdSet {
 
   constructor(ids: readonly number[]) {
     this.ids = sortedUnique(ids);
-    this.held = new Uint8Array(this.ids.length);
     this.free = this.ids.length;
     const first = this.ids[0] ?? 0;
     this.dense = this.ids.length === 0 || this.ids[this.ids.length - 1] === first + this.ids.length - 1;
+  }
+
+  private get held(): Uint8Array {
+    this.heldIds ??= new Uint8Array(this.ids.length);
+    return this.heldIds;
   }
 
   /** Takes the `count` lowest free ids. The caller has checked `free >= count`. */
@@ -41,7 +48,7 @@ export class IdSet {
   /** Whether `id` belongs here and is held now. */
   isHeld(id: number): boolean {
     const i = this.indexOf(id);
-    return i >= 0 && this.held[i] === 1;
+    return i >= 0 && this.heldIds?.[i] === 1;
   }
 
   /** Frees ids the caller has checked with `isHeld`. */
@@ -64,9 +71,14 @@ export class IdSet {
   }
 }
 
+/** Lists already known sorted: synthetic nodes share one list, checked once rather than once per node. */
+const checked = new WeakSet<readonly number[]>();
+
 function sortedUnique(ids: readonly number[]): readonly number[] {
+  if (checked.has(ids)) return ids;
   for (let i = 1; i < ids.length; i++) {
     if (ids[i]! <= ids[i - 1]!) return [...new Set(ids)].sort((a, b) => a - b);
   }
+  checked.add(ids);
   return ids;
 }

@@ -1,14 +1,17 @@
 /**
- * Lays a whole workload out on an allocation without launching anything:
- * every service instance first (they run for the whole session), then task
- * instances in file order. A task that does not fit now is queued; at run
- * time it starts when something before it finishes. Pure data in, pure data out.
+ * Lays a whole workload out on an allocation without launching anything, in
+ * the order `run` places things: every service instance first (they run for
+ * the whole session); then, in file order, the tasks that wait for no
+ * service (`run` starts them at once, while the services start); then, in
+ * file order, the tasks that wait for a service, on what is left. That is
+ * the layout at the moment every service is ready, if no task has ended by
+ * then. A task that does not fit is queued; at run time it starts when
+ * something before it finishes. Pure data in, pure data out.
  */
-import type { NodeResources } from "../platform/types.js";
+import type { NodeResources, ResourceRequest, Slot } from "../resources.js";
 import { expandServices, expandTasks } from "../workload/expand.js";
-import type { Workload } from "../workload/schema.js";
+import type { TaskSpec, Workload } from "../workload/schema.js";
 import { ResourcePool } from "./pool.js";
-import type { ResourceRequest, Slot } from "./types.js";
 
 export interface PlannedItem {
   kind: "service" | "task";
@@ -21,6 +24,8 @@ export interface PlannedItem {
   gpus: number[];
   /** MPI tasks: one slot per rank. */
   ranks?: Slot[];
+  /** Tasks: the services it waits for (placed after every task that waits for none). */
+  waits_for?: string[];
 }
 
 export interface QueuedItem {
@@ -28,6 +33,7 @@ export interface QueuedItem {
   id: string;
   name: string;
   request: ResourceRequest;
+  waits_for?: string[];
 }
 
 export interface NodePlan {
@@ -56,6 +62,11 @@ export function requestOf(spec: { cores: number; gpus: number; ranks?: number | 
     : { cores: spec.cores, gpus: spec.gpus, ranks: spec.ranks };
 }
 
+/** The services a task waits for before it starts: its `uses`, and the service an inference task sends to. */
+export function taskNeeds(spec: TaskSpec): string[] {
+  return spec.service === undefined || spec.uses.includes(spec.service) ? spec.uses : [...spec.uses, spec.service];
+}
+
 export function planWorkload(workload: Workload, nodes: readonly NodeResources[]): WorkloadPlan {
   const pool = new ResourcePool(nodes);
   const counts = new Map<string, { services: number; tasks: number }>(
@@ -64,13 +75,28 @@ export function planWorkload(workload: Workload, nodes: readonly NodeResources[]
   const plan: WorkloadPlan = { nodes: [], services: [], tasks: [], queued: [] };
   if (workload.name !== undefined) plan.workload = workload.name;
 
-  const place = (kind: "service" | "task", id: string, name: string, request: ResourceRequest) => {
+  const place = (
+    kind: "service" | "task",
+    id: string,
+    name: string,
+    request: ResourceRequest,
+    waits: string[] = [],
+  ) => {
+    const waitsFor = waits.length > 0 ? { waits_for: waits } : {};
     const placement = pool.place(request);
     if (placement === undefined) {
-      plan.queued.push({ kind, id, name, request });
+      plan.queued.push({ kind, id, name, request, ...waitsFor });
       return;
     }
-    const item: PlannedItem = { kind, id, name, node: placement.node, cores: placement.cores, gpus: placement.gpus };
+    const item: PlannedItem = {
+      kind,
+      id,
+      name,
+      node: placement.node,
+      cores: placement.cores,
+      gpus: placement.gpus,
+      ...waitsFor,
+    };
     if (request.ranks !== undefined) item.ranks = placement.slots;
     for (const slot of placement.slots) {
       const count = counts.get(slot.node);
@@ -80,7 +106,12 @@ export function planWorkload(workload: Workload, nodes: readonly NodeResources[]
   };
 
   for (const s of expandServices(workload)) place("service", s.id, s.service, requestOf(s.spec));
-  for (const t of expandTasks(workload)) place("task", t.id, t.task, requestOf(t.spec));
+  const tasks = expandTasks(workload);
+  for (const t of tasks) if (taskNeeds(t.spec).length === 0) place("task", t.id, t.task, requestOf(t.spec));
+  for (const t of tasks) {
+    const needs = taskNeeds(t.spec);
+    if (needs.length > 0) place("task", t.id, t.task, requestOf(t.spec), needs);
+  }
 
   plan.nodes = pool.usage().map((u) => ({
     name: u.name,

@@ -1,6 +1,7 @@
 import { renderArgs, renderEnv, type TemplateVars } from "../workload/template.js";
 import type { InstanceContext, InstanceDriver } from "./driver.js";
-import { waitForProbe } from "./probes.js";
+import type { LivenessProbe } from "./liveness.js";
+import { defaultEndpoint, httpAnswers, tcpAccepts, waitForProbe } from "./probes.js";
 
 /** Template values for a service instance's command and env. */
 export function instanceVars(context: InstanceContext): TemplateVars {
@@ -25,4 +26,22 @@ export const commandDriver: InstanceDriver = {
     );
     return { endpoint };
   },
+  liveness(context) {
+    return probeAgain(context);
+  },
 };
+
+/**
+ * A command service's liveness is its readiness probe passing again. A log
+ * line cannot be asked for twice, and with no probe there is nothing to ask.
+ */
+function probeAgain(context: InstanceContext): LivenessProbe | undefined {
+  const ready = context.service.ready;
+  if (ready === undefined || "log" in ready) return undefined;
+  const { host, port } = context;
+  const attempt =
+    "http" in ready
+      ? (signal: AbortSignal) => httpAnswers(`${defaultEndpoint({ host, port })}${ready.http}`, signal)
+      : (signal: AbortSignal) => tcpAccepts(host, port, signal);
+  return { check: (timeoutMs) => attempt(AbortSignal.timeout(timeoutMs)), close: () => {} };
+}

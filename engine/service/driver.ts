@@ -7,10 +7,12 @@
  * - `backend: noop|openai` (fronted by a Flotilla service host) and remote
  *   `endpoints`: their own drivers, chosen in driverFor (drivers.ts).
  */
-import type { CurveClientKeys } from "../request/auth/client-keys.js";
-import type { Placement } from "../scheduler/types.js";
+
+import type { Placement } from "../resources.js";
 import type { ServiceSpec } from "../workload/schema.js";
+import type { CurveClientKeys } from "./endpoints.js";
 import type { OutputLines } from "./lines.js";
+import type { LivenessProbe } from "./liveness.js";
 
 export interface InstanceContext {
   service: ServiceSpec;
@@ -60,4 +62,15 @@ export interface InstanceDriver {
    * exited, or teardown); rejects with an Error to fail the instance.
    */
   waitReady(context: ReadyContext, signal: AbortSignal): Promise<ReadyResult>;
+  /**
+   * How to check the ready instance is still alive (liveness.ts); undefined
+   * when there is no way to ask it (then only its exit is noticed).
+   */
+  liveness?(context: InstanceContext, ready: ReadyResult): LivenessProbe | undefined;
+  /**
+   * Why the launched process exited, read from its last stderr lines, when
+   * they say more than its exit code (a service host exits 3 whatever its
+   * backend did). Undefined: the exit code is the cause.
+   */
+  explainExit?(stderrTail: readonly string[]): string | undefined;
 }

@@ -4,7 +4,14 @@
  * publish_ms ends here) until it fails, restarts or stops. Tasks read it for
  * FLOTILLA_SERVICE_<NAME>_URLS; the dispatcher reads it to route requests.
  */
-import type { CurveClientKeys } from "../request/auth/client-keys.js";
+
+/** The keys a client needs for a CURVE host (request/auth/client-keys.ts reads and writes them). */
+export interface CurveClientKeys {
+  /** The host's public key. */
+  serverKey: string;
+  publicKey: string;
+  secretKey: string;
+}
 
 export interface PublishedInstance {
   service: string;
@@ -20,10 +27,13 @@ export interface PublishedInstance {
 }
 
 export type EndpointsListener = (service: string) => void;
+/** Told when a user of the instance (the dispatcher) saw it stop answering. */
+export type SuspectListener = (why: string, checkMs?: number) => void;
 
 export class EndpointRegistry {
   private readonly byService = new Map<string, Map<number, PublishedInstance>>();
   private readonly listeners = new Set<EndpointsListener>();
+  private readonly watchers = new Map<string, SuspectListener>();
 
   publish(entry: PublishedInstance): void {
     let instances = this.byService.get(entry.service);
@@ -54,6 +64,25 @@ export class EndpointRegistry {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Reports that instance `instance` of `service` stopped answering (requests
+   * time out, or it is silent with requests in flight). Its liveness check,
+   * when it has one, runs at once instead of on its schedule, given at most
+   * `checkMs` (never more than its own timeout).
+   */
+  suspect(service: string, instance: number, why: string, checkMs?: number): void {
+    this.watchers.get(`${service}\0${instance}`)?.(why, checkMs);
+  }
+
+  /** Receives suspect() reports about one instance (one watcher each: the instance itself). */
+  watch(service: string, instance: number, listener: SuspectListener): () => void {
+    const key = `${service}\0${instance}`;
+    this.watchers.set(key, listener);
+    return () => {
+      if (this.watchers.get(key) === listener) this.watchers.delete(key);
     };
   }
 

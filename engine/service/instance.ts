@@ -8,19 +8,22 @@
  * runs (launch_ms = placed → running). ready: the probe passed (init_ms) and
  * the endpoint is published to the registry (publish_ms). A failure before
  * ready is a start-up failure (SERVICE_START_FAILED, exit 3). After ready, an
- * unexpected exit fails the instance and, while `restarts` allow, starts it
- * again on the same cores and GPUs.
+ * unexpected exit, or failed liveness checks (liveness.ts: then its process
+ * group is killed), fail the instance and, while `restarts` allow, start it
+ * again on the same cores and GPUs after a backoff.
  */
 import { performance } from "node:perf_hooks";
 import { errorMessage, FlotillaError } from "../errors.js";
-import type { ServiceState, ServiceStateEvent } from "../events.js";
-import type { ExitRecord, Launcher, RunningProcess } from "../platform/types.js";
-import type { Placement } from "../scheduler/types.js";
-import type { ServiceSpec } from "../workload/schema.js";
-import type { InstanceContext, InstanceDriver } from "./driver.js";
+import type { LogEvent, ServiceState, ServiceStateEvent, ServiceStateReason } from "../events.js";
+import type { ExitRecord, Launcher, RunningProcess } from "../launch/types.js";
+import type { Placement } from "../resources.js";
+import { restartsOf, type ServiceSpec } from "../workload/schema.js";
+import type { InstanceContext, InstanceDriver, ReadyResult } from "./driver.js";
 import type { EndpointRegistry } from "./endpoints.js";
 import { OutputLines } from "./lines.js";
+import { LivenessMonitor, restartDelayMs } from "./liveness.js";
 import { freePort } from "./port.js";
+import { sleep } from "./probes.js";
 
 export interface InstanceOptions {
   service: ServiceSpec;
@@ -34,6 +37,8 @@ export interface InstanceOptions {
   /** Log files of this instance (appended across restarts). */
   logPaths: { stdout: string; stderr: string };
   emit: (event: ServiceStateEvent) => void;
+  /** Steps of hang recovery that are not state changes (a failed check, a kill). */
+  log?: (level: LogEvent["level"], message: string, subject: string) => void;
   /** Called after every state change (the engine re-checks waiting tasks). */
   onChange?: (instance: ServiceInstance) => void;
 }
@@ -45,7 +50,10 @@ export class ServiceInstance {
   private current: ServiceState = "pending";
   private process: RunningProcess | undefined;
   private restartsUsed = 0;
+  /** From the failure that will be restarted until the restart is ready or given up on. */
+  private restartPending = false;
   private stopping = false;
+  private monitor: { stop(): void } | undefined;
   private readonly lines = new OutputLines();
   private readonly host: string;
 
@@ -58,9 +66,9 @@ export class ServiceInstance {
     return this.current;
   }
 
-  /** Failed with no restart left (or stopped while failed): it will not be ready again. */
+  /** Failed with no restart coming (or stopped while failed): it will not be ready again. */
   get gaveUp(): boolean {
-    return this.current === "failed" && (this.stopping || this.restartsUsed >= this.options.service.restarts);
+    return this.current === "failed" && (this.stopping || !this.restartPending);
   }
 
   get pid(): number | undefined {
@@ -93,7 +101,7 @@ export class ServiceInstance {
     signal.throwIfAborted();
     if (this.stopping) throw new FlotillaError("INTERNAL", `${this.id} was stopped before it started`);
     this.lines.clear();
-    this.transition("launching", {});
+    this.transition("launching", this.restartsUsed > 0 ? { reason: "restart" } : {});
     let process: RunningProcess | undefined;
     if (!this.options.driver.remote) {
       const plan = this.options.driver.command(context);
@@ -129,12 +137,15 @@ export class ServiceInstance {
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       const cause = early
-        ? describeExit(early)
+        ? this.exitCause(early)
         : timeout.aborted
           ? `not ready within ${service.startup_timeout} ms (startup_timeout)`
           : errorMessage(error);
       if (process && !early) await process.stop();
-      throw this.fail(cause, error);
+      // A restart that did not get ready: say whether another one follows.
+      const again = this.restartPending && this.restartsUsed < restartsOf(service);
+      const next = again ? { restart_in_ms: restartDelayMs(this.restartsUsed + 1) } : {};
+      throw this.fail(cause, { reason: "start_failed", ...next }, error);
     }
     const probedAt = performance.now();
     this.options.endpoints.publish({
@@ -153,36 +164,114 @@ export class ServiceInstance {
       init_ms: round(probedAt - runningAt),
       publish_ms: round(performance.now() - probedAt),
     });
-    if (process) void process.exited.then((record) => this.onExitAfterReady(process, record, signal));
+    if (process) {
+      void process.exited.then((record) =>
+        this.recover(process, "exited", `exited after it was ready: ${this.exitCause(record)}`, signal),
+      );
+      this.watch(context, result, process, signal);
+    }
   }
 
   /** Stops the process (SIGTERM, grace, SIGKILL on its group). Ends in `stopped` unless it had failed. */
   async stop(graceMs?: number): Promise<void> {
     this.stopping = true;
+    this.unwatch();
     this.options.endpoints.withdraw(this.options.service.name, this.options.instance);
     if (this.process) await this.process.stop(graceMs);
     if (this.current !== "failed" && this.current !== "stopped") this.transition("stopped", {});
   }
 
-  private async onExitAfterReady(process: RunningProcess, record: ExitRecord, signal: AbortSignal): Promise<void> {
-    if (this.stopping || process !== this.process) return;
+  /** Checks the ready instance's liveness, on its schedule and whenever the dispatcher reports it silent. */
+  private watch(context: InstanceContext, ready: ReadyResult, process: RunningProcess, signal: AbortSignal): void {
+    const { service } = this.options;
+    const spec = service.liveness;
+    const probe = spec === "off" ? undefined : this.options.driver.liveness?.(context, ready);
+    if (spec === "off" || probe === undefined) return;
+    const log = (level: LogEvent["level"], message: string) => this.options.log?.(level, message, this.id);
+    const monitor = new LivenessMonitor({
+      ...spec,
+      probe,
+      onCheckFailed: (failures, why) =>
+        log("warn", `${this.id}: liveness check ${failures} of ${spec.failures} failed: ${why}`),
+      onRecovered: () => log("info", `${this.id}: answered a liveness check again`),
+      onDead: (why) => void this.recover(process, "unresponsive", why, signal),
+    });
+    const unwatch = this.options.endpoints.watch(service.name, this.options.instance, (why, checkMs) =>
+      monitor.suspect(why, checkMs),
+    );
+    this.monitor = {
+      stop: () => {
+        unwatch();
+        monitor.stop();
+      },
+    };
+    monitor.start();
+  }
+
+  private unwatch(): void {
+    this.monitor?.stop();
+    this.monitor = undefined;
+  }
+
+  /**
+   * The ready instance exited, or stopped answering: out of the registry at
+   * once (the dispatcher retries its requests in flight elsewhere), killed
+   * when it is still there, and restarted while `restarts` allow.
+   */
+  private async recover(
+    process: RunningProcess,
+    reason: "exited" | "unresponsive",
+    cause: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    // Once per launch: the exit that follows a kill for unresponsiveness is not a second failure.
+    if (this.stopping || process !== this.process || this.current !== "ready") return;
+    this.unwatch();
     this.options.endpoints.withdraw(this.options.service.name, this.options.instance);
-    this.fail(`exited after it was ready: ${describeExit(record)}`);
+    const restarts = restartsOf(this.options.service);
+    // Decided before `failed` is seen: a task waiting for the service must not take it for lost meanwhile.
+    this.restartPending = this.restartsUsed < restarts && !signal.aborted;
+    const delay = restartDelayMs(this.restartsUsed + 1);
+    this.fail(cause, { reason, ...(this.restartPending ? { restart_in_ms: delay } : {}) });
+    if (reason === "unresponsive") {
+      // A hung process may ignore SIGTERM (a stopped one cannot even see it): no grace.
+      await process.stop(0);
+      this.options.log?.("warn", `${this.id}: killed its process group (pid ${process.pid}), unresponsive`, this.id);
+    }
     // Each attempt counts, whether or not it gets ready again; start() reports its own failure.
-    while (this.restartsUsed < this.options.service.restarts && !this.stopping && !signal.aborted) {
+    while (this.restartPending && !this.stopping && !signal.aborted) {
+      try {
+        await sleep(restartDelayMs(this.restartsUsed + 1), signal);
+      } catch {
+        break;
+      }
+      if (this.stopping) break;
       this.restartsUsed += 1;
       try {
         await this.start(signal);
+        this.restartPending = false;
         return;
       } catch {}
+      this.restartPending = this.restartsUsed < restarts;
     }
+    this.restartPending = false;
+    // The last failure was announced while a restart was still pending: say that none is coming.
+    this.options.onChange?.(this);
   }
 
-  private fail(cause: string, error?: unknown): FlotillaError {
+  private exitCause(record: ExitRecord): string {
+    return this.options.driver.explainExit?.(this.lines.stderrTail()) ?? describeExit(record);
+  }
+
+  private fail(
+    cause: string,
+    fields: { reason: ServiceStateReason; restart_in_ms?: number },
+    error?: unknown,
+  ): FlotillaError {
     const node = this.options.placement.node;
     const stderrTail = this.lines.stderrTail();
     const message = `service instance ${this.id} on node ${node} failed: ${cause}`;
-    this.transition("failed", { error: message, stderr_tail: stderrTail });
+    this.transition("failed", { ...fields, error: message, stderr_tail: stderrTail });
     return new FlotillaError("SERVICE_START_FAILED", message, {
       cause: error,
       context: { instance: this.id, node, stderr_tail: stderrTail },

@@ -3,10 +3,12 @@
  * names, references, contradictory fields, placeholders, requests that can
  * never fit one node of the stated allocation.
  */
-import { taskInstances } from "./expand.js";
+import { launchedReplicas, taskInstances } from "./expand.js";
 import { type Problem, suggest } from "./issues.js";
+import { clip } from "./limits.js";
 import type { AllocationSpec, ServiceSpec, TaskSpec, Workload } from "./schema.js";
 import { isPlaceholder, PLACEHOLDERS, type Placeholder, placeholdersIn } from "./template.js";
+import { totalsProblems } from "./totals.js";
 
 const SERVICE_PLACEHOLDERS: readonly Placeholder[] = ["port", "host", "gpu_ids", "instance"];
 const TASK_PLACEHOLDERS: readonly Placeholder[] = ["host", "gpu_ids", "instance", "item"];
@@ -41,7 +43,7 @@ function placeholders(
         const hint = suggest(name, [...PLACEHOLDERS]);
         const known = PLACEHOLDERS.map((p) => `{${p}}`).join(", ");
         const tip = hint ? `did you mean {${hint}}?` : `known: ${known}; write {{ and }} for literal braces`;
-        problems.push({ path, message: `unknown placeholder {${name}} (${tip})` });
+        problems.push({ path, message: `unknown placeholder {${clip(name)}} (${tip})` });
       } else if (!allowed.includes(name)) {
         problems.push({ path, message: `placeholder {${name}} ${why(name)}` });
       }
@@ -78,11 +80,26 @@ function fitsNode(
 function serviceProblems(spec: ServiceSpec, i: number, workload: Workload): Problem[] {
   const base = ["services", i];
   const problems: Problem[] = [];
-  const launched = spec.command !== undefined || spec.backend === "noop";
+  const replicas = launchedReplicas(spec);
+  const launched = replicas > 0;
   if (spec.command === undefined && spec.backend !== "noop" && spec.endpoints === undefined) {
     problems.push({
       path: base,
       message: `service "${spec.name}" needs a command (or backend: noop, or endpoints: for remote instances)`,
+    });
+  } else if (launched && spec.command === undefined && spec.backend !== "noop") {
+    problems.push({
+      path: [...base, "replicas"],
+      message: `${replicas} replicas to launch need a command (or backend: noop); without replicas: only the endpoints are used`,
+    });
+  }
+  if (!launched && spec.endpoints === undefined) {
+    problems.push({ path: [...base, "replicas"], message: "replicas: 0 launches nothing, and there are no endpoints" });
+  }
+  if (!launched && spec.endpoints !== undefined && spec.command !== undefined) {
+    problems.push({
+      path: [...base, "command"],
+      message: "is never launched: a service with endpoints launches only the replicas: it is given (add replicas: N)",
     });
   }
   if (spec.ready !== undefined && spec.command === undefined) {
@@ -97,7 +114,7 @@ function serviceProblems(spec: ServiceSpec, i: number, workload: Workload): Prob
     } catch (error) {
       problems.push({
         path: [...base, "ready", "log"],
-        message: `not a valid regular expression: ${(error as Error).message}`,
+        message: `not a valid regular expression: ${clip((error as Error).message, 200)}`,
       });
     }
   }
@@ -108,15 +125,20 @@ function serviceProblems(spec: ServiceSpec, i: number, workload: Workload): Prob
   return problems;
 }
 
-function taskProblems(spec: TaskSpec, i: number, workload: Workload): Problem[] {
+/** Built once per workload: per-task lookups must not rebuild them (100,000 tasks would make that quadratic). */
+interface Names {
+  services: string[];
+  serviceSet: ReadonlySet<string>;
+  tasks: ReadonlySet<string>;
+}
+
+function taskProblems(spec: TaskSpec, i: number, workload: Workload, known: Names): Problem[] {
   const base = ["tasks", i];
   const problems: Problem[] = [];
-  const services = workload.services.map((s) => s.name);
-  const tasks = new Set(workload.tasks.map((t) => t.name));
   const reference = (path: (string | number)[], name: string) => {
-    if (services.includes(name)) return;
-    const hint = suggest(name, services);
-    const what = tasks.has(name) ? `"${name}" is a task, not a service` : `unknown service "${name}"`;
+    if (known.serviceSet.has(name)) return;
+    const hint = suggest(name, known.services);
+    const what = known.tasks.has(name) ? `"${name}" is a task, not a service` : `unknown service "${name}"`;
     problems.push({ path, message: hint ? `${what}; did you mean "${hint}"?` : what });
   };
   for (const [j, name] of spec.uses.entries()) reference([...base, "uses", j], name);
@@ -159,10 +181,22 @@ function taskProblems(spec: TaskSpec, i: number, workload: Workload): Problem[] 
   return problems;
 }
 
-export function semanticProblems(workload: Workload): Problem[] {
-  return [
-    ...names(workload),
-    ...workload.services.flatMap((spec, i) => serviceProblems(spec, i, workload)),
-    ...workload.tasks.flatMap((spec, i) => taskProblems(spec, i, workload)),
-  ];
+/** Every problem, or the first `limit` and then some: checking stops once `limit` is reached. */
+export function semanticProblems(workload: Workload, limit = Number.POSITIVE_INFINITY): Problem[] {
+  // Totals first and alone: past them, the per-task checks would walk a billion of nothing useful.
+  const totals = totalsProblems(workload);
+  if (totals.length > 0) return totals;
+  const services = workload.services.map((s) => s.name);
+  const known: Names = { services, serviceSet: new Set(services), tasks: new Set(workload.tasks.map((t) => t.name)) };
+  const problems = names(workload);
+  // push in loops, not spread: spreading 100,000 arrays into one call can overflow the stack.
+  for (const [i, spec] of workload.services.entries()) {
+    if (problems.length >= limit) return problems;
+    for (const p of serviceProblems(spec, i, workload)) problems.push(p);
+  }
+  for (const [i, spec] of workload.tasks.entries()) {
+    if (problems.length >= limit) return problems;
+    for (const p of taskProblems(spec, i, workload, known)) problems.push(p);
+  }
+  return problems;
 }

@@ -55,11 +55,25 @@ export function expandTasks(workload: Workload): TaskInstance[] {
 }
 
 /**
- * Instances Flotilla launches. A service given only `endpoints` (remote, no
- * command, not noop) launches none; its endpoints are used as they are.
+ * Instances Flotilla launches: `replicas`, which is 1 when not written, or 0
+ * for a service that lists `endpoints` (its instances are already running).
+ * One rule for every backend; checks.ts refuses a count with nothing to launch.
  */
 export function launchedReplicas(spec: ServiceSpec): number {
-  return spec.command !== undefined || spec.backend === "noop" ? spec.replicas : 0;
+  return spec.replicas ?? (spec.endpoints === undefined ? 1 : 0);
+}
+
+/**
+ * The one rule of launched or remote: a service's launched replicas come
+ * first (instances 0 … launched−1), then one instance per `endpoints` entry.
+ */
+export function isRemoteInstance(spec: ServiceSpec, instance: number): boolean {
+  return spec.endpoints !== undefined && instance >= launchedReplicas(spec);
+}
+
+/** How many instances a service has: its launched replicas and its remote endpoints. */
+export function instanceCount(spec: ServiceSpec): number {
+  return launchedReplicas(spec) + (spec.endpoints?.length ?? 0);
 }
 
 export function serviceInstances(spec: ServiceSpec): ServiceInstance[] {

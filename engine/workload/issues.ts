@@ -3,6 +3,7 @@
  * appears in the file, what was expected and what was found.
  */
 import type { core } from "zod";
+import { clip, grouped } from "./limits.js";
 import { allocationSchema, serviceSchema, taskSchema, workloadSchema } from "./schema.js";
 import { type FieldPath, valueAt } from "./source.js";
 
@@ -35,7 +36,9 @@ function knownKeys(path: FieldPath): string[] {
   if (top === "tasks" && path.length === 2) return Object.keys(taskSchema.shape);
   if (top === "services" && sub === "ready") return ["http", "tcp", "log"];
   if (top === "services" && sub === "delay") return ["mean_ms", "sd_ms"];
-  if (top === "services" && sub === "endpoints" && path.length === 4) return ["url", "token_file", "token_env"];
+  if (top === "services" && sub === "endpoints" && path.length === 4)
+    return ["url", "token_file", "token_env", "server_key", "client_keys"];
+  if (top === "services" && sub === "liveness") return ["every", "timeout", "failures"];
   return [];
 }
 
@@ -72,8 +75,11 @@ export function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  const text = JSON.stringify(value);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  // YAML and JSON read 1e400 as Infinity, which JSON.stringify would print as null.
+  if (typeof value === "number" && !Number.isFinite(value)) return "a number too large to represent";
+  // Only the start of a long string: it is quoted once, not copied whole into the message.
+  if (typeof value === "string" && value.length > 40) return clip(JSON.stringify(value.slice(0, 40)));
+  return clip(JSON.stringify(value));
 }
 
 /** Zod's stock messages start like this; schema-authored messages do not. */
@@ -86,7 +92,7 @@ function unknownKeyProblems(path: FieldPath, keys: string[], known = knownKeys(p
     return {
       path: [...path, key],
       key: true,
-      message: hint ? `unknown key "${key}"; did you mean "${hint}"?` : `unknown key "${key}"${list}`,
+      message: hint ? `unknown key "${clip(key)}"; did you mean "${hint}"?` : `unknown key "${clip(key)}"${list}`,
     };
   });
 }
@@ -114,8 +120,12 @@ function unionProblems(issue: Extract<Issue, { code: "invalid_union" }>, data: u
       return (branches[chosen] ?? []).flatMap((inner) => issueProblems(prefixed(inner, issue.path), data));
     }
     const choices = keys.map((k) => `"${k}"`).join(", ");
-    const found = given.length === 0 ? "none" : given.map((k) => `"${k}"`).join(", ");
+    const found = given.length === 0 ? "none" : given.map((k) => `"${clip(k)}"`).join(", ");
     return [{ path: issue.path as FieldPath, message: `expected exactly one of ${choices}, got ${found}` }];
+  }
+  // A union that says in its own words what it takes (liveness: off or a mapping).
+  if (!isMapping && !STOCK.test(issue.message)) {
+    return [{ path: issue.path as FieldPath, message: `${issue.message}, got ${describe(value)}` }];
   }
   // Otherwise report the branch that came closest.
   const closest = [...branches].sort((a, b) => a.length - b.length)[0] ?? [];
@@ -148,13 +158,19 @@ export function issueProblems(issue: Issue, data: unknown): Problem[] {
     }
     case "too_small":
     case "too_big": {
+      if (issue.code === "too_big" && issue.origin === "string" && typeof value === "string") {
+        return [
+          { path, message: `is ${grouped(value.length)} characters long; at most ${grouped(Number(issue.maximum))}` },
+        ];
+      }
       if (!STOCK.test(issue.message)) return [{ path, message: issue.message }];
       const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
       const word = issue.code === "too_small" ? "at least" : "at most";
+      const limit = typeof bound === "number" ? grouped(bound) : String(bound);
       const message =
         issue.origin === "array"
-          ? `needs ${word} ${String(bound)} item${Number(bound) === 1 ? "" : "s"}`
-          : `must be ${word} ${String(bound)}, got ${describe(value)}`;
+          ? `needs ${word} ${limit} item${Number(bound) === 1 ? "" : "s"}`
+          : `must be ${word} ${limit}, got ${describe(value)}`;
       return [{ path, message }];
     }
     default:

@@ -2,12 +2,15 @@
  * Reads a workload file (YAML or JSON), validates it and reports every
  * problem at once as FILE:LINE:COL: field.path: message.
  */
-import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { errorMessage, FlotillaError } from "../errors.js";
+import { FlotillaError } from "../errors.js";
+import { boundsProblems } from "./bounds.js";
 import { semanticProblems } from "./checks.js";
-import { issueProblems, type Problem } from "./issues.js";
-import { type Workload, workloadSchema } from "./schema.js";
+import { describe, type Problem } from "./issues.js";
+import { grouped } from "./limits.js";
+import { readWorkloadFile } from "./read.js";
+import type { Workload } from "./schema.js";
+import { checkSchema, MAX_PROBLEMS } from "./schema-check.js";
 import { type FieldPath, formatPath, type Position, parseSource } from "./source.js";
 
 export interface LoadedWorkload {
@@ -38,11 +41,25 @@ export function formatProblem(p: LocatedProblem): string {
   return `${at}: ${p.path === "" ? "" : `${p.path}: `}${p.message}`;
 }
 
-export function invalidWorkload(source: string, problems: LocatedProblem[]): FlotillaError {
-  const heading = `${source}: ${problems.length} problem${problems.length === 1 ? "" : "s"} in the workload`;
-  return new FlotillaError("WORKLOAD_INVALID", [heading, ...problems.map((p) => `  ${formatProblem(p)}`)].join("\n"), {
-    context: { file: source, problems },
-  });
+/** Problems listed in a message: a file with a million mistakes gets the first ones and a count. */
+export const MAX_LISTED_PROBLEMS = 100;
+
+/** `stopped`: checking gave up at MAX_PROBLEMS, so the count is a lower bound. */
+export function invalidWorkload(
+  source: string,
+  problems: LocatedProblem[],
+  omitted = 0,
+  stopped = false,
+): FlotillaError {
+  const total = problems.length + omitted;
+  const count = `${stopped ? "at least " : ""}${grouped(total)} problem${total === 1 ? "" : "s"}`;
+  const heading = `${source}: ${count} in the workload${stopped ? " (checking stopped there)" : ""}`;
+  const more = omitted > 0 ? [`  ... and ${grouped(omitted)} more`] : [];
+  return new FlotillaError(
+    "WORKLOAD_INVALID",
+    [heading, ...problems.map((p) => `  ${formatProblem(p)}`), ...more].join("\n"),
+    { context: { file: source, problems, ...(omitted > 0 ? { omitted } : {}) } },
+  );
 }
 
 /** Validates workload text; `source` names it in messages. */
@@ -51,6 +68,11 @@ export function parseWorkload(text: string, source: string, file = resolve(sourc
   const locateProblem = (p: Problem): LocatedProblem => {
     const pos = parsed.locate(p.path, p.key ? { key: true } : {});
     return { file: source, ...(pos ?? {}), path: formatPath(p.path), message: p.message };
+  };
+  // Locating costs a scan for JSON: locate only the problems that are listed.
+  const fail = (problems: Problem[], stopped = false): FlotillaError => {
+    const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map(locateProblem);
+    return invalidWorkload(source, sortProblems(listed), problems.length - listed.length, stopped);
   };
   if (parsed.syntaxErrors.length > 0) {
     throw invalidWorkload(
@@ -63,18 +85,24 @@ export function parseWorkload(text: string, source: string, file = resolve(sourc
       })),
     );
   }
-  if (parsed.data === null || parsed.data === undefined) {
+  const data = parsed.data;
+  if (data === null || data === undefined) {
     throw invalidWorkload(source, [
       { file: source, path: "", message: "the file is empty (expected `version: 1` and services or tasks)" },
     ]);
   }
-  const result = workloadSchema.safeParse(parsed.data);
-  if (!result.success) {
-    const problems = result.error.issues.flatMap((issue) => issueProblems(issue, parsed.data)).map(locateProblem);
-    throw invalidWorkload(source, sortProblems(problems));
+  if (typeof data !== "object" || Array.isArray(data)) {
+    // Say what it is, not what it says: the text may be anything at all.
+    const what = typeof data === "string" ? "a string" : describe(data);
+    throw fail([{ path: [], message: `a workload is a mapping (version: 1, services, tasks), not ${what}` }]);
   }
+  const bounds = boundsProblems(data);
+  if (bounds.length > 0) throw fail(bounds);
+  const checked = checkSchema(data as Record<string, unknown>);
+  if (checked.workload === undefined) throw fail(checked.problems, checked.stopped);
+  const workload = checked.workload;
   const loaded: LoadedWorkload = {
-    workload: result.data,
+    workload,
     file,
     source,
     dir: dirname(file),
@@ -84,8 +112,8 @@ export function parseWorkload(text: string, source: string, file = resolve(sourc
       return `${source}${pos ? `:${pos.line}:${pos.col}` : ""}: ${formatPath(path)}`;
     },
   };
-  const semantic = semanticProblems(result.data).map(locateProblem);
-  if (semantic.length > 0) throw invalidWorkload(source, sortProblems(semantic));
+  const semantic = semanticProblems(workload, MAX_PROBLEMS);
+  if (semantic.length > 0) throw fail(semantic, semantic.length >= MAX_PROBLEMS);
   return loaded;
 }
 
@@ -94,16 +122,5 @@ function sortProblems(problems: LocatedProblem[]): LocatedProblem[] {
 }
 
 export async function loadWorkload(path: string): Promise<LoadedWorkload> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : errorMessage(error);
-    throw new FlotillaError("WORKLOAD_UNREADABLE", `cannot read workload ${path}: ${why}`, {
-      cause: error,
-      context: { file: path },
-    });
-  }
-  return parseWorkload(text, path);
+  return parseWorkload(await readWorkloadFile(path), path);
 }

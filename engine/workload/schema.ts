@@ -2,11 +2,16 @@
  * The workload file schema (docs/workload.md). Strict objects: unknown keys
  * are errors. Durations are normalised to milliseconds.
  */
-import { z } from "zod";
-import { parseDuration } from "./duration.js";
 
+import { z } from "zod";
+import { BACKENDS, type BackendName } from "./backends.js";
+import { parseDuration } from "./duration.js";
+import { LIMITS } from "./limits.js";
+
+// abort: a 10 MB name gets one message about its length, not a second about its characters.
 const name = z
   .string()
+  .max(LIMITS.nameChars, { abort: true })
   .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, "must start with a letter and use only letters, digits, '_' and '-'");
 
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -20,18 +25,21 @@ const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
 
 const command = z.array(z.string()).min(1, "must name a program");
 const env = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
-const count = (min: number) => z.number().int().min(min);
+/** Whole numbers; every one has a ceiling so that no typo allocates a billion of anything. */
+const count = (min: number, max: number) => z.number().int().min(min).max(max);
+/** Settings where even the ceiling is only a guard: nothing is allocated per unit. */
+const SETTING_MAX = 1_000_000;
 
 export const PLATFORMS = ["local", "slurm", "auto"] as const;
 export type PlatformName = (typeof PLATFORMS)[number];
 
 export const allocationSchema = z.strictObject({
   platform: z.enum(PLATFORMS).optional(),
-  nodes: count(1).optional(),
+  nodes: count(1, LIMITS.nodes).optional(),
   /** Per node. On local: detected when absent. */
-  cores: count(1).optional(),
+  cores: count(1, LIMITS.coresPerNode).optional(),
   /** Per node. On local: created when given, even without hardware. */
-  gpus: count(0).optional(),
+  gpus: count(0, LIMITS.gpusPerNode).optional(),
   walltime: duration.optional(),
   partition: z.string().optional(),
   account: z.string().optional(),
@@ -47,8 +55,44 @@ export const readySchema = z.union([
   z.strictObject({ log: z.string() }),
 ]);
 
-export const BACKENDS = ["openai", "noop"] as const;
-export type BackendName = (typeof BACKENDS)[number];
+/** Liveness defaults (docs/workload.md, "liveness"). */
+export const LIVENESS_DEFAULTS = { every: 5_000, timeout: 2_000, failures: 3 } as const;
+
+const livenessChecks = z
+  .strictObject({
+    every: duration.default(LIVENESS_DEFAULTS.every),
+    /** Absent: the default, or `every` when that is shorter. */
+    timeout: duration.optional(),
+    failures: count(1, SETTING_MAX).default(LIVENESS_DEFAULTS.failures),
+  })
+  .superRefine((value, ctx) => {
+    if (value.every < 100) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["every"],
+        message: "must be at least 100ms (checks would flood the instance)",
+      });
+    }
+    if (value.timeout === undefined) return;
+    if (value.timeout < 10) ctx.addIssue({ code: "custom", path: ["timeout"], message: "must be at least 10ms" });
+    else if (value.timeout > value.every) {
+      ctx.addIssue({ code: "custom", path: ["timeout"], message: "must not be longer than `every`" });
+    }
+  });
+
+/** `off`, or how often an instance is checked once ready, how long a check may take, and how many fail in a row before it is restarted. */
+export const livenessSchema = z
+  .union([z.literal("off"), z.literal(false), livenessChecks], {
+    error: "must be off, or a mapping with every, timeout and failures (e.g. { every: 5s, timeout: 2s, failures: 3 })",
+  })
+  .transform((value) =>
+    value === "off" || value === false
+      ? ("off" as const)
+      : { ...value, timeout: value.timeout ?? Math.min(LIVENESS_DEFAULTS.timeout, value.every) },
+  );
+
+// Declared zod-free for the service host; re-exported here with the rest of the schema.
+export { BACKENDS, type BackendName };
 
 export const BALANCERS = ["round_robin", "least_outstanding"] as const;
 export type BalancerName = (typeof BALANCERS)[number];
@@ -98,46 +142,49 @@ export const serviceSchema = z.strictObject({
   command: command.optional(),
   /** Request API of the instances. Absent: a plain process with no request path. */
   backend: z.enum(BACKENDS).optional(),
-  replicas: count(1).default(1),
-  cores: count(0).default(1),
-  gpus: count(0).default(0),
+  /** Instances to launch; absent: 1, or 0 when the service lists `endpoints` (expand.ts launchedReplicas). */
+  replicas: count(0, LIMITS.serviceInstances).optional(),
+  cores: count(0, LIMITS.coresPerNode).default(1),
+  gpus: count(0, LIMITS.gpusPerNode).default(0),
   ready: readySchema.optional(),
   startup_timeout: duration.default(60_000),
   env: env.default({}),
   /** Requests one instance works on at once. */
-  max_inflight: count(1).default(8),
+  max_inflight: count(1, SETTING_MAX).default(8),
   /** Requests queued per instance beyond max_inflight before explicit rejection. */
-  max_queue: count(0).default(256),
+  max_queue: count(0, SETTING_MAX).default(256),
   /** Emulated inference time for `backend: noop`. */
   delay: z.strictObject({ mean_ms: z.number().min(0), sd_ms: z.number().min(0).default(0) }).optional(),
   /** Already-running remote instances (not launched): http(s):// (OpenAI-compatible) or tcp:// (a Flotilla service host). */
   endpoints: z.array(endpointSchema).optional(),
-  /** How many times a failed instance is restarted after it was ready. */
-  restarts: count(0).default(0),
+  /** How many times a failed instance is restarted after it was ready; absent: restartsOf(). */
+  restarts: count(0, SETTING_MAX).optional(),
+  /** Checks of an instance after it is ready (restarted when it stops answering). */
+  liveness: livenessSchema.default({ ...LIVENESS_DEFAULTS }),
 });
 
 export const taskSchema = z.strictObject({
   name,
   command: command.optional(),
-  count: count(1).optional(),
+  count: count(1, LIMITS.taskProcesses).optional(),
   for_each: z
-    .array(z.union([z.string(), z.number()]).transform(String))
+    .array(z.union([z.string().max(LIMITS.itemChars), z.number()]).transform(String))
     .min(1)
     .optional(),
-  cores: count(0).default(1),
-  gpus: count(0).default(0),
+  cores: count(0, LIMITS.coresPerNode).default(1),
+  gpus: count(0, LIMITS.gpusPerNode).default(0),
   /** MPI ranks; cores and gpus are then per rank. */
-  ranks: count(1).optional(),
+  ranks: count(1, LIMITS.taskProcesses).optional(),
   uses: z.array(name).default([]),
   env: env.default({}),
   timeout: duration.optional(),
   /** Inference task: send each line of `requests` to this service. */
   service: name.optional(),
   requests: z.string().optional(),
-  concurrency: count(1).default(16),
+  concurrency: count(1, SETTING_MAX).default(16),
   balance: z.enum(BALANCERS).default("round_robin"),
   request_timeout: duration.default(60_000),
-  max_attempts: count(1).default(3),
+  max_attempts: count(1, SETTING_MAX).default(3),
 });
 
 export const workloadSchema = z.strictObject({
@@ -151,6 +198,12 @@ export const workloadSchema = z.strictObject({
 export type AllocationSpec = z.infer<typeof allocationSchema>;
 export type ReadySpec = z.infer<typeof readySchema>;
 export type EndpointSpec = z.infer<typeof endpointSchema>;
+export type LivenessSpec = z.infer<typeof livenessSchema>;
 export type ServiceSpec = z.infer<typeof serviceSchema>;
 export type TaskSpec = z.infer<typeof taskSchema>;
 export type Workload = z.infer<typeof workloadSchema>;
+
+/** Services with a backend serve requests others wait for: one restart by default. Plain commands: none. */
+export function restartsOf(service: Pick<ServiceSpec, "restarts" | "backend">): number {
+  return service.restarts ?? (service.backend === undefined ? 0 : 1);
+}

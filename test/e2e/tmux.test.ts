@@ -7,11 +7,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { hasTmux, processesWithMarker, shellQuote, TmuxPane } from "../../bench/harness/tmux.js";
 import { readEventsFile } from "../../engine/session/index.js";
 import { replay } from "../../engine/state.js";
 import { cliCommand, startCli } from "../helpers/cli.js";
 import { fixture, waitUntil } from "../helpers/processes.js";
-import { hasTmux, processesWithMarker, shellQuote, TmuxPane } from "./tmux-helpers.js";
 
 let dir: string;
 let pane: TmuxPane;
@@ -129,6 +129,7 @@ describe.skipIf(!tmux)("dashboard under tmux", { timeout: 180_000 }, () => {
     });
     const state = replay(readEventsFile(join(sessionDir, "events.jsonl")));
     expect(state.end?.exit_code).toBe(130);
+    expect(state.end?.reason).toBe("interrupted: quit from the dashboard");
     expect(state.tasks.hold?.state).toBe("canceled");
     const final = pane.screen();
     expect(final).toContain("ended: exit 130");
@@ -160,6 +161,12 @@ describe.skipIf(!tmux)("dashboard under tmux", { timeout: 180_000 }, () => {
     expect(screen).toContain("flotilla watch tmux-e2e");
     expect(screen).toContain("read-only");
     expect(screen).toMatch(/▶ hold\s/);
+    // watch only reads: its help says q leaves the run alone.
+    pane.keys("?");
+    const help = await pane.waitFor((s) => s.includes("Instance states"), "the help overlay");
+    expect(help).toContain("stop watching (the session keeps running)");
+    expect(help).not.toContain("tears down");
+    pane.keys("?");
     run.child.kill("SIGINT");
     const result = await run.done;
     expect(result.code).toBe(130);

@@ -16,7 +16,10 @@ describe("flotilla validate", () => {
   it("summarises a valid workload and exits 0", async () => {
     const result = await flotilla("validate", fixture("valid.yaml"));
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toBe("ok: fixture — 1 service (2 instances), 2 tasks (7 instances)");
+    expect(result.stdout).toBe(
+      "ok: fixture — 1 service (2 instances), 2 tasks (7 instances)\n" +
+        "placement: checked (against the allocation: 1 node × 8 cores, 4 GPUs)",
+    );
   });
 
   it("names every problem with file, line and field, and exits 2", async () => {
@@ -50,7 +53,9 @@ describe("flotilla plan", () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain("plan: fixture on 2 nodes × 4 cores, 2 GPUs");
     expect(result.stdout).toMatch(/web\.1\s+node0001\s+cores 1\s+gpus 1/);
-    expect(result.stdout).toContain("tasks: 6 started at once, 1 queued until resources free up");
+    expect(result.stdout).toContain(
+      "tasks: 3 start at once, 3 when their services are ready, 1 queued until resources free up",
+    );
   });
 
   it("prints JSON with --json", async () => {

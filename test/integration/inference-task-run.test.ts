@@ -139,6 +139,7 @@ services:
     backend: noop
     replicas: 2
     delay: { mean_ms: 20, sd_ms: 2 }
+    restarts: 0
 tasks:
   - name: prompts
     service: echo

@@ -4,16 +4,20 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { cliCommand } from "../helpers/cli.js";
 import { fixture, isAlive, processesWithEnv, waitUntil } from "../helpers/processes.js";
+import { tempDir } from "../helpers/tmp.js";
 
 const MARK = "FLOTILLA_TEST_MARK";
 
 describe("service host without its parent", () => {
   it("stops its backend group and exits within 5 s of the parent's death", async () => {
     const mark = randomUUID();
-    const host = [...cliCommand(), "service-host", "--backend", "noop", "--service", "s", "--port", "0"];
+    // On a private ipc socket, as the engine launches hosts on its own machine.
+    const socket = `ipc://${join(tempDir("flotilla-orphan-"), "s.sock")}`;
+    const host = [...cliCommand(), "service-host", "--backend", "noop", "--service", "s", "--bind", socket];
     const quoted = [...host, "--", fixture("spawn-tree"), "2", "--depth", "2"].map((arg) => `'${arg}'`).join(" ");
     // The parent: a shell that starts the host and waits, as the engine would.
     const parent = spawn("sh", ["-c", `${quoted} & wait`], {

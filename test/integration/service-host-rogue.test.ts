@@ -8,10 +8,10 @@ import { connect } from "node:net";
 import { encode } from "@msgpack/msgpack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Dealer } from "zeromq";
-import { ServiceClient } from "../../engine/request/client.js";
 import { NoopBackend } from "../../engine/request/host/noop.js";
 import { ServiceHost } from "../../engine/request/host/server.js";
-import { decodeReply, type ReplyHeader } from "../../engine/request/protocol.js";
+import { ServiceClient } from "../../engine/request/wire/client.js";
+import { decodeReply, type ReplyHeader } from "../../engine/request/wire/protocol.js";
 
 let host: ServiceHost;
 let client: ServiceClient;
@@ -64,14 +64,15 @@ describe("a rogue peer", () => {
     ["kind 'shutdown'", [good({ kind: "shutdown" })], "unknown_kind", 5],
     ["a string as timeout_ms", [good({ timeout_ms: "soon" })], "malformed", 5],
   ])("sending %s gets an error reply", async (_what, frames, code, id) => {
-    const before = host.status().counters.malformed;
+    const before = host.status().counters;
     const reply = await exchange(frames as Buffer[]);
     expect(reply.kind).toBe("error");
     expect(reply.error?.code).toBe(code);
     expect(reply.error?.retryable).toBe(false);
     expect(reply.id).toBe(id);
     expect(reply.ts.sent).toBeGreaterThanOrEqual(reply.ts.received);
-    expect(host.status().counters.malformed).toBe(before + 1);
+    expect(host.status().counters.malformed).toBe(before.malformed + 1);
+    expect(host.status().counters.errors).toBe(before.errors + 1);
     expect((await client.request({ payload: "still here" })).ok).toBe(true);
   });
 

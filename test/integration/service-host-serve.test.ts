@@ -96,6 +96,10 @@ describe("flotilla serve + flotilla request", () => {
     const timeout = await request([`tcp://127.0.0.1:${unused}`, "--data", "{}", "--timeout", "300ms"]);
     expect(timeout.code).toBe(1);
     expect(timeout.stderr).toMatch(/no reply from tcp:\/\/127\.0\.0\.1:\d+ within 300 ms/);
+    expect(timeout.stderr).not.toMatch(/Waiting for queued ZeroMQ messages/);
+    const quiet = await request([`tcp://127.0.0.1:${unused}`, "--data", "{}", "--timeout", "300ms", "--json"]);
+    expect(quiet.code).toBe(1);
+    expect(JSON.parse(quiet.stdout)).toMatchObject({ ok: false, error: { code: "REQUEST_FAILED" } });
     const usage = await request(["not an endpoint"]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/not a ZeroMQ endpoint/);

@@ -12,11 +12,15 @@ declare -A NEED=(
   [curl]=curl
   [objdump]=binutils
   [script]=bsdutils
+  # GNU time: the hostile-input tests read a run's peak memory from it.
+  [/usr/bin/time]=time
   # The Slurm tests' 4-node localhost cluster (test/setup/slurm) and MPI.
   [slurmctld]=slurm-wlm
   [munged]=munge
   [mpirun]=openmpi-bin
   [mpicc]=libopenmpi-dev
+  # The bench report's HTML page is opened headless to prove it renders.
+  [chromium]=chromium
 )
 
 missing=()

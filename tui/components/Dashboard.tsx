@@ -2,11 +2,11 @@
 import { Box, useApp } from "ink";
 import { useEffect } from "react";
 import type { SessionState } from "../../engine/state.js";
+import { useFileTail } from "../hooks/use-file-tail.js";
 import { useFinishedTasks } from "../hooks/use-finished-tasks.js";
 import { type DashboardMode, useKeys, type ViewState } from "../hooks/use-keys.js";
 import { useNow } from "../hooks/use-now.js";
 import { useSessionState } from "../hooks/use-session-state.js";
-import { useFileTail } from "../hooks/use-stderr-tail.js";
 import { useWindowSize, type WindowSize } from "../hooks/use-window-size.js";
 import { planRows } from "../layout.js";
 import { screenNow, serviceMetrics } from "../selectors.js";
@@ -63,7 +63,8 @@ export function Dashboard(props: DashboardProps) {
   const plan = planRows(rows, {
     services: Math.max(1, state.services.length),
     latency: state.services.length,
-    tasks: taskRowsWanted(state),
+    // A printed report has no scrollback log above it: its finished tasks are rows here.
+    tasks: taskRowsWanted(state) + (mode === "show" ? finished.length : 0),
     events: state.notable.length,
   });
   return (
@@ -72,7 +73,7 @@ export function Dashboard(props: DashboardProps) {
       <Box flexDirection="column" width={width}>
         <Header state={state} now={now} columns={width} mode={mode} />
         {view.help ? (
-          <HelpOverlay columns={width} />
+          <HelpOverlay columns={width} mode={mode} />
         ) : (
           <>
             {view.detail && service ? (
@@ -99,7 +100,13 @@ export function Dashboard(props: DashboardProps) {
                 ) : null}
               </>
             )}
-            <Tasks state={state} rows={plan.tasks} columns={width} now={now} />
+            <Tasks
+              state={state}
+              rows={plan.tasks}
+              columns={width}
+              now={now}
+              finished={mode === "show" ? finished : []}
+            />
             <Events state={state} rows={plan.events} columns={width} />
           </>
         )}

@@ -1,10 +1,17 @@
 /** @jsxRuntime automatic */
 import { Box, Text } from "ink";
 import { SERVICE_STATES } from "../../engine/events.js";
+import type { DashboardMode } from "../hooks/use-keys.js";
 import { INSTANCE_GLYPHS, instanceColor, useColor } from "../theme.js";
 
+const QUIT: Record<DashboardMode, string> = {
+  run: "quit (asks first while work is running; then tears down)",
+  // watch only reads the session's files: leaving it stops nothing.
+  watch: "stop watching (the session keeps running)",
+  show: "quit",
+};
+
 const KEYS: Array<[string, string]> = [
-  ["q, Ctrl-C", "quit (asks first while work is running; then tears down)"],
   ["?", "show or hide this help"],
   ["↑ ↓, tab", "select a service (an instance in the detail view)"],
   ["enter", "open / close the selected service's detail"],
@@ -12,12 +19,13 @@ const KEYS: Array<[string, string]> = [
   ["p", "switch latency bars between median and p95"],
 ];
 
-export function HelpOverlay({ columns }: { columns: number }) {
+export function HelpOverlay({ columns, mode }: { columns: number; mode: DashboardMode }) {
   const c = useColor();
+  const keys: Array<[string, string]> = [["q, Ctrl-C", QUIT[mode]], ...KEYS];
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={Math.min(columns, 76)}>
       <Text bold>Keys</Text>
-      {KEYS.map(([key, what]) => (
+      {keys.map(([key, what]) => (
         <Text key={key} wrap="truncate">
           <Text {...c("cyan")}>{key.padEnd(12)}</Text>
           {what}

@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic */
 import { Box, Text } from "ink";
 import { TASK_STATES } from "../../engine/events.js";
-import { type SessionState, taskCounts } from "../../engine/state.js";
+import { type SessionState, type TaskView, taskCounts } from "../../engine/state.js";
 import { cell, formatDuration, formatIds } from "../format.js";
 import { tasksIn, waitingFor } from "../selectors.js";
 import { TASK_GLYPHS, taskColor, useColor } from "../theme.js";
@@ -12,10 +12,12 @@ export interface TasksProps {
   rows: number;
   columns: number;
   now: number;
+  /** Finished tasks to list after the live ones (`show`, which has no log above the frame). */
+  finished?: TaskView[];
 }
 
 /** Running tasks first (what is using the machine), then the queue with what each waits for. */
-export function Tasks({ state, rows, columns, now }: TasksProps) {
+export function Tasks({ state, rows, columns, now, finished = [] }: TasksProps) {
   const c = useColor();
   const counts = taskCounts(state);
   const running = [...tasksIn(state, "running"), ...tasksIn(state, "scheduled")];
@@ -24,7 +26,9 @@ export function Tasks({ state, rows, columns, now }: TasksProps) {
   const pendingShare = Math.min(pending.length, running.length > 0 ? Math.floor(rows / 2) : rows);
   const runningRows = Math.min(running.length, rows - pendingShare);
   const pendingRows = Math.min(pending.length, rows - runningRows);
-  const hidden = running.length - runningRows + Math.max(0, pending.length - pendingRows);
+  const finishedRows = Math.min(finished.length, rows - runningRows - pendingRows);
+  const hidden =
+    running.length - runningRows + Math.max(0, pending.length - pendingRows) + (finished.length - finishedRows);
   const idWidth = Math.max(10, Math.min(24, columns - 50));
   return (
     <Box flexDirection="column" width={columns}>
@@ -57,6 +61,22 @@ export function Tasks({ state, rows, columns, now }: TasksProps) {
           <Text {...c("yellow")}>waits for {waitingFor(task)}</Text>
         </Text>
       ))}
+      {finished.slice(0, finishedRows).map((task) => (
+        <Text key={task.id} wrap="truncate">
+          <Text {...c(taskColor(task.state))}>{`  ${TASK_GLYPHS[task.state]} `}</Text>
+          <Text>{cell(task.id, idWidth)} </Text>
+          <Text>{cell(task.node ?? "–", 10)} </Text>
+          <Text {...c("gray")}>{cell(endOf(task), 22)} </Text>
+          <Text>{formatDuration(task.duration_ms)}</Text>
+          {task.error ? <Text {...c("gray")}>{`  ${task.error}`}</Text> : null}
+        </Text>
+      ))}
     </Box>
   );
+}
+
+function endOf(task: TaskView): string {
+  if (task.signal) return `${task.state} ${task.signal}`;
+  if (task.exit_code !== undefined && task.exit_code !== null) return `${task.state} exit ${task.exit_code}`;
+  return task.state;
 }

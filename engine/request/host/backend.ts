@@ -3,7 +3,7 @@
  * `backend_start`/`backend_end` itself, around the work it does, so the
  * host's timestamps measure exactly the backend's share.
  */
-import type { Frame, HostTimestamps, OutFrame, ProtocolErrorCode, RequestHeader } from "../protocol.js";
+import type { Frame, HostTimestamps, OutFrame, ProtocolErrorCode, RequestHeader } from "../wire/protocol.js";
 
 export interface Job {
   /** Routing id (and a REQ-style empty delimiter, when the client sent one). */

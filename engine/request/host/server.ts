@@ -9,7 +9,9 @@ import { chmodSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { Router } from "zeromq";
 import { ZAP_DOMAIN, ZapHandler } from "../auth/zap.js";
-import { Coalescer } from "../coalescer.js";
+import { RETRYABLE_ERRORS } from "../dispatch/outcome-table.js";
+import { Coalescer } from "../wire/coalescer.js";
+import { Fifo } from "../wire/fifo.js";
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   type DecodeFailure,
@@ -23,16 +25,14 @@ import {
   type OutFrame,
   PROTOCOL_VERSION,
   type ProtocolErrorCode,
-  RETRYABLE_ERRORS,
   type ReplyHeader,
   type ReplyKind,
   SEND_BATCH,
   splitRequests,
-} from "../protocol.js";
-import { SendQueue } from "../send-queue.js";
+} from "../wire/protocol.js";
+import { SendQueue } from "../wire/send-queue.js";
 import type { Backend, BackendResult, Job } from "./backend.js";
 import { hostNow } from "./clock.js";
-import { Fifo } from "./queue.js";
 
 export interface ServiceHostOptions {
   /** The service this host serves; "" serves any name a request gives (a remote `serve` without --service). */
@@ -98,18 +98,27 @@ export class ServiceHost {
     this.service = options.service;
     this.hostId = options.hostId ?? `${options.service || "any"}@${hostname()}:${process.pid}`;
     this.maxPayload = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-    // Not mandatory: sends never block the host; a reply to a vanished peer is dropped by ZeroMQ.
+    // Mandatory: a reply to a vanished peer fails its send (EHOSTUNREACH) instead of vanishing
+    // silently, so it is counted as dropped. With no high-water mark a send never waits.
     // The transport limit sits above the protocol limit so oversized payloads still get a reply.
     const curve = options.curve;
     this.zap = curve === undefined ? undefined : new ZapHandler(curve.allowedClients);
     this.socket = new Router({
       linger: 1_000,
+      mandatory: true,
       sendHighWaterMark: 0,
       receiveHighWaterMark: 0,
       maxMessageSize: 2 * (this.maxPayload + MAX_HEADER_BYTES),
       ...(curve === undefined || this.zap === undefined
         ? {}
-        : { context: this.zap.context, curveServer: true, curveSecretKey: curve.secretKey, zapDomain: ZAP_DOMAIN }),
+        : {
+            context: this.zap.context,
+            curveServer: true,
+            curveSecretKey: curve.secretKey,
+            zapDomain: ZAP_DOMAIN,
+            // Fail closed: without a ZAP handler libzmq would otherwise admit any CURVE client.
+            zapEnforceDomain: true,
+          }),
     });
     this.outbox = new SendQueue(this.socket, () => {
       this.counters.dropped++;
@@ -241,7 +250,9 @@ export class ServiceHost {
 
   /** Answers a request that cannot be read or taken; counted as malformed. */
   private reject(route: Pick<Job, "envelope" | "peer">, received: number, failure: DecodeFailure): void {
+    // An unreadable or refused message is an error reply like any other; `malformed` says which kind.
     this.counters.malformed++;
+    this.counters.errors++;
     const job: Job = {
       ...route,
       header: { v: PROTOCOL_VERSION, id: 0, kind: "request" },

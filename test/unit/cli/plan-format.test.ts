@@ -13,7 +13,7 @@ describe("plan text", () => {
   it("lists every item of a small plan, and the queued ones", () => {
     const workload = workloadSchema.parse({ version: 1, tasks: [{ name: "t", command: ["x"], count: 3, cores: 2 }] });
     const text = formatPlan(planWorkload(workload, syntheticNodes(1, 4, 0)), "plan: t");
-    expect(text).toContain("tasks: 2 started at once, 1 queued until resources free up");
+    expect(text).toContain("tasks: 2 start at once, 0 when their services are ready, 1 queued until resources free up");
     expect(text).toMatch(/t\.1\s+node0001\s+cores 2-3\s+gpus -/);
     expect(text).toContain("queued: t.2");
     expect(text).toContain("nodes: 1, cores 4/4 used, gpus 0/0 used");

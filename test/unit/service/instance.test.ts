@@ -36,7 +36,9 @@ function setup(command: (port: number) => string[], fields: Record<string, unkno
   };
   const events: ServiceStateEvent[] = [];
   const endpoints = new EndpointRegistry();
-  const instance = new ServiceInstance({
+  /** What a waiting task would see: gaveUp read on the turn after each change, as the engine's pump does. */
+  const gaveUpSeen: Array<{ state: string; gaveUp: boolean }> = [];
+  const instance: ServiceInstance = new ServiceInstance({
     service,
     instance: 0,
     placement,
@@ -47,8 +49,9 @@ function setup(command: (port: number) => string[], fields: Record<string, unkno
     sessionDir: dir,
     logPaths: { stdout: join(dir, "web.0.out"), stderr: join(dir, "web.0.err") },
     emit: (event) => events.push(event),
+    onChange: () => queueMicrotask(() => gaveUpSeen.push({ state: instance.state, gaveUp: instance.gaveUp })),
   });
-  return { instance, events, endpoints, registry };
+  return { instance, events, endpoints, registry, gaveUpSeen };
 }
 
 describe("ServiceInstance", () => {
@@ -117,7 +120,7 @@ describe("ServiceInstance", () => {
 
   it("restarts after an unexpected exit while restarts remain, counting them in events", async () => {
     const { instance, events, endpoints } = setup(
-      (port) => ["sh", "-c", `${fixture("slow-ready")} ${port} 50 & sleep 0.6; kill $!; exit 7`],
+      (port) => ["sh", "-c", `${fixture("slow-ready")} ${port} 50 & sleep 1.2; kill $!; exit 7`],
       { restarts: 1, ready: { tcp: true } },
     );
     await instance.start(new AbortController().signal);
@@ -137,5 +140,21 @@ describe("ServiceInstance", () => {
     expect(endpoints.urls("web")).toEqual([]);
     await instance.stop(500);
     expect(events.at(-1)?.state).toBe("failed");
+  });
+
+  it("does not give up while the crash that used the last restart is still being restarted", async () => {
+    const { instance, events, gaveUpSeen } = setup(
+      (port) => ["sh", "-c", `${fixture("slow-ready")} ${port} 50 & sleep 1.2; kill $!; exit 7`],
+      { restarts: 1, ready: { tcp: true } },
+    );
+    await instance.start(new AbortController().signal);
+    await waitUntil(() => events.filter((e) => e.state === "failed").length === 2, { what: "two failures" });
+    await waitUntil(() => instance.gaveUp, { what: "giving up after the last restart" });
+    // Until the restarted instance was ready, a task waiting for the service must not have been told it is lost.
+    const readies = gaveUpSeen.flatMap((seen, index) => (seen.state === "ready" ? [index] : []));
+    expect(readies).toHaveLength(2);
+    expect(gaveUpSeen.slice(0, readies[1]).filter((seen) => seen.gaveUp)).toEqual([]);
+    expect(gaveUpSeen.at(-1)).toEqual({ state: "failed", gaveUp: true });
+    await instance.stop(500);
   });
 });

@@ -104,6 +104,31 @@ describe("semantic checks", () => {
     ]);
   });
 
+  it("holds endpoints services to one replicas rule: a count needs something to launch", () => {
+    const text = yaml(
+      "services:",
+      "  - name: a",
+      "    backend: openai",
+      "    replicas: 2",
+      "    endpoints: [http://127.0.0.1:1/v1]",
+      "  - name: b",
+      "    backend: openai",
+      "    command: [x, '{port}']",
+      "    endpoints: [http://127.0.0.1:1/v1]",
+      "  - name: c",
+      "    backend: noop",
+      "    replicas: 0",
+      "  - name: d",
+      "    backend: noop",
+      "    endpoints: [tcp://127.0.0.1:1]",
+    );
+    expect(problems(text)).toEqual([
+      "w.yaml:5:15: services[0].replicas: 2 replicas to launch need a command (or backend: noop); without replicas: only the endpoints are used",
+      "w.yaml:9:14: services[1].command: is never launched: a service with endpoints launches only the replicas: it is given (add replicas: N)",
+      "w.yaml:13:15: services[2].replicas: replicas: 0 launches nothing, and there are no endpoints",
+    ]);
+  });
+
   it("rejects a log probe that is not a regular expression", () => {
     const text = yaml("services:", "  - name: s", "    command: [x]", "    ready: { log: 'listening on (' }");
     expect(problems(text)[0]).toMatch(/^w\.yaml:5:19: services\[0\]\.ready\.log: not a valid regular expression/);

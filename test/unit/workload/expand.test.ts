@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { expandServices, expandTasks, sanitizeItem } from "../../../engine/workload/expand.js";
+import {
+  expandServices,
+  expandTasks,
+  instanceCount,
+  launchedReplicas,
+  sanitizeItem,
+} from "../../../engine/workload/expand.js";
 import { workloadSchema } from "../../../engine/workload/schema.js";
 
 const workload = workloadSchema.parse({
@@ -7,7 +13,7 @@ const workload = workloadSchema.parse({
   services: [
     { name: "web", command: ["s"], replicas: 3 },
     { name: "fake", backend: "noop", replicas: 2 },
-    { name: "remote", endpoints: ["http://127.0.0.1:1"], replicas: 4 },
+    { name: "remote", endpoints: ["http://127.0.0.1:1"] },
   ],
   tasks: [
     { name: "hello", command: ["x"], count: 3 },
@@ -43,6 +49,21 @@ describe("expansion", () => {
       ["fake.0", "fake", 0],
       ["fake.1", "fake", 1],
     ]);
+  });
+
+  it("launches replicas (default 1), none by default beside endpoints, whatever the backend", () => {
+    const { services } = workloadSchema.parse({
+      version: 1,
+      services: [
+        { name: "a", backend: "noop", endpoints: ["tcp://127.0.0.1:1"] },
+        { name: "b", backend: "openai", endpoints: ["tcp://127.0.0.1:1", "http://127.0.0.1:2/v1"] },
+        { name: "c", backend: "noop", replicas: 2, endpoints: ["tcp://127.0.0.1:1"] },
+        { name: "d", backend: "noop" },
+        { name: "e", command: ["x"], backend: "openai", replicas: 3 },
+      ],
+    });
+    expect(services.map(launchedReplicas)).toEqual([0, 0, 2, 1, 3]);
+    expect(services.map(instanceCount)).toEqual([1, 2, 3, 1, 3]);
   });
 
   it("sanitises items for ids and file names", () => {
