@@ -5,7 +5,7 @@
  */
 import type { EngineSettings } from "../engine/engine.js";
 import type { AllocationRequest } from "../engine/platform/types.js";
-import type { AllocationSpec, PlatformName } from "../engine/workload/schema.js";
+import type { AllocationSpec, LauncherName, PlatformName } from "../engine/workload/schema.js";
 import type { UserConfig } from "./config.js";
 import type { AllocationOverrides } from "./options.js";
 
@@ -14,6 +14,8 @@ export type Source = "flag" | "workload" | "config" | "default";
 /** The allocation request, less what the run adds (job name, session dir), plus where each value came from. */
 export type ResolvedSettings = Omit<AllocationRequest, "jobName" | "sessionDir"> & {
   platform: PlatformName;
+  /** Slurm's launcher: srun steps (default) or a Flux instance inside the job. */
+  launcher?: LauncherName;
   /** Every setting's value and source, for session:start. */
   settings: EngineSettings;
 };
@@ -45,6 +47,7 @@ export function resolveSettings(
       ],
       "local",
     ) ?? "local";
+  const launcher = pick<LauncherName>("launcher", [["workload", allocation.launcher]]);
   const nodes =
     pick(
       "nodes",
@@ -87,6 +90,7 @@ export function resolveSettings(
     ) ?? [];
   return {
     platform,
+    ...(launcher === undefined ? {} : { launcher }),
     nodes,
     extraArgs,
     settings,

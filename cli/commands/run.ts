@@ -52,7 +52,12 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
   process.on("exit", flushOpenSinksSync);
   // Last resort for batch jobs too: a crash must not leave a Slurm job holding nodes.
   process.on("exit", cancelLiveJobsSync);
-  const platform = createPlatform(resolved.platform, { env: process.env, cwd: process.cwd(), registry });
+  const platform = createPlatform(resolved.platform, {
+    env: process.env,
+    cwd: process.cwd(),
+    registry,
+    ...(resolved.launcher === undefined ? {} : { launcher: resolved.launcher }),
+  });
   const bus = new EventBus();
   const endpoints = new EndpointRegistry();
   // Service hosts, remote endpoints, inference tasks, the HTTP front and request metrics.
@@ -130,7 +135,7 @@ export function allocationRequest(
   resolved: ResolvedSettings,
   sessionDir: string,
 ): AllocationRequest {
-  const { platform: _platform, settings: _settings, ...request } = resolved;
+  const { platform: _platform, settings: _settings, launcher: _launcher, ...request } = resolved;
   return { ...request, jobName: `flotilla-${loaded.workload.name ?? "workload"}`, sessionDir };
 }
 

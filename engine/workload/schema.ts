@@ -22,11 +22,17 @@ const command = z.array(z.string()).min(1, "must name a program");
 const env = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 const count = (min: number) => z.number().int().min(min);
 
-export const PLATFORMS = ["local", "slurm", "auto"] as const;
+export const PLATFORMS = ["local", "slurm", "flux", "auto"] as const;
 export type PlatformName = (typeof PLATFORMS)[number];
+
+/** How processes start on a Slurm allocation: one srun step each, or jobs of a Flux instance started in it. */
+export const LAUNCHERS = ["srun", "flux"] as const;
+export type LauncherName = (typeof LAUNCHERS)[number];
 
 export const allocationSchema = z.strictObject({
   platform: z.enum(PLATFORMS).optional(),
+  /** Slurm only: `flux` starts a Flux instance across the job and launches everything through it. */
+  launcher: z.enum(LAUNCHERS).optional(),
   nodes: count(1).optional(),
   /** Per node. On local: detected when absent. */
   cores: count(1).optional(),

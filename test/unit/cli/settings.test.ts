@@ -46,7 +46,7 @@ describe("resolveSettings", () => {
 describe("config values", () => {
   it("checks each key's value", () => {
     expect(parseConfigValue("platform", "auto")).toBe("auto");
-    expect(() => parseConfigValue("platform", "pbs")).toThrow(/one of local, slurm, auto/);
+    expect(() => parseConfigValue("platform", "pbs")).toThrow(/one of local, slurm, flux, auto/);
     expect(parseConfigValue("slurm.extra_args", "--a=1  --b")).toEqual(["--a=1", "--b"]);
     expect(parseConfigValue("slurm.extra_args", '["--x y"]')).toEqual(["--x y"]);
     expect(() => parseConfigValue("slurm.extra_args", "[1]")).toThrow(/JSON list of strings/);

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { buildJobspec, evenLayout, taskOrder } from "../../../../engine/platform/flux/jobspec.js";
+
+const ranks: Record<string, number> = { a: 0, b: 1, c: 2 };
+const rankOf = (node: string) => ranks[node] ?? -1;
+const base = { command: ["true"], environment: { A: "1" }, cwd: "/w", name: "flotilla.t.1", rankOf };
+
+describe("buildJobspec", () => {
+  it("asks for one task with the slot's cores on its node's rank, GPUs only when real", () => {
+    const slot = { node: "b", cores: [0, 1], gpus: [1] };
+    const fake = buildJobspec([slot], { ...base, requestGpus: false });
+    expect(fake.resources).toEqual([
+      { type: "node", count: 1, with: [{ type: "slot", count: 1, label: "task", with: [{ type: "core", count: 2 }] }] },
+    ]);
+    expect(fake.tasks).toEqual([{ command: ["true"], slot: "task", count: { per_slot: 1 } }]);
+    const system = (fake.attributes as { system: Record<string, unknown> }).system;
+    expect(system.constraints).toEqual({ ranks: ["1"] });
+    expect(system.environment).toEqual({ A: "1" });
+    expect(system.cwd).toBe("/w");
+    const real = buildJobspec([slot], { ...base, requestGpus: true });
+    expect(JSON.stringify(real.resources)).toContain('{"type":"gpu","count":1}');
+  });
+
+  it("asks for at least one core, as Flux cannot run a task on none", () => {
+    const spec = buildJobspec([{ node: "a", cores: [], gpus: [] }], { ...base, requestGpus: false });
+    expect(JSON.stringify(spec.resources)).toContain('{"type":"core","count":1}');
+  });
+
+  it("lays MPI ranks out per node, in broker-rank order", () => {
+    const slots = [
+      { node: "c", cores: [0], gpus: [0] },
+      { node: "a", cores: [0], gpus: [0] },
+      { node: "c", cores: [1], gpus: [1] },
+      { node: "a", cores: [1], gpus: [1] },
+    ];
+    expect(evenLayout(slots)).toBe(true);
+    expect(evenLayout(slots.slice(0, 3))).toBe(false);
+    const ordered = taskOrder(slots, rankOf);
+    expect(ordered.map((s) => `${s.node}${s.cores[0]}`)).toEqual(["a0", "a1", "c0", "c1"]);
+    const spec = buildJobspec(ordered, { ...base, requestGpus: false });
+    expect(spec.resources).toEqual([
+      { type: "node", count: 2, with: [{ type: "slot", count: 2, label: "task", with: [{ type: "core", count: 1 }] }] },
+    ]);
+    expect((spec.attributes as { system: { constraints: unknown } }).system.constraints).toEqual({ ranks: ["0", "2"] });
+  });
+});
