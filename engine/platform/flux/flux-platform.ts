@@ -1,7 +1,9 @@
 import { hostname } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { FlotillaError } from "../../errors.js";
 import type { ProcessRegistry } from "../../launch/registry.js";
 import type { Allocation, AllocationObserver, AllocationRequest, Launcher, NodeResources, Platform } from "../types.js";
+import { cancelBatch, startBatchInstance } from "./batch-instance.js";
 import { FluxCli } from "./flux-cli.js";
 import { FluxLauncher } from "./flux-launcher.js";
 import { FluxJobGuard } from "./job-guard.js";
@@ -15,6 +17,8 @@ export interface FluxPlatformOptions {
   graceMs?: number;
   /** This machine's name, to reach its own brokers on loopback; defaults to os.hostname(). */
   hostname?: string;
+  /** How often the state of a holding `flux batch` job is asked while waiting (default 1 s). */
+  pollMs?: number;
 }
 
 interface Held {
@@ -23,6 +27,8 @@ interface Held {
   ranks: Map<string, number>;
   addresses: Map<string, string>;
   requestGpus: boolean;
+  /** The environment jobs are submitted with (FLUX_URI of the instance used). */
+  env: Record<string, string | undefined>;
 }
 
 /**
@@ -30,6 +36,8 @@ interface Held {
  * resources, one node per broker rank; every process is a Flux job placed on
  * the rank, cores and GPUs Flotilla chose. Release cancels whatever is left
  * of the jobs it submitted; the instance itself belongs to whoever started it.
+ * Outside any instance it first asks the system instance for one with a
+ * holding `flux batch` job, uses that, and cancels it on release.
  */
 export class FluxPlatform implements Platform {
   readonly name = "flux";
@@ -43,16 +51,58 @@ export class FluxPlatform implements Platform {
   async acquire(request: AllocationRequest, signal: AbortSignal, observe: AllocationObserver): Promise<Allocation> {
     if (signal.aborted) throw new FlotillaError("ALLOCATION_FAILED", "allocation aborted before it started");
     const uri = this.#options.env.FLUX_URI;
-    if (uri === undefined || uri.trim() === "") {
-      throw new FlotillaError(
-        "PLATFORM_UNAVAILABLE",
-        "the flux platform runs inside a Flux instance (FLUX_URI is not set): start one with `flux alloc` or `flux batch`",
-      );
-    }
-    const cli = new FluxCli(this.#options.env, this.#options.cwd ?? process.cwd());
     const requestedAt = Date.now();
-    observe({ state: "pending", nodes: [], reason: "reading the Flux instance's resources" });
-    const resources = parseR(await cli.check(["resource", "R"]));
+    if (uri !== undefined && uri.trim() !== "") {
+      observe({ state: "pending", nodes: [], reason: "reading the Flux instance's resources" });
+      return this.#adoptInstance(uri, this.#options.env, request, signal, observe, requestedAt, undefined);
+    }
+    // Outside any instance: a holding `flux batch` job in the system instance.
+    const outerEnv = { ...this.#options.env };
+    delete outerEnv.FLUX_URI;
+    const outer = new FluxCli(outerEnv, this.#cwd);
+    const outerGuard = new FluxJobGuard(outer.flux, outerEnv);
+    const here = this.#options.hostname ?? hostname();
+    const held = await startBatchInstance(outer, outerGuard, request, signal, observe, here, this.#pollMs).catch(
+      async (error: unknown) => {
+        await outerGuard.close();
+        throw error;
+      },
+    );
+    const releaseHolder = async () => {
+      await cancelBatch(outer, outerGuard, held.jobId);
+      await outerGuard.close();
+    };
+    try {
+      const env = { ...this.#options.env, FLUX_URI: held.uri };
+      return await this.#adoptInstance(held.uri, env, request, signal, observe, requestedAt, {
+        jobId: held.jobId,
+        release: releaseHolder,
+      });
+    } catch (error) {
+      await releaseHolder();
+      throw error;
+    }
+  }
+
+  get #cwd(): string {
+    return this.#options.cwd ?? process.cwd();
+  }
+
+  get #pollMs(): number {
+    return this.#options.pollMs ?? 1_000;
+  }
+
+  async #adoptInstance(
+    uri: string,
+    env: Record<string, string | undefined>,
+    request: AllocationRequest,
+    signal: AbortSignal,
+    observe: AllocationObserver,
+    requestedAt: number,
+    holder: { jobId: string; release: () => Promise<void> } | undefined,
+  ): Promise<Allocation> {
+    const cli = new FluxCli(env, this.#cwd);
+    const resources = parseR(await readR(cli, signal));
     if (signal.aborted) throw new FlotillaError("ALLOCATION_FAILED", "allocation aborted");
     const chosen = chooseRanks(resources.ranks, request);
     const real = chosen.some((r) => r.gpus.length > 0);
@@ -60,9 +110,9 @@ export class FluxPlatform implements Platform {
     const here = this.#options.hostname ?? hostname();
     const ranks = new Map(chosen.map((r) => [r.name, r.rank]));
     const addresses = new Map(chosen.map((r) => [r.name, r.host === here ? "127.0.0.1" : r.host]));
-    const guard = new FluxJobGuard(cli.flux, this.#options.env);
+    const guard = new FluxJobGuard(cli.flux, env);
     let released: Promise<void> | undefined;
-    const jobId = this.#options.env.FLUX_JOB_ID;
+    const jobId = holder?.jobId ?? env.FLUX_JOB_ID;
     const deadline = resources.expiration === undefined ? undefined : resources.expiration * 1000;
     const allocation: Allocation = {
       platform: this.name,
@@ -70,18 +120,20 @@ export class FluxPlatform implements Platform {
       nodes,
       ...(deadline === undefined ? {} : { deadline }),
       release() {
-        // Processes are stopped first; the guard cancels any job still live.
-        released ??= guard.close();
+        // Processes are stopped first; the guard cancels any job still live, then
+        // a holding job of our own goes (and its instance with it).
+        released ??= guard.close().then(() => holder?.release());
         return released;
       },
     };
-    this.#held.set(allocation, { cli, guard, ranks, addresses, requestGpus: real });
+    this.#held.set(allocation, { cli, guard, ranks, addresses, requestGpus: real, env });
+    const planned = !real && request.gpus ? " (GPU ids planned: the instance has no GPUs)" : "";
     observe({
       state: "active",
       nodes: nodes.map((n) => ({ name: n.name, cores: n.cores.length, gpus: n.gpus.length })),
       ...(jobId === undefined ? {} : { job_id: jobId }),
       wait_ms: Date.now() - requestedAt,
-      reason: `inside Flux instance ${uri}${real ? "" : request.gpus ? " (GPU ids planned, none in the instance)" : ""}`,
+      reason: `${holder === undefined ? "inside" : "in"} Flux instance ${uri}${planned}`,
       ...(deadline === undefined ? {} : { deadline }),
     });
     return allocation;
@@ -96,8 +148,8 @@ export class FluxPlatform implements Platform {
       ranks: held.ranks,
       addresses: held.addresses,
       requestGpus: held.requestGpus,
-      env: this.#options.env,
-      cwd: this.#options.cwd ?? process.cwd(),
+      env: held.env,
+      cwd: this.#cwd,
       ...(this.#options.registry === undefined ? {} : { registry: this.#options.registry }),
       ...(this.#options.graceMs === undefined ? {} : { graceMs: this.#options.graceMs }),
     });
@@ -143,4 +195,16 @@ function nodeOf(rank: FluxRank, request: AllocationRequest, realGpus: boolean): 
     ? rank.gpus.slice(0, request.gpus ?? rank.gpus.length)
     : Array.from({ length: request.gpus ?? 0 }, (_, i) => i);
   return { name: rank.name, cores: rank.cores.slice(0, request.cores ?? rank.cores.length), gpus };
+}
+
+/** `flux resource R`, retried briefly: a sub-instance that just came up may not answer at once. */
+async function readR(cli: FluxCli, signal: AbortSignal): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await cli.check(["resource", "R"]);
+    } catch (error) {
+      if (attempt >= 5 || signal.aborted) throw error;
+      await sleep(500 * attempt);
+    }
+  }
 }

@@ -20,7 +20,9 @@ const SCRIPT = [
   "while :; do wait $c; rc=$?; kill -0 $c 2>/dev/null || break; done",
   // The other live members of this process group (field 5 of /proc/PID/stat), into $o.
   // Not through $(…): that subshell would be a member itself.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
   "others() { o=; for f in /proc/[0-9]*/stat; do read -r s 2>/dev/null < $f || continue; p=${f#/proc/}; p=${p%/stat}",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
   '  s=${s##*) }; set -- $s; [ "$3" = "$$" ] && [ "$p" != "$$" ] && [ "$1" != Z ] && o="$o $p"; done; }',
   "others",
   'if [ -n "$o" ]; then kill -TERM $o 2>/dev/null; i=0',

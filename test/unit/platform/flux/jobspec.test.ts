@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { batchArgs } from "../../../../engine/platform/flux/batch-instance.js";
 import { buildJobspec, evenLayout, taskOrder } from "../../../../engine/platform/flux/jobspec.js";
 
 const ranks: Record<string, number> = { a: 0, b: 1, c: 2 };
@@ -42,5 +43,37 @@ describe("buildJobspec", () => {
       { type: "node", count: 2, with: [{ type: "slot", count: 2, label: "task", with: [{ type: "core", count: 1 }] }] },
     ]);
     expect((spec.attributes as { system: { constraints: unknown } }).system.constraints).toEqual({ ranks: ["0", "2"] });
+  });
+});
+
+describe("batchArgs", () => {
+  const request = { nodes: 2, extraArgs: [], jobName: "flotilla-w", sessionDir: "/s" };
+  it("holds whole nodes unless cores are asked for, with walltime, queue and bank", () => {
+    expect(batchArgs(request, "/s/out")).toEqual([
+      "batch",
+      "--job-name=flotilla-w",
+      "--nodes=2",
+      "--exclusive",
+      "--output=/s/out",
+      "--wrap",
+      "sleep",
+      "inf",
+    ]);
+    const args = batchArgs(
+      { ...request, cores: 4, gpus: 1, walltimeMs: 90_000, partition: "pdebug", account: "lab", extraArgs: ["-v"] },
+      "/s/out",
+    );
+    expect(args).toEqual(
+      expect.arrayContaining([
+        "--nslots=2",
+        "--cores-per-slot=4",
+        "--gpus-per-slot=1",
+        "--time-limit=2m",
+        "--queue=pdebug",
+        "--bank=lab",
+        "-v",
+      ]),
+    );
+    expect(args).not.toContain("--exclusive");
   });
 });
