@@ -1,8 +1,12 @@
 import { join } from "node:path";
 import { FlotillaError } from "../../errors.js";
 import type { ProcessRegistry } from "../../launch/registry.js";
+import { FluxCli } from "../flux/flux-cli.js";
+import { FluxLauncher } from "../flux/flux-launcher.js";
+import { FluxJobGuard } from "../flux/job-guard.js";
 import type { Allocation, AllocationObserver, AllocationRequest, Launcher, NodeResources, Platform } from "../types.js";
 import { holderJobArgs, parseSbatchId } from "./commands.js";
+import { type FluxInJob, startFluxInJob } from "./flux-instance.js";
 import { cancelJob, readJob, submit, waitUntilRunning } from "./holder-job.js";
 import { type SurroundingJob, surroundingJob } from "./job-env.js";
 import { nodeAddresses } from "./nodes.js";
@@ -20,11 +24,14 @@ export interface SlurmPlatformOptions {
   pollMs?: number;
   /** srun --mpi plugin for MPI tasks; default: the cluster's MpiDefault. */
   mpi?: string;
+  /** `flux`: start a Flux instance across the job and launch everything as its jobs. */
+  launcher?: "srun" | "flux";
 }
 
 interface Held {
   jobId: string;
   addresses: Map<string, string>;
+  flux?: { instance: FluxInJob; env: Record<string, string | undefined>; guard: FluxJobGuard };
 }
 
 /**
@@ -52,7 +59,69 @@ export class SlurmPlatform implements Platform {
     this.#cli.path("srun");
     this.#cli.path("squeue");
     const inside = surroundingJob(this.#options.env);
-    return inside ? this.#fromSurroundingJob(inside, request, observe) : this.#requestJob(request, signal, observe);
+    if (this.#options.launcher !== "flux") {
+      return inside ? this.#fromSurroundingJob(inside, request, observe) : this.#requestJob(request, signal, observe);
+    }
+    // The allocation is active only once its Flux instance is: hold the event back until then.
+    let active: Parameters<AllocationObserver>[0] | undefined;
+    const held: AllocationObserver = (state) => {
+      if (state.state === "active") active = state;
+      else observe(state);
+    };
+    const allocation = inside
+      ? await this.#fromSurroundingJob(inside, request, held)
+      : await this.#requestJob(request, signal, held);
+    try {
+      await this.#startFlux(allocation, request, signal);
+    } catch (error) {
+      await allocation.release();
+      throw error;
+    }
+    const uri = this.#held.get(allocation)?.flux?.instance.uri ?? "";
+    observe({
+      ...(active ?? activeEvent(allocation, allocation.jobId ?? "", 0)),
+      nodes: allocation.nodes.map((n) => ({ name: n.name, cores: n.cores.length, gpus: n.gpus.length })),
+      reason: `${active?.reason ?? `Slurm job ${allocation.jobId ?? ""}`}; launching through Flux instance ${uri}`,
+    });
+    return allocation;
+  }
+
+  /**
+   * Starts the Flux instance across the allocation, narrows each node to the
+   * cores Flux sees there (Flux cannot run what it does not know of), and
+   * makes release stop the instance before the job is given back.
+   */
+  async #startFlux(allocation: Allocation, request: AllocationRequest, signal: AbortSignal): Promise<void> {
+    const held = this.#held.get(allocation);
+    if (!held) throw new FlotillaError("INTERNAL", "not an allocation of this Slurm platform");
+    const instance = await startFluxInJob({
+      srun: this.#cli.path("srun"),
+      jobId: held.jobId,
+      nodes: allocation.nodes.map((n) => n.name),
+      dir: request.sessionDir,
+      env: this.#options.env,
+      cwd: this.#options.cwd ?? process.cwd(),
+      graceMs: this.#options.graceMs ?? 5_000,
+      signal,
+      ...(this.#options.registry === undefined ? {} : { registry: this.#options.registry }),
+    });
+    const env = { ...this.#options.env, FLUX_URI: instance.uri };
+    const guard = new FluxJobGuard(new FluxCli(env, this.#options.cwd ?? process.cwd()).flux, env);
+    for (const node of allocation.nodes) {
+      const rank = instance.resources.ranks.find((r) => r.rank === instance.ranks.get(node.name));
+      if (rank !== undefined && rank.cores.length < node.cores.length)
+        node.cores = node.cores.slice(0, rank.cores.length);
+    }
+    held.flux = { instance, env, guard };
+    const release = allocation.release.bind(allocation);
+    let released: Promise<void> | undefined;
+    allocation.release = () => {
+      released ??= guard
+        .close()
+        .then(() => instance.stop())
+        .then(release);
+      return released;
+    };
   }
 
   async #requestJob(request: AllocationRequest, signal: AbortSignal, observe: AllocationObserver): Promise<Allocation> {
@@ -155,6 +224,20 @@ export class SlurmPlatform implements Platform {
   launcher(allocation: Allocation): Launcher {
     const held = this.#held.get(allocation);
     if (!held) throw new FlotillaError("INTERNAL", "not an allocation of this Slurm platform");
+    if (held.flux) {
+      const { instance, env, guard } = held.flux;
+      return new FluxLauncher({
+        cli: new FluxCli(env, this.#options.cwd ?? process.cwd()),
+        guard,
+        ranks: instance.ranks,
+        addresses: held.addresses,
+        requestGpus: instance.resources.ranks.some((r) => r.gpus.length > 0),
+        env,
+        cwd: this.#options.cwd ?? process.cwd(),
+        ...(this.#options.registry === undefined ? {} : { registry: this.#options.registry }),
+        ...(this.#options.graceMs === undefined ? {} : { graceMs: this.#options.graceMs }),
+      });
+    }
     return new SrunLauncher({
       jobId: held.jobId,
       srun: this.#cli.path("srun"),

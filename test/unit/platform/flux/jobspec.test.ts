@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { batchArgs } from "../../../../engine/platform/flux/batch-instance.js";
 import { buildJobspec, evenLayout, taskOrder } from "../../../../engine/platform/flux/jobspec.js";
+import { fluxStepArgs } from "../../../../engine/platform/slurm/flux-instance.js";
 
 const ranks: Record<string, number> = { a: 0, b: 1, c: 2 };
 const rankOf = (node: string) => ranks[node] ?? -1;
@@ -75,5 +76,26 @@ describe("batchArgs", () => {
       ]),
     );
     expect(args).not.toContain("--exclusive");
+  });
+});
+
+describe("fluxStepArgs", () => {
+  it("starts one broker per node over Slurm's PMI, on whole nodes, recording each rank's node", () => {
+    const args = fluxStepArgs({ jobId: "7", nodes: ["node1", "node2"] }, "/s", "/opt/flux/bin/flux");
+    expect(args.slice(0, 11)).toEqual([
+      "--jobid=7",
+      "--job-name=flotilla.flux",
+      "--nodelist=node1,node2",
+      "--nodes=2",
+      "--ntasks=2",
+      "--ntasks-per-node=1",
+      "--overlap",
+      "--whole",
+      "--mpi=pmi2",
+      "--kill-on-bad-exit=1",
+      "--quiet",
+    ]);
+    expect(args).toContain("/opt/flux/bin/flux");
+    expect(args.at(-1)).toBe("/s/flux-uri");
   });
 });
