@@ -26,6 +26,9 @@ export type PlatformOptions = LocalPlatformOptions & {
 export function createPlatform(name: PlatformName, options: PlatformOptions): Platform {
   switch (name) {
     case "local":
+      if (options.launcher === "flux") {
+        throw new FlotillaError("USAGE", "launcher: flux needs platform slurm (or flux), not local");
+      }
       return new LocalPlatform(options);
     case "slurm":
       return new SlurmPlatform(options);

@@ -18,12 +18,13 @@ const SCRIPT = [
   "trap : TERM INT HUP",
   // A trapped signal interrupts `wait`: wait again until the command is gone.
   "while :; do wait $c; rc=$?; kill -0 $c 2>/dev/null || break; done",
-  // The other live members of this process group (field 5 of /proc/PID/stat), into $o.
-  // Not through $(…): that subshell would be a member itself.
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
-  "others() { o=; for f in /proc/[0-9]*/stat; do read -r s 2>/dev/null < $f || continue; p=${f#/proc/}; p=${p%/stat}",
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
-  '  s=${s##*) }; set -- $s; [ "$3" = "$$" ] && [ "$p" != "$$" ] && [ "$1" != Z ] && o="$o $p"; done; }',
+  // The other live members of this process group, into $o: one grep over /proc/*/stat
+  // and one awk, not a shell loop (tens of ms per task on a busy node). Helpers of this
+  // script are members too; they are its children or grandchildren, leftovers never are
+  // (the command was its only other child, and the command is gone).
+  'others() { o=$(grep -s -h \'\' /proc/[0-9]*/stat | awk -v me=$$ \'{ s = $0; sub(/^.*\\) /, "", s); split(s, f, " ")',
+  '  if (f[3] != me || $1 == me || f[1] == "Z") next; n++; pid[n] = $1; ppid[n] = f[2]; if (f[2] == me) kid[$1] = 1 }',
+  "  END { for (i = 1; i <= n; i++) if (!(pid[i] in kid) && !(ppid[i] in kid) && ppid[i] != me) print pid[i] }'); }",
   "others",
   'if [ -n "$o" ]; then kill -TERM $o 2>/dev/null; i=0',
   '  while [ $i -lt "$g" ]; do others; [ -z "$o" ] && break; sleep 0.1; i=$((i+1)); done',
