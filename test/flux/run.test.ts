@@ -9,7 +9,7 @@ import { tempDir } from "../helpers/tmp.js";
 import { activeJobs, describeFlux, fluxEnv, NODE_NAME, waitForNoJobs } from "./instance.js";
 
 // Four services, each on its own (planned) GPU, two per broker, and clients that use them.
-const spread = (platform: string) => `
+const spread = (platform: string, client = `echo \\"on ${NODE_NAME} gpu=[$CUDA_VISIBLE_DEVICES]\\"`) => `
 version: 1
 name: spread
 allocation: { platform: ${platform}, nodes: 4, cores: 2, gpus: 2 }
@@ -26,8 +26,11 @@ tasks:
     count: 4
     cores: 1
     uses: [model]
-    command: ["sh", "-c", "echo \\"on ${NODE_NAME} gpu=[$CUDA_VISIBLE_DEVICES]\\""]
+    command: ["sh", "-c", "${client}"]
 `;
+
+// For the signal tests: clients that would run long after the services are up.
+const long = (platform: string) => spread(platform, "exec sleep 600");
 
 describeFlux("flotilla run on flux", () => {
   afterEach(async () => {
@@ -67,7 +70,7 @@ describeFlux("flotilla run on flux", () => {
     ["SIGTERM", 143],
   ] as const)("cancels every job it submitted on %s", async (signal, code) => {
     const dir = tempDir();
-    writeFileSync(join(dir, "w.yaml"), spread("flux"));
+    writeFileSync(join(dir, "w.yaml"), long("flux"));
     const run = startCli(["run", "w.yaml", "--json", "--session-dir", join(dir, "s")], { cwd: dir, env: fluxEnv() });
     await run.waitForOutput(/"type":"service:state"[^\n]*"state":"ready"/, 60_000);
     expect(activeJobs().length).toBeGreaterThan(0);
@@ -80,7 +83,7 @@ describeFlux("flotilla run on flux", () => {
 
   it("leaves no Flux job running when the engine is killed with SIGKILL", async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, "w.yaml"), spread("flux"));
+    writeFileSync(join(dir, "w.yaml"), long("flux"));
     const run = startCli(["run", "w.yaml", "--json", "--session-dir", join(dir, "s")], { cwd: dir, env: fluxEnv() });
     await waitUntil(() => (run.stdout.match(/"state":"ready"/g) ?? []).length >= 4, {
       what: "all four services ready",

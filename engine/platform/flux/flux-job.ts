@@ -8,10 +8,12 @@ import { type ProcessSpec, startProcess } from "../../launch/supervisor.js";
 import type { ExitRecord, RunningProcess } from "../types.js";
 import type { FluxCli } from "./flux-cli.js";
 import type { FluxJobGuard } from "./job-guard.js";
+import type { FluxSubmitter } from "./submitter.js";
 
 export interface FluxJobOptions {
   cli: FluxCli;
   guard: FluxJobGuard;
+  submitter: FluxSubmitter;
   jobspec: Record<string, unknown>;
   /** Output files, line callback, timeout; `command` is ignored (the jobspec holds it). */
   spec: ProcessSpec;
@@ -21,8 +23,8 @@ export interface FluxJobOptions {
 }
 
 /**
- * One Flux job, supervised like a local child: submitted with the C
- * `flux job submit` (no Python start-up per task), then followed by
+ * One Flux job, supervised like a local child: submitted through the
+ * allocation's submitter (one long-lived helper, not a process per task), then followed by
  * `flux job attach`, which streams the tasks' output and exits with their
  * exit code. Stopping signals the job through Flux (SIGTERM, the grace, then
  * SIGKILL and a cancel exception), because killing `attach` would leave the
@@ -40,15 +42,13 @@ export function startFluxJob(options: FluxJobOptions): RunningProcess {
   const attachRegistry = new ProcessRegistry();
 
   const submitted = (async (): Promise<string | Error> => {
-    const result = await cli
-      .run(["job", "submit"], { input: JSON.stringify(options.jobspec), timeoutMs: 60_000 })
-      .catch((error: unknown) => ({ exitCode: undefined, stdout: "", stderr: errorMessage(error) }));
-    const jobId = result.stdout.trim().split("\n").at(-1)?.trim() ?? "";
-    if (result.exitCode !== 0 || jobId === "") {
-      return new Error(`flux job submit failed: ${result.stderr || `exit ${result.exitCode ?? "(killed)"}`}`);
+    try {
+      const jobId = await options.submitter.submit(options.jobspec);
+      guard.add(jobId);
+      return jobId;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(errorMessage(error));
     }
-    guard.add(jobId);
-    return jobId;
   })();
 
   const terminate = (graceMs: number): Promise<void> => {

@@ -9,11 +9,13 @@ import type { FluxCli } from "./flux-cli.js";
 import { startFluxJob } from "./flux-job.js";
 import type { FluxJobGuard } from "./job-guard.js";
 import { buildJobspec, evenLayout, taskOrder } from "./jobspec.js";
+import type { FluxSubmitter } from "./submitter.js";
 import { reapingCommand } from "./task-wrapper.js";
 
 export interface FluxLauncherOptions {
   cli: FluxCli;
   guard: FluxJobGuard;
+  submitter: FluxSubmitter;
   /** Flotilla's node name → the broker rank it stands for. */
   ranks: ReadonlyMap<string, number>;
   /** Flotilla's node name → the address other processes reach it at. */
@@ -86,6 +88,7 @@ export class FluxLauncher implements Launcher {
     return startFluxJob({
       cli: this.#options.cli,
       guard: this.#options.guard,
+      submitter: this.#options.submitter,
       jobspec,
       spec: { ...rest, command: spec.command },
       node: placement.node,

@@ -8,6 +8,7 @@ import { FluxCli } from "./flux-cli.js";
 import { FluxLauncher } from "./flux-launcher.js";
 import { FluxJobGuard } from "./job-guard.js";
 import { type FluxRank, parseR } from "./resources.js";
+import { FluxSubmitter } from "./submitter.js";
 
 export interface FluxPlatformOptions {
   /** The caller's environment: PATH, and FLUX_URI inside an instance. */
@@ -24,6 +25,7 @@ export interface FluxPlatformOptions {
 interface Held {
   cli: FluxCli;
   guard: FluxJobGuard;
+  submitter: FluxSubmitter;
   ranks: Map<string, number>;
   addresses: Map<string, string>;
   requestGpus: boolean;
@@ -111,6 +113,7 @@ export class FluxPlatform implements Platform {
     const ranks = new Map(chosen.map((r) => [r.name, r.rank]));
     const addresses = new Map(chosen.map((r) => [r.name, r.host === here ? "127.0.0.1" : r.host]));
     const guard = new FluxJobGuard(cli.flux, env);
+    const submitter = new FluxSubmitter(cli);
     let released: Promise<void> | undefined;
     const jobId = holder?.jobId ?? env.FLUX_JOB_ID;
     const deadline = resources.expiration === undefined ? undefined : resources.expiration * 1000;
@@ -122,11 +125,12 @@ export class FluxPlatform implements Platform {
       release() {
         // Processes are stopped first; the guard cancels any job still live, then
         // a holding job of our own goes (and its instance with it).
+        submitter.close();
         released ??= guard.close().then(() => holder?.release());
         return released;
       },
     };
-    this.#held.set(allocation, { cli, guard, ranks, addresses, requestGpus: real, env });
+    this.#held.set(allocation, { cli, guard, submitter, ranks, addresses, requestGpus: real, env });
     const planned = !real && request.gpus ? " (GPU ids planned: the instance has no GPUs)" : "";
     observe({
       state: "active",
@@ -145,6 +149,7 @@ export class FluxPlatform implements Platform {
     return new FluxLauncher({
       cli: held.cli,
       guard: held.guard,
+      submitter: held.submitter,
       ranks: held.ranks,
       addresses: held.addresses,
       requestGpus: held.requestGpus,

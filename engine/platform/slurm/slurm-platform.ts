@@ -4,6 +4,7 @@ import type { ProcessRegistry } from "../../launch/registry.js";
 import { FluxCli } from "../flux/flux-cli.js";
 import { FluxLauncher } from "../flux/flux-launcher.js";
 import { FluxJobGuard } from "../flux/job-guard.js";
+import { FluxSubmitter } from "../flux/submitter.js";
 import type { Allocation, AllocationObserver, AllocationRequest, Launcher, NodeResources, Platform } from "../types.js";
 import { holderJobArgs, parseSbatchId } from "./commands.js";
 import { type FluxInJob, startFluxInJob } from "./flux-instance.js";
@@ -31,7 +32,12 @@ export interface SlurmPlatformOptions {
 interface Held {
   jobId: string;
   addresses: Map<string, string>;
-  flux?: { instance: FluxInJob; env: Record<string, string | undefined>; guard: FluxJobGuard };
+  flux?: {
+    instance: FluxInJob;
+    env: Record<string, string | undefined>;
+    guard: FluxJobGuard;
+    submitter: FluxSubmitter;
+  };
 }
 
 /**
@@ -106,16 +112,19 @@ export class SlurmPlatform implements Platform {
       ...(this.#options.registry === undefined ? {} : { registry: this.#options.registry }),
     });
     const env = { ...this.#options.env, FLUX_URI: instance.uri };
-    const guard = new FluxJobGuard(new FluxCli(env, this.#options.cwd ?? process.cwd()).flux, env);
+    const cli = new FluxCli(env, this.#options.cwd ?? process.cwd());
+    const guard = new FluxJobGuard(cli.flux, env);
+    const submitter = new FluxSubmitter(cli);
     for (const node of allocation.nodes) {
       const rank = instance.resources.ranks.find((r) => r.rank === instance.ranks.get(node.name));
       if (rank !== undefined && rank.cores.length < node.cores.length)
         node.cores = node.cores.slice(0, rank.cores.length);
     }
-    held.flux = { instance, env, guard };
+    held.flux = { instance, env, guard, submitter };
     const release = allocation.release.bind(allocation);
     let released: Promise<void> | undefined;
     allocation.release = () => {
+      submitter.close();
       released ??= guard
         .close()
         .then(() => instance.stop())
@@ -225,10 +234,11 @@ export class SlurmPlatform implements Platform {
     const held = this.#held.get(allocation);
     if (!held) throw new FlotillaError("INTERNAL", "not an allocation of this Slurm platform");
     if (held.flux) {
-      const { instance, env, guard } = held.flux;
+      const { instance, env, guard, submitter } = held.flux;
       return new FluxLauncher({
         cli: new FluxCli(env, this.#options.cwd ?? process.cwd()),
         guard,
+        submitter,
         ranks: instance.ranks,
         addresses: held.addresses,
         requestGpus: instance.resources.ranks.some((r) => r.gpus.length > 0),
