@@ -20,6 +20,23 @@ const SCRIPT = [
   "exit 0",
 ].join("\n");
 
+/** Every guard with jobs still live, across allocations (see `liveFluxCancelCommands`). */
+const guards = new Set<FluxJobGuard>();
+
+/**
+ * For a supervisor outside the normal teardown (a reaper): one command per
+ * Flux instance that cancels every job Flotilla submitted there and has not
+ * seen end. Empty when nothing is live.
+ */
+export function liveFluxCancelCommands(): string[][] {
+  const commands: string[][] = [];
+  for (const guard of guards) {
+    const command = guard.cancelCommand();
+    if (command !== undefined) commands.push(command);
+  }
+  return commands;
+}
+
 export class FluxJobGuard {
   readonly #flux: string;
   readonly #env: Record<string, string>;
@@ -35,6 +52,7 @@ export class FluxJobGuard {
   /** Records a submitted job; from now on it is cancelled if the engine dies. */
   add(id: string): void {
     this.#ids.add(id);
+    guards.add(this);
     const child = this.#start();
     child.stdin?.write(`${id}\n`);
   }
@@ -42,6 +60,7 @@ export class FluxJobGuard {
   /** Forgets a job that has ended (its id stays in the guard's file: cancelling it is a no-op). */
   remove(id: string): void {
     this.#ids.delete(id);
+    if (this.#ids.size === 0) guards.delete(this);
   }
 
   /** Ids of submitted jobs not yet seen ended. */
@@ -69,6 +88,7 @@ export class FluxJobGuard {
       child.stdin?.end();
       await Promise.race([exited, sleep(timeoutMs, undefined, { ref: false })]);
       this.#ids.clear();
+      guards.delete(this);
     })();
     return this.#closed;
   }
