@@ -91,7 +91,8 @@ export function startFluxJob(options: FluxJobOptions): RunningProcess {
     }
     const { timeoutMs: _timeout, ...rest } = spec;
     attach = startProcess(
-      { ...rest, command: [cli.flux, "job", "attach", jobId], env: { ...defined(cli.env), ...spec.env } },
+      // attach needs only the instance's URI: the job's own variables (tokens among them) stay in the job.
+      { ...rest, command: [cli.flux, "job", "attach", jobId], env: defined(cli.env) },
       { node: options.node, graceMs: options.graceMs, registry: attachRegistry },
     );
     const record = await attach.exited;
