@@ -7,7 +7,9 @@
  *   - flux: Flux jobs inside a Flux instance (`flux start --test-size=4`,
  *     started here from the test setup's build or PATH);
  *   - slurm: `srun` job steps in a holder job of the Slurm cluster that
- *     SLURM_CONF names (skipped when it is not set).
+ *     SLURM_CONF names (skipped when it is not set);
+ *   - slurm+flux: the same holder job with `launcher: flux` (a Flux instance
+ *     started across the job, tasks as its jobs).
  *
  *   npx tsx bench/launchers.ts [--tasks 300] [--concurrency 16] [--runs 3] [--only local,flux,slurm]
  *
@@ -39,7 +41,7 @@ const TASKS = Math.min(5_000, Math.max(1, Number(values.tasks)));
 const CONCURRENCY = Math.min(128, Math.max(1, Number(values.concurrency)));
 const RUNS = Math.min(10, Math.max(1, Number(values.runs)));
 const ONLY = new Set(values.only.split(","));
-const PUBLISHED: Record<string, number> = { flux: 930, slurm: 152 };
+const PUBLISHED: Record<string, number> = { flux: 930, "slurm+flux": 930, slurm: 152 };
 
 /** Runs TASKS `/bin/true` with CONCURRENCY in flight, round-robin over the nodes; tasks per second. */
 async function rate(launcher: Launcher, allocation: Allocation, dir: string, run: number): Promise<number> {
@@ -80,7 +82,7 @@ async function measure(name: string, platform: Platform, request: AllocationRequ
     const published = PUBLISHED[name];
     const ratio = published === undefined ? "" : `${(median / published).toFixed(2)}x of published ${published}`;
     console.log(
-      `${name.padEnd(9)} ${median.toFixed(0).padStart(6)} tasks/s  (runs: ${rates.map((r) => r.toFixed(0)).join(", ")})  ${ratio}`,
+      `${name.padEnd(10)} ${median.toFixed(0).padStart(6)} tasks/s  (runs: ${rates.map((r) => r.toFixed(0)).join(", ")})  ${ratio}`,
     );
   } finally {
     await allocation.release();
@@ -101,7 +103,7 @@ function fluxBaseline(env: Record<string, string | undefined>): void {
   if (result.status !== 0) throw new Error(`flux submit --cc failed: ${result.status ?? result.signal}`);
   const perSecond = TASKS / ((performance.now() - started) / 1000);
   console.log(
-    `${"flux --cc".padEnd(9)} ${perSecond.toFixed(0).padStart(6)} tasks/s  (Flux alone: one bulk submission)`,
+    `${"flux --cc".padEnd(10)} ${perSecond.toFixed(0).padStart(6)} tasks/s  (Flux alone: one bulk submission)`,
   );
 }
 
@@ -136,7 +138,16 @@ try {
   }
   if (ONLY.has("slurm")) {
     if (process.env.SLURM_CONF === undefined) console.log("slurm     skipped: SLURM_CONF is not set");
-    else await measure("slurm", new SlurmPlatform({ env: process.env, registry, pollMs: 200 }), request(4, dir), dir);
+    else {
+      await measure("slurm", new SlurmPlatform({ env: process.env, registry, pollMs: 200 }), request(4, dir), dir);
+      const bin = findFlux();
+      if (bin === undefined) console.log("slurm+flux skipped: no Flux");
+      else {
+        const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` };
+        const platform = new SlurmPlatform({ env, registry, pollMs: 200, launcher: "flux" });
+        await measure("slurm+flux", platform, request(4, dir), dir);
+      }
+    }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
