@@ -31,7 +31,9 @@ export async function startInstance(
   size = FLUX_SIZE,
 ): Promise<{ child: ChildProcess; uri: string }> {
   const uriFile = join(dir, "uri");
-  // The initial program only publishes the URI and waits; the instance lives as long as it does.
+  // The initial program only publishes the URI and then reads its stdin, our pipe, which
+  // flux start forwards: the instance lives as long as it does, so it ends with this
+  // process even when this process is killed and runs no teardown.
   const child = spawn(
     join(bin, "flux"),
     [
@@ -39,9 +41,9 @@ export async function startInstance(
       `--test-size=${size}`,
       "sh",
       "-c",
-      `echo "$FLUX_URI" > "${uriFile}.tmp" && mv "${uriFile}.tmp" "${uriFile}" && exec sleep 100000`,
+      `echo "$FLUX_URI" > "${uriFile}.tmp" && mv "${uriFile}.tmp" "${uriFile}" && exec cat > /dev/null`,
     ],
-    { detached: true, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, FLUX_URI: undefined } },
+    { detached: true, stdio: ["pipe", "ignore", "inherit"], env: { ...process.env, FLUX_URI: undefined } },
   );
   const until = Date.now() + 60_000;
   while (Date.now() < until) {
@@ -56,7 +58,9 @@ export async function startInstance(
 export async function stopInstance(child: ChildProcess): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
-  // SIGTERM to the initial program's group ends it; flux start then shuts the brokers down.
+  // End of input ends the initial program; flux start then shuts the brokers down.
+  child.stdin?.end();
+  if (await Promise.race([exited.then(() => true), sleep(30_000, false)])) return;
   try {
     process.kill(-child.pid, "SIGTERM");
   } catch {
