@@ -16,7 +16,7 @@ export default defineConfig({
         test: {
           name: "main",
           include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
-          exclude: [...configDefaults.exclude, "test/slurm/**"],
+          exclude: [...configDefaults.exclude, "test/slurm/**", "test/flux/**"],
         },
       },
       // Tests against a real 4-node Slurm on localhost (test/setup/slurm): the
@@ -28,6 +28,17 @@ export default defineConfig({
           name: "slurm",
           include: ["test/slurm/**/*.test.ts"],
           globalSetup: ["test/setup/slurm/global-setup.ts"],
+          fileParallelism: false,
+        },
+      },
+      // Tests against a real 4-broker Flux instance on this machine (test/setup/flux):
+      // one instance for all of them, one file at a time for the same reason.
+      {
+        extends: true,
+        test: {
+          name: "flux",
+          include: ["test/flux/**/*.test.ts"],
+          globalSetup: ["test/setup/flux/global-setup.ts"],
           fileParallelism: false,
         },
       },

@@ -13,6 +13,7 @@ import { resolve } from "node:path";
 const BENCHMARKS: Record<string, string> = {
   plan: "bench/plan.ts",
   launch: "bench/launch.ts",
+  launchers: "bench/launchers.ts",
   request: "bench/request/run.ts",
   curve: "bench/request/curve.ts",
   tui: "bench/tui/run.ts",

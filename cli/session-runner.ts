@@ -68,7 +68,12 @@ export async function runSession(file: string, options: RunOptionValues, extras:
   writeEngineRecord(session.path, engineRecordFor(process.pid, reaper.pid, Date.now()));
   const stopHeartbeat = startHeartbeat(session.path);
   const registry = new ProcessRegistry();
-  const platform = createPlatform(resolved.platform, { env: process.env, cwd: process.cwd(), registry });
+  const platform = createPlatform(resolved.platform, {
+    env: process.env,
+    cwd: process.cwd(),
+    registry,
+    ...(resolved.launcher === undefined ? {} : { launcher: resolved.launcher }),
+  });
   const engine: Engine = new Engine({
     loaded,
     platform,
@@ -151,6 +156,6 @@ export function allocationRequest(
   resolved: ResolvedSettings,
   sessionDir: string,
 ): AllocationRequest {
-  const { platform: _platform, settings: _settings, ...request } = resolved;
+  const { platform: _platform, settings: _settings, launcher: _launcher, ...request } = resolved;
   return { ...request, jobName: `flotilla-${loaded.workload.name ?? "workload"}`, sessionDir };
 }

@@ -3,7 +3,7 @@
  * workload > user config > defaults. The provenance map goes into
  * session:start's `settings`, so a --json run says where each value came from.
  */
-import type { AllocationRequest, AllocationSpec, EngineSettings, PlatformName } from "../engine/index.js";
+import type { AllocationRequest, AllocationSpec, EngineSettings, LauncherName, PlatformName } from "../engine/index.js";
 import type { UserConfig } from "./config.js";
 import type { AllocationOverrides } from "./options.js";
 
@@ -12,6 +12,8 @@ export type Source = "flag" | "workload" | "config" | "default";
 /** The allocation request, less what the run adds (job name, session dir), plus where each value came from. */
 export type ResolvedSettings = Omit<AllocationRequest, "jobName" | "sessionDir"> & {
   platform: PlatformName;
+  /** Slurm's launcher: srun steps (default) or a Flux instance inside the job. */
+  launcher?: LauncherName;
   /** Every setting's value and source, for session:start. */
   settings: EngineSettings;
 };
@@ -43,6 +45,7 @@ export function resolveSettings(
       ],
       "local",
     ) ?? "local";
+  const launcher = pick<LauncherName>("launcher", [["workload", allocation.launcher]]);
   const nodes =
     pick(
       "nodes",
@@ -85,6 +88,7 @@ export function resolveSettings(
     ) ?? [];
   return {
     platform,
+    ...(launcher === undefined ? {} : { launcher }),
     nodes,
     extraArgs,
     settings,

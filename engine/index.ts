@@ -22,6 +22,7 @@ export {
 } from "./errors.js";
 export * from "./events.js";
 export { installExitGuard, killAllSync, ProcessRegistry } from "./launch/registry.js";
+export { FluxJobGuard, liveFluxCancelCommands } from "./platform/flux/job-guard.js";
 export { createPlatform, type PlatformOptions } from "./platform/index.js";
 export { cancelLiveJobsSync } from "./platform/slurm/live-jobs.js";
 export type { Allocation, AllocationRequest, Platform } from "./platform/types.js";
@@ -119,6 +120,8 @@ export {
   type AllocationSpec,
   BACKENDS,
   type BackendName,
+  LAUNCHERS,
+  type LauncherName,
   PLATFORMS,
   type PlatformName,
   type ReadySpec,

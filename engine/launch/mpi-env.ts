@@ -4,9 +4,9 @@ import type { Slot } from "../resources.js";
  * MPI launchers start every rank with one environment, but each rank has its
  * own GPUs and cores. This wraps a rank's command in a tiny `sh` script that
  * picks the rank's entry out of FLOTILLA_RANK_* lists (by the rank variable
- * the launcher sets: SLURM_PROCID for srun, OMPI_COMM_WORLD_RANK for mpirun)
- * and exports the same pinning variables a single process gets, then execs
- * the command, so the rank's pid is the command's.
+ * the launcher sets: SLURM_PROCID for srun, OMPI_COMM_WORLD_RANK for mpirun,
+ * FLUX_TASK_RANK for Flux) and exports the same pinning variables a single
+ * process gets, then execs the command, so the rank's pid is the command's.
  */
 const SCRIPT = [
   "r=$(( %RANK% + 1 ))",
@@ -18,7 +18,7 @@ const SCRIPT = [
   'exec "$@"',
 ].join("\n");
 
-export type RankVariable = "SLURM_PROCID" | "OMPI_COMM_WORLD_RANK";
+export type RankVariable = "SLURM_PROCID" | "OMPI_COMM_WORLD_RANK" | "FLUX_TASK_RANK";
 
 export function rankCommand(rankVariable: RankVariable, command: readonly string[]): string[] {
   return ["sh", "-c", SCRIPT.replace("%RANK%", rankVariable), "flotilla-rank", ...command];

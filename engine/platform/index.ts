@@ -1,6 +1,7 @@
 import { FlotillaError } from "../errors.js";
 import type { PlatformName } from "../workload/schema.js";
 import { detectPlatform } from "./detect.js";
+import { FluxPlatform } from "./flux/flux-platform.js";
 import { LocalPlatform, type LocalPlatformOptions } from "./local/local-platform.js";
 import { SlurmPlatform } from "./slurm/slurm-platform.js";
 import type { Platform } from "./types.js";
@@ -13,23 +14,30 @@ export type PlatformOptions = LocalPlatformOptions & {
   pollMs?: number;
   /** Slurm: srun --mpi plugin for MPI tasks (default: the cluster's MpiDefault). */
   mpi?: string;
+  /** Slurm: launch through srun steps (default) or through a Flux instance started in the job. */
+  launcher?: "srun" | "flux";
 };
 
 /**
- * The platform for a name. `auto` picks slurm inside a Slurm job (SLURM_JOB_ID
- * set) and local otherwise.
+ * The platform for a name. `auto` picks flux inside a Flux instance (FLUX_URI
+ * set), slurm inside a Slurm job (SLURM_JOB_ID set) and local otherwise.
  */
 export function createPlatform(name: PlatformName, options: PlatformOptions): Platform {
   switch (name) {
     case "local":
+      if (options.launcher === "flux") {
+        throw new FlotillaError("USAGE", "launcher: flux needs platform slurm (or flux), not local");
+      }
       return new LocalPlatform(options);
     case "slurm":
       return new SlurmPlatform(options);
+    case "flux":
+      return new FluxPlatform(options);
     case "auto":
       return createPlatform(detectPlatform(options.env), options);
     default: {
       const unknown: never = name;
-      throw new FlotillaError("USAGE", `unknown platform ${JSON.stringify(unknown)} (use local, slurm or auto)`);
+      throw new FlotillaError("USAGE", `unknown platform ${JSON.stringify(unknown)} (use local, slurm, flux or auto)`);
     }
   }
 }

@@ -30,11 +30,17 @@ const count = (min: number, max: number) => z.number().int().min(min).max(max);
 /** Settings where even the ceiling is only a guard: nothing is allocated per unit. */
 const SETTING_MAX = 1_000_000;
 
-export const PLATFORMS = ["local", "slurm", "auto"] as const;
+export const PLATFORMS = ["local", "slurm", "flux", "auto"] as const;
 export type PlatformName = (typeof PLATFORMS)[number];
+
+/** How processes start on a Slurm allocation: one srun step each, or jobs of a Flux instance started in it. */
+export const LAUNCHERS = ["srun", "flux"] as const;
+export type LauncherName = (typeof LAUNCHERS)[number];
 
 export const allocationSchema = z.strictObject({
   platform: z.enum(PLATFORMS).optional(),
+  /** Slurm only: `flux` starts a Flux instance across the job and launches everything through it. */
+  launcher: z.enum(LAUNCHERS).optional(),
   nodes: count(1, LIMITS.nodes).optional(),
   /** Per node. On local: detected when absent. */
   cores: count(1, LIMITS.coresPerNode).optional(),

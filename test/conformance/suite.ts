@@ -1,6 +1,6 @@
 /**
- * The platform conformance suite: every Platform (local, slurm, later PBS,
- * LSF, Flux) must pass it. It runs the shared basics
+ * The platform conformance suite: every Platform (local, slurm, flux, later
+ * PBS, LSF) must pass it. It runs the shared basics
  * (test/helpers/platform-conformance.ts) and adds what needs several
  * processes: placement over every node, readiness through `hostOf`, no
  * double-booked GPUs or cores among concurrent processes (as the processes

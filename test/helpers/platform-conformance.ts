@@ -1,5 +1,5 @@
 /**
- * One conformance suite for every Platform implementation (local, slurm, …).
+ * One conformance suite for every Platform implementation (local, slurm, flux, …).
  * Call `describePlatformConformance` from a test file with a factory; each
  * platform's own file adds what is specific to it.
  */

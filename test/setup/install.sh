@@ -57,3 +57,14 @@ if [ ! -f "$model_dir/node_modules/@node-llama-cpp/linux-x64/package.json" ]; th
 fi
 # The tiny GGUF model is generated, never downloaded; cached in test/fixtures/model/.models.
 (cd "$model_dir/../../.." && npx tsx test/fixtures/model/generate.ts >/dev/null)
+
+# Flux (test/flux): flux-core built from the vendored source into a prefix keyed
+# by its version, once per machine (about 5 minutes on 2 cores). Without the
+# vendored source (a clone outside its usual layout) the Flux tests skip and say so.
+flux_status=0
+bash "$(dirname "$0")/flux.sh" >/dev/null || flux_status=$?
+if [ "$flux_status" -eq 3 ]; then
+  echo "no vendored flux-core source beside the clone: the Flux tests will be skipped" >&2
+elif [ "$flux_status" -ne 0 ]; then
+  exit "$flux_status"
+fi

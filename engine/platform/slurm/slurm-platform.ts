@@ -3,8 +3,13 @@ import { FlotillaError } from "../../errors.js";
 import type { ProcessRegistry } from "../../launch/registry.js";
 import type { Launcher } from "../../launch/types.js";
 import type { NodeResources } from "../../resources.js";
+import { FluxCli } from "../flux/flux-cli.js";
+import { FluxLauncher } from "../flux/flux-launcher.js";
+import { FluxJobGuard } from "../flux/job-guard.js";
+import { FluxSubmitter } from "../flux/submitter.js";
 import type { Allocation, AllocationObserver, AllocationRequest, Platform } from "../types.js";
 import { holderJobArgs, parseSbatchId } from "./commands.js";
+import { type FluxInJob, startFluxInJob } from "./flux-instance.js";
 import { cancelJob, readJob, submit, waitUntilRunning } from "./holder-job.js";
 import { type SurroundingJob, surroundingJob } from "./job-env.js";
 import { nodeAddresses } from "./nodes.js";
@@ -22,6 +27,8 @@ export interface SlurmPlatformOptions {
   pollMs?: number;
   /** srun --mpi plugin for MPI tasks; default: the cluster's MpiDefault. */
   mpi?: string;
+  /** `flux`: start a Flux instance across the job and launch everything as its jobs. */
+  launcher?: "srun" | "flux";
 }
 
 interface Held {
@@ -29,6 +36,12 @@ interface Held {
   addresses: Map<string, string>;
   /** False inside a batch job: the job belongs to its script. */
   owned: boolean;
+  flux?: {
+    instance: FluxInJob;
+    env: Record<string, string | undefined>;
+    guard: FluxJobGuard;
+    submitter: FluxSubmitter;
+  };
 }
 
 /**
@@ -56,7 +69,72 @@ export class SlurmPlatform implements Platform {
     this.#cli.path("srun");
     this.#cli.path("squeue");
     const inside = surroundingJob(this.#options.env);
-    return inside ? this.#fromSurroundingJob(inside, request, observe) : this.#requestJob(request, signal, observe);
+    if (this.#options.launcher !== "flux") {
+      return inside ? this.#fromSurroundingJob(inside, request, observe) : this.#requestJob(request, signal, observe);
+    }
+    // The allocation is active only once its Flux instance is: hold the event back until then.
+    let active: Parameters<AllocationObserver>[0] | undefined;
+    const held: AllocationObserver = (state) => {
+      if (state.state === "active") active = state;
+      else observe(state);
+    };
+    const allocation = inside
+      ? await this.#fromSurroundingJob(inside, request, held)
+      : await this.#requestJob(request, signal, held);
+    try {
+      await this.#startFlux(allocation, request, signal);
+    } catch (error) {
+      await allocation.release();
+      throw error;
+    }
+    const uri = this.#held.get(allocation)?.flux?.instance.uri ?? "";
+    observe({
+      ...(active ?? activeEvent(allocation, allocation.jobId ?? "", 0)),
+      nodes: allocation.nodes.map((n) => ({ name: n.name, cores: n.cores.length, gpus: n.gpus.length })),
+      reason: `${active?.reason ?? `Slurm job ${allocation.jobId ?? ""}`}; launching through Flux instance ${uri}`,
+    });
+    return allocation;
+  }
+
+  /**
+   * Starts the Flux instance across the allocation, narrows each node to the
+   * cores Flux sees there (Flux cannot run what it does not know of), and
+   * makes release stop the instance before the job is given back.
+   */
+  async #startFlux(allocation: Allocation, request: AllocationRequest, signal: AbortSignal): Promise<void> {
+    const held = this.#held.get(allocation);
+    if (!held) throw new FlotillaError("INTERNAL", "not an allocation of this Slurm platform");
+    const instance = await startFluxInJob({
+      srun: this.#cli.path("srun"),
+      jobId: held.jobId,
+      nodes: allocation.nodes.map((n) => n.name),
+      dir: request.sessionDir,
+      env: this.#options.env,
+      cwd: this.#options.cwd ?? process.cwd(),
+      graceMs: this.#options.graceMs ?? 5_000,
+      signal,
+      ...(this.#options.registry === undefined ? {} : { registry: this.#options.registry }),
+    });
+    const env = { ...this.#options.env, FLUX_URI: instance.uri };
+    const cli = new FluxCli(env, this.#options.cwd ?? process.cwd());
+    const guard = new FluxJobGuard(cli.flux, env);
+    const submitter = new FluxSubmitter(cli);
+    for (const node of allocation.nodes) {
+      const rank = instance.resources.ranks.find((r) => r.rank === instance.ranks.get(node.name));
+      if (rank !== undefined && rank.cores.length < node.cores.length)
+        node.cores = node.cores.slice(0, rank.cores.length);
+    }
+    held.flux = { instance, env, guard, submitter };
+    const release = allocation.release.bind(allocation);
+    let released: Promise<void> | undefined;
+    allocation.release = () => {
+      submitter.close();
+      released ??= guard
+        .close()
+        .then(() => instance.stop())
+        .then(release);
+      return released;
+    };
   }
 
   async #requestJob(request: AllocationRequest, signal: AbortSignal, observe: AllocationObserver): Promise<Allocation> {
@@ -168,6 +246,21 @@ export class SlurmPlatform implements Platform {
   launcher(allocation: Allocation): Launcher {
     const held = this.#held.get(allocation);
     if (!held) throw new FlotillaError("INTERNAL", "not an allocation of this Slurm platform");
+    if (held.flux) {
+      const { instance, env, guard, submitter } = held.flux;
+      return new FluxLauncher({
+        cli: new FluxCli(env, this.#options.cwd ?? process.cwd()),
+        guard,
+        submitter,
+        ranks: instance.ranks,
+        addresses: held.addresses,
+        requestGpus: instance.resources.ranks.some((r) => r.gpus.length > 0),
+        env,
+        cwd: this.#options.cwd ?? process.cwd(),
+        ...(this.#options.registry === undefined ? {} : { registry: this.#options.registry }),
+        ...(this.#options.graceMs === undefined ? {} : { graceMs: this.#options.graceMs }),
+      });
+    }
     return new SrunLauncher({
       jobId: held.jobId,
       srun: this.#cli.path("srun"),

@@ -8,6 +8,13 @@ describe("resolveSettings", () => {
     slurm: { account: "cfg-acct", partition: "cfg-part", qos: "low", extra_args: ["--mail-type=END"] },
   };
 
+  it("takes the launcher from the workload, and leaves it out when not given", () => {
+    const resolved = resolveSettings({ platform: "slurm", launcher: "flux" }, {}, {});
+    expect(resolved).toMatchObject({ platform: "slurm", launcher: "flux" });
+    expect(resolved.settings.launcher).toEqual({ value: "flux", source: "workload" });
+    expect(resolveSettings({}, {}, {}).launcher).toBeUndefined();
+  });
+
   it("takes flags over the workload over the user config over defaults, and says which", () => {
     const resolved = resolveSettings(
       { platform: "auto", nodes: 4, gpus: 2, partition: "gpu", walltime: 3_600_000 },
@@ -46,7 +53,7 @@ describe("resolveSettings", () => {
 describe("config values", () => {
   it("checks each key's value", () => {
     expect(parseConfigValue("platform", "auto")).toBe("auto");
-    expect(() => parseConfigValue("platform", "pbs")).toThrow(/one of local, slurm, auto/);
+    expect(() => parseConfigValue("platform", "pbs")).toThrow(/one of local, slurm, flux, auto/);
     expect(parseConfigValue("slurm.extra_args", "--a=1  --b")).toEqual(["--a=1", "--b"]);
     expect(parseConfigValue("slurm.extra_args", '["--x y"]')).toEqual(["--x y"]);
     expect(() => parseConfigValue("slurm.extra_args", "[1]")).toThrow(/JSON list of strings/);

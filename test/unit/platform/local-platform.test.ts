@@ -124,4 +124,9 @@ describe("createPlatform", () => {
     expect(createPlatform("auto", { env: {} }).name).toBe("local");
     expect(createPlatform("auto", { env: { SLURM_JOB_ID: "42" } }).name).toBe("slurm");
   });
+
+  it("makes flux, and picks it for auto inside a Flux instance", () => {
+    expect(createPlatform("flux", { env: {} }).name).toBe("flux");
+    expect(createPlatform("auto", { env: { FLUX_URI: "local:///run/flux/local" } }).name).toBe("flux");
+  });
 });

@@ -88,7 +88,7 @@ describe("schema errors", () => {
     ].join("\n");
     expect(problems(text)).toEqual([
       'w.yaml:2:25: allocation.walltime: not a duration: "soon" (try 30s, 5m, 1h)',
-      'w.yaml:2:41: allocation.platform: expected one of "local", "slurm", "auto", got "cloud"',
+      'w.yaml:2:41: allocation.platform: expected one of "local", "slurm", "flux", "auto", got "cloud"',
       "w.yaml:4:11: tasks[0].name: must start with a letter and use only letters, digits, '_' and '-'",
       "w.yaml:5:14: tasks[0].command: must name a program",
       "w.yaml:6:12: tasks[0].cores: must be at least 0, got -1",
