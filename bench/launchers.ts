@@ -27,7 +27,7 @@ import { FluxPlatform } from "../engine/platform/flux/index.js";
 import { LocalPlatform } from "../engine/platform/local/local-platform.js";
 import { SlurmPlatform } from "../engine/platform/slurm/index.js";
 import type { Allocation, AllocationRequest, Launcher, Platform } from "../engine/platform/types.js";
-import { findFlux, startInstance, stopInstance } from "../test/setup/flux/instance.js";
+import { findFlux, startInstance, stopInstance } from "./harness/flux-instance.js";
 
 const { values } = parseArgs({
   options: {

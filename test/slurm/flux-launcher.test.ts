@@ -2,10 +2,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { findFlux } from "../../bench/harness/flux-instance.js";
 import { runCli } from "../helpers/cli.js";
 import { assertNoDoubleBooking, ofType, parseNdjson } from "../helpers/events.js";
 import { tempDir } from "../helpers/tmp.js";
-import { findFlux } from "../setup/flux/instance.js";
 import { describeSlurm, queuedJobs, slurmEnv, waitForEmptyQueue } from "./cluster.js";
 
 const bin = findFlux();

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { findFlux, startInstance, stopInstance } from "./instance.js";
+import { findFlux, startInstance, stopInstance } from "../../../bench/harness/flux-instance.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

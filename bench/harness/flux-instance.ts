@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
-const script = join(dirname(fileURLToPath(import.meta.url)), "..", "flux.sh");
+const script = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "test", "setup", "flux.sh");
 export const FLUX_SIZE = 4;
 
 /** The `flux` to use: the test setup's build, else one on PATH. */
