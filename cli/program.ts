@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { register as registerConfig } from "./commands/config.js";
+import { register as registerEndpoints } from "./commands/endpoints.js";
 import { register as registerKeygen } from "./commands/keygen.js";
 import { register as registerPlan } from "./commands/plan.js";
 import { register as registerReaper } from "./commands/reaper.js";
@@ -20,6 +21,7 @@ const COMMANDS: RegisterCommand[] = [
   registerRun,
   registerWatch,
   registerShow,
+  registerEndpoints,
   registerValidate,
   registerPlan,
   registerServe,

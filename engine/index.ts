@@ -54,6 +54,12 @@ export { warningLeadMs } from "./run/walltime.js";
 export type { InstanceContext, InstanceDriver, LaunchPlan, ReadyContext, ReadyResult } from "./service/driver.js";
 export { EndpointRegistry, type PublishedInstance, serviceUrlsVariable } from "./service/endpoints.js";
 export {
+  ENDPOINTS_FILE,
+  type EndpointsFile,
+  type EndpointsFileInstance,
+  type EndpointsFileService,
+} from "./service/endpoints-file.js";
+export {
   createSessionDir,
   DEFAULT_SESSIONS_DIR,
   engineLiveness,

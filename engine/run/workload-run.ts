@@ -121,6 +121,7 @@ export async function runWorkload(context: RunContext): Promise<string> {
     emit,
     ...(context.executorFor === undefined ? {} : { executorFor: context.executorFor }),
     ...(context.serviceEnv === undefined ? {} : { serviceEnv: context.serviceEnv }),
+    sessionDir: context.sessionDir,
   });
   // Added after services.stopAll but must run before it: tasks may still be talking to services.
   teardown.first((graceMs) => tasks.cancelAll(fatal.error?.message ?? "the run is stopping", graceMs));
