@@ -89,7 +89,7 @@ export const livenessSchema = z
       : { ...value, timeout: value.timeout ?? Math.min(LIVENESS_DEFAULTS.timeout, value.every) },
   );
 
-export const BACKENDS = ["openai", "noop"] as const;
+export const BACKENDS = ["openai", "noop", "stdio"] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export const BALANCERS = ["round_robin", "least_outstanding"] as const;
