@@ -23,7 +23,8 @@ export interface InferenceTaskOptions {
   requests: Array<ChannelRequest | undefined>;
   dispatcher: Dispatcher;
   concurrency: number;
-  balance: BalancerName;
+  /** Absent: the service's (the dispatcher's default). */
+  balance?: BalancerName | undefined;
   requestTimeoutMs: number;
   maxAttempts: number;
   /** responses.jsonl of this task. */
@@ -72,7 +73,7 @@ export async function runInferenceTask(options: InferenceTaskOptions): Promise<I
     outputError ??= reportWriteFailure(options.outputPath, error).message;
   });
   out.on("error", () => {});
-  const balancer = createBalancer(options.balance);
+  const balancer = options.balance === undefined ? undefined : createBalancer(options.balance);
   // Requests finish out of order; lines are written once every earlier one is.
   const finished = new Map<number, ResponseRecord>();
   let nextToWrite = 0;
@@ -110,7 +111,7 @@ export async function runInferenceTask(options: InferenceTaskOptions): Promise<I
       const result = await dispatcher.dispatch(request, {
         source: options.task,
         index,
-        balancer,
+        ...(balancer === undefined ? {} : { balancer }),
         timeoutMs: options.requestTimeoutMs,
         maxAttempts: options.maxAttempts,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
