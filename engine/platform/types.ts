@@ -1,4 +1,4 @@
-import type { AllocationStateEvent } from "../events.js";
+import type { AllocationStateEvent, RequestProgress } from "../events.js";
 import type { Placement } from "../scheduler/types.js";
 
 /** One node of an allocation, with the ids of the cores and GPUs Flotilla may use. */
@@ -64,6 +64,8 @@ export interface ExitRecord {
   cause?: unknown;
   /** Some of its output could not be written to its log files (a full disk): why, in words. */
   outputError?: string;
+  /** An inference task's requests, how far they got (task:state `requests`). */
+  requests?: RequestProgress;
 }
 
 export interface LaunchSpec {

@@ -30,6 +30,8 @@ export interface InferenceTaskOptions {
   /** responses.jsonl of this task. */
   outputPath: string;
   signal?: AbortSignal;
+  /** Handed the summary as soon as it counts (inference-progress.ts reads it while the task runs). */
+  onStart?: (summary: InferenceSummary) => void;
 }
 
 export interface InferenceSummary {
@@ -85,6 +87,7 @@ export async function runInferenceTask(options: InferenceTaskOptions): Promise<I
     durationMs: 0,
     outputPath: options.outputPath,
   };
+  options.onStart?.(summary);
   const settle = (record: ResponseRecord) => {
     if (record.status === "ok") summary.ok++;
     else {

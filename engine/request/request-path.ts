@@ -22,6 +22,7 @@ import { DispatcherSet, takesRequests } from "./dispatcher-set.js";
 import { createFrontToken, type FrontToken, openaiClientEnv } from "./front-auth.js";
 import { hostDriver } from "./host-driver.js";
 import { type HttpFront, requestPathEnv, serviceVariablePrefix, startHttpFront } from "./http-front.js";
+import { InferenceProgress } from "./inference-progress.js";
 import { inferenceExecutor, isInferenceTask } from "./inference-task-executor.js";
 import { remoteDriver } from "./remote-driver.js";
 import { readEndpointTokens } from "./remote-tokens.js";
@@ -46,6 +47,7 @@ export interface RequestPathOptions {
 
 export class RequestPath {
   readonly metrics = new RequestMetrics();
+  private readonly progress = new InferenceProgress();
   private readonly profile: RequestProfile;
   private dispatchers: DispatcherSet | undefined;
   private front: HttpFront | undefined;
@@ -95,6 +97,7 @@ export class RequestPath {
       workloadDir: this.options.workloadDir,
       sessionDir: this.options.sessionDir,
       log: this.log,
+      progress: this.progress,
     });
     return this.executor;
   }
@@ -138,7 +141,11 @@ export class RequestPath {
       token: this.token?.token ?? false,
       dispatcherFor: (name) => dispatchers.get(name),
     });
-    this.ticker = startMetricsTicker(this.metrics, (event) => emit(event), this.options.metricsIntervalMs);
+    this.ticker = startMetricsTicker(
+      this.metrics,
+      (event) => emit(this.progress.attach(event)),
+      this.options.metricsIntervalMs,
+    );
     const auth = this.token ? `bearer token in ${this.token.file}` : "authentication off (--insecure)";
     this.log("info", `OpenAI-compatible HTTP front at ${this.front.url}/services/<name>/v1, ${auth}`, "request-path");
   }

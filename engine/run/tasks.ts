@@ -242,6 +242,7 @@ export class TaskRunner {
         duration_ms: Math.round(record.durationMs),
         ...(error === "" ? {} : { error }),
         ...(lost === undefined ? {} : { output_incomplete: true }),
+        ...(record.requests === undefined ? {} : { requests: record.requests }),
       },
       state,
     );
