@@ -8,9 +8,9 @@
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import type { NodeResources } from "../engine/platform/types.js";
+import type { ResourceRequest, Slot } from "../engine/resources.js";
 import { planWorkload, requestOf, syntheticNodes } from "../engine/scheduler/plan.js";
 import { ResourcePool } from "../engine/scheduler/pool.js";
-import type { ResourceRequest, Slot } from "../engine/scheduler/types.js";
 import { expandServices, expandTasks } from "../engine/workload/expand.js";
 import { type Workload, workloadSchema } from "../engine/workload/schema.js";
 

@@ -4,14 +4,16 @@
  *
  *   tsx build/build.ts [--no-code-cache] [--minify]
  */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { existsSync, rmSync } from "node:fs";
 import { copyFile, mkdir, readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundle } from "./bundle.js";
+import { bundle, bundleVega } from "./bundle.js";
 import { maxGlibc } from "./check-glibc.js";
-import { ZEROMQ_ASSET } from "./runtime/assets.js";
+import { CLI_BUNDLE_ASSET, codeCacheAsset, HOST_BUNDLE_ASSET, VEGA_ASSET, ZEROMQ_ASSET } from "./runtime/assets.js";
 import { makeSea } from "./sea.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -46,6 +48,34 @@ async function glibcNeed(path: string): Promise<string> {
   }
 }
 
+/**
+ * V8's code cache for a bundle as build/runtime/sea-main.ts compiles it, made
+ * by a plain child of this node (the binary is a copy of it; a cache made
+ * under other flags would be rejected at run time). The child first runs the
+ * bundle with `args`, so the cache holds the functions start-up runs, not
+ * only the top level (warm-up instead of compiling them at every start). The
+ * host's warm-up parses its flags and stops at the missing address, so its
+ * cache holds no help text formatting, which a host never runs.
+ */
+function writeCodeCache(bundle: string, cache: string, args: readonly string[]): void {
+  const script = [
+    'const { readFileSync, writeFileSync } = require("node:fs");',
+    'const { wrap } = require("node:module");',
+    'const { dirname } = require("node:path");',
+    'const { Script } = require("node:vm");',
+    "const [source, out, ...args] = process.argv.slice(1);",
+    'const compiled = new Script(wrap(readFileSync(source, "utf8")), { filename: source });',
+    "process.argv = [process.argv[0], source, ...args];",
+    'process.once("exit", () => writeFileSync(out, compiled.createCachedData()));',
+    "const m = { exports: {} };",
+    "compiled.runInThisContext().call(m.exports, m.exports, require, m, source, dirname(source));",
+  ].join("\n");
+  // The warm-up may end with any exit code (the host's refuses its missing address); the cache is what counts.
+  rmSync(cache, { force: true });
+  spawnSync(process.execPath, ["-e", script, bundle, cache, ...args], { stdio: "ignore" });
+  if (!existsSync(cache)) throw new Error(`no code cache was written for ${bundle}`);
+}
+
 async function sizeOf(path: string): Promise<string> {
   return `${((await stat(path)).size / 1024 / 1024).toFixed(1)} MiB`;
 }
@@ -57,8 +87,11 @@ async function main(argv: readonly string[]): Promise<void> {
   const addonBytes = await readFile(addon);
   const addonId = createHash("sha256").update(addonBytes).digest("hex").slice(0, 16);
   const paths = {
-    bundle: join(dist, "flotilla.cjs"),
+    bundle: join(dist, CLI_BUNDLE_ASSET),
+    hostBundle: join(dist, HOST_BUNDLE_ASSET),
+    seaMain: join(dist, "sea-main.cjs"),
     sideAddon: join(dist, ZEROMQ_ASSET),
+    vega: join(dist, VEGA_ASSET),
     config: join(dist, "sea-config.json"),
     blob: join(dist, "sea-prep.blob"),
     binary: join(dist, "flotilla"),
@@ -69,11 +102,34 @@ async function main(argv: readonly string[]): Promise<void> {
   const metafile = await timed("bundle", () =>
     bundle({ entry: join(root, "cli", "main.ts"), outfile: paths.bundle, addonId, minify }),
   );
+  // Beside the bundle too, where `node dist/flotilla.cjs report` finds it.
+  await timed("vega", () => bundleVega(join(root, "build", "vega-entry.ts"), paths.vega));
+  // The service host's own bundle, and the script that picks one of the two inside the binary.
+  await timed("host", () =>
+    bundle({ entry: join(root, "cli", "host-main.ts"), outfile: paths.hostBundle, addonId, minify }),
+  );
+  await bundle({ entry: join(root, "build", "runtime", "sea-main.ts"), outfile: paths.seaMain, addonId, minify });
+  const assets: Record<string, string> = {
+    [CLI_BUNDLE_ASSET]: rel(paths.bundle),
+    [HOST_BUNDLE_ASSET]: rel(paths.hostBundle),
+    [VEGA_ASSET]: rel(paths.vega),
+  };
+  if (useCodeCache) {
+    const warmUps: [string, string[]][] = [
+      [paths.bundle, ["--version"]],
+      [paths.hostBundle, ["service-host", "--backend", "noop"]],
+    ];
+    for (const [file, args] of warmUps) {
+      writeCodeCache(file, `${file}.cache`, args);
+      assets[codeCacheAsset(relative(dist, file))] = rel(`${file}.cache`);
+    }
+  }
   // Lets `node dist/flotilla.cjs` run too (the bundle loads the addon from beside itself).
   await copyFile(addon, paths.sideAddon);
   await timed("sea", () =>
     makeSea({
-      main: rel(paths.bundle),
+      main: rel(paths.seaMain),
+      assets,
       addon: rel(addon),
       configFile: rel(paths.config),
       blob: rel(paths.blob),
@@ -84,6 +140,8 @@ async function main(argv: readonly string[]): Promise<void> {
 
   console.log(`modules  ${Object.keys(metafile.inputs).length}`);
   console.log(`bundle   ${rel(paths.bundle)} ${await sizeOf(paths.bundle)}${minify ? " (minified)" : ""}`);
+  console.log(`vega     ${rel(paths.vega)} ${await sizeOf(paths.vega)} (minified; read only by report)`);
+  console.log(`host     ${rel(paths.hostBundle)} ${await sizeOf(paths.hostBundle)} (flotilla service-host)`);
   console.log(`addon    ${rel(addon)} ${await sizeOf(addon)} (${await glibcNeed(addon)})`);
   console.log(`blob     ${rel(paths.blob)} ${await sizeOf(paths.blob)}${useCodeCache ? " (with code cache)" : ""}`);
   console.log(`binary   ${rel(paths.binary)} ${await sizeOf(paths.binary)} (${await glibcNeed(paths.binary)})`);

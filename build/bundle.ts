@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { type BuildOptions, build, type Metafile } from "esbuild";
 import { inkNoTopLevelAwaitPlugin } from "./plugins/ink-no-tla.js";
+import { vegaNoCanvasPlugin } from "./plugins/vega-no-canvas.js";
 import { yogaSyncPlugin } from "./plugins/yoga-sync.js";
 import { zeromqAddonPlugin } from "./plugins/zeromq-addon.js";
 import { zeromqLazyPlugin } from "./plugins/zeromq-lazy.js";
@@ -47,8 +48,9 @@ export function bundleOptions(input: BundleInput): BuildOptions {
       "process.env.NODE_ENV": '"production"',
       FLOTILLA_ZEROMQ_ADDON_ID: JSON.stringify(input.addonId),
     },
-    // Only Ink's DevTools hook (DEV=true) would load it; it is not shipped.
-    external: ["react-devtools-core"],
+    // Only Ink's DevTools hook (DEV=true) would load it; it is not shipped. vega and
+    // vega-lite travel as their own asset (bundleVega), read only by `flotilla report`.
+    external: ["react-devtools-core", "vega", "vega-lite"],
     plugins: [zeromqLazyPlugin(), zeromqAddonPlugin(runtimeLoader), yogaSyncPlugin(), inkNoTopLevelAwaitPlugin()],
   };
 }
@@ -57,4 +59,24 @@ export async function bundle(input: BundleInput): Promise<Metafile> {
   const result = await build(bundleOptions(input));
   if (!result.metafile) throw new Error("esbuild returned no metafile");
   return result.metafile;
+}
+
+/**
+ * vega + vega-lite as one minified CommonJS file of their own (the VEGA_ASSET):
+ * in the main bundle they would make every command's start-up slower, though
+ * only `flotilla report` uses them.
+ */
+export async function bundleVega(entry: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    minify: true,
+    legalComments: "eof",
+    logLevel: "warning",
+    plugins: [vegaNoCanvasPlugin()],
+  });
 }

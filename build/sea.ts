@@ -7,14 +7,16 @@ import { ZEROMQ_ASSET } from "./runtime/assets.js";
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 
 export interface SeaInput {
-  /** The CommonJS bundle the binary runs. */
+  /** The CommonJS script the binary runs. */
   main: string;
+  /** More SEA assets: name → file. */
+  assets?: Record<string, string>;
   /** Native addon carried as the `zeromq.node` asset. */
   addon: string;
   configFile: string;
   blob: string;
   output: string;
-  /** Embed V8's code cache for the bundle (faster start, bigger binary). */
+  /** Embed V8's code cache for the main script (faster start, bigger binary). */
   useCodeCache: boolean;
 }
 
@@ -26,7 +28,7 @@ export async function makeSea(input: SeaInput): Promise<void> {
     disableExperimentalSEAWarning: true,
     useSnapshot: false,
     useCodeCache: input.useCodeCache,
-    assets: { [ZEROMQ_ASSET]: input.addon },
+    assets: { [ZEROMQ_ASSET]: input.addon, ...input.assets },
   };
   await writeFile(input.configFile, `${JSON.stringify(config, null, 2)}\n`);
   execFileSync(process.execPath, ["--experimental-sea-config", input.configFile], {

@@ -3,9 +3,9 @@
  * user's config directory (XDG: ~/.config/flotilla/config.json), or in
  * FLOTILLA_CONFIG_DIR when set. Workload files and flags override them.
  */
+
 import { constants } from "node:os";
-import { FlotillaError } from "../engine/errors.js";
-import { PLATFORMS, type PlatformName } from "../engine/workload/schema.js";
+import { FlotillaError, PLATFORMS, type PlatformName } from "../engine/index.js";
 
 export const CONFIG_KEYS = [
   "platform",

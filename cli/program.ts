@@ -1,9 +1,11 @@
-import { Command } from "commander";
+import type { Command } from "commander";
+import { register as registerBench } from "./commands/bench.js";
 import { register as registerConfig } from "./commands/config.js";
 import { register as registerEndpoints } from "./commands/endpoints.js";
 import { register as registerKeygen } from "./commands/keygen.js";
 import { register as registerPlan } from "./commands/plan.js";
 import { register as registerReaper } from "./commands/reaper.js";
+import { register as registerReport } from "./commands/report.js";
 import { register as registerRequest } from "./commands/request.js";
 import { register as registerRun } from "./commands/run.js";
 import { register as registerSelfCheck } from "./commands/self-check.js";
@@ -12,7 +14,7 @@ import { register as registerServiceHost } from "./commands/service-host.js";
 import { register as registerShow } from "./commands/show.js";
 import { register as registerValidate } from "./commands/validate.js";
 import { register as registerWatch } from "./commands/watch.js";
-import { VERSION } from "./version.js";
+import { baseProgram } from "./program-base.js";
 
 /** Each command lives in cli/commands/<name>.ts and exports one `register`. */
 export type RegisterCommand = (program: Command) => void;
@@ -27,6 +29,8 @@ const COMMANDS: RegisterCommand[] = [
   registerServe,
   registerRequest,
   registerKeygen,
+  registerBench,
+  registerReport,
   registerServiceHost,
   registerReaper,
   registerSelfCheck,
@@ -34,13 +38,7 @@ const COMMANDS: RegisterCommand[] = [
 ];
 
 export function createProgram(): Command {
-  const program = new Command("flotilla")
-    .description("Run hybrid HPC + ML workflows: services on GPUs and cores, client tasks, inference dispatch.")
-    .version(VERSION, "-V, --version")
-    .showHelpAfterError()
-    // Throw instead of exiting, so cli/run-main.ts maps usage errors to exit 2.
-    .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  const program = baseProgram();
   for (const register of COMMANDS) register(program);
   return program;
 }

@@ -1,6 +1,5 @@
 import { type Command, CommanderError } from "commander";
-import { EXIT_CODES, exitCodeFor, isFlotillaError } from "../engine/errors.js";
-import { createProgram } from "./program.js";
+import { EXIT_CODES, exitCodeFor, isFlotillaError } from "../engine/host.js";
 
 /**
  * Runs the CLI and turns every way it can end into an exit code (docs/cli.md):
@@ -8,9 +7,8 @@ import { createProgram } from "./program.js";
  * anything else is a bug and exits 1 with its stack. A command that finishes
  * normally may set `process.exitCode` itself (e.g. 1 when a task failed).
  */
-export async function runMain(argv: readonly string[]): Promise<number> {
+export async function runMain(argv: readonly string[], program: Command): Promise<number> {
   try {
-    const program = createProgram();
     rejectUnknownCommandHelp(program, argv.slice(2));
     await program.parseAsync([...argv]);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT_CODES.ok;

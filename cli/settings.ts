@@ -3,9 +3,7 @@
  * workload > user config > defaults. The provenance map goes into
  * session:start's `settings`, so a --json run says where each value came from.
  */
-import type { EngineSettings } from "../engine/engine.js";
-import type { AllocationRequest } from "../engine/platform/types.js";
-import type { AllocationSpec, PlatformName } from "../engine/workload/schema.js";
+import type { AllocationRequest, AllocationSpec, EngineSettings, PlatformName } from "../engine/index.js";
 import type { UserConfig } from "./config.js";
 import type { AllocationOverrides } from "./options.js";
 

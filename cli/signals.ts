@@ -1,4 +1,4 @@
-import { FlotillaError } from "../engine/errors.js";
+import { FlotillaError } from "../engine/index.js";
 
 export interface SignalHandlers {
   /** The first SIGINT/SIGTERM: stop the run in order (teardown, session:end). */

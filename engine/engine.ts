@@ -18,20 +18,18 @@ import { EXIT_CODES, errorMessage, exitCodeFor, FlotillaError, isFlotillaError }
 import { type EngineEvent, type EngineEventBody, EVENT_VERSION } from "./events.js";
 import { defaultRegistry, killAllSync, type ProcessRegistry } from "./launch/registry.js";
 import type { Allocation, AllocationRequest, Platform } from "./platform/types.js";
+import { RequestPath, type RequestPathSettings } from "./request/request-path.js";
+import { installExitHooks } from "./run/exit-hooks.js";
 import { FatalCause } from "./run/fatal.js";
 import { openSessionRecord, type SessionRecord } from "./run/record.js";
-import type { TaskExecutor } from "./run/tasks.js";
 import { Teardown } from "./run/teardown.js";
 import { isFailedEnd, runWorkload } from "./run/workload-run.js";
-import type { InstanceDriver } from "./service/driver.js";
 import { EndpointRegistry } from "./service/endpoints.js";
 import { startEndpointsFile } from "./service/endpoints-file.js";
 import type { SessionDir } from "./session/session-dir.js";
 import { onWriteFailure } from "./session/write-errors.js";
 import { reduce, serviceCounts, taskCounts } from "./state.js";
-import type { TaskInstance } from "./workload/expand.js";
 import type { LoadedWorkload } from "./workload/load.js";
-import type { ServiceSpec } from "./workload/schema.js";
 
 export interface EngineOptions {
   /** The workload as loadWorkload/parseWorkload returned it (positions name file:line in errors). */
@@ -51,15 +49,16 @@ export interface EngineOptions {
   bus?: EventBus;
   /** Where the platform's launcher registers processes (the last-resort sweep at teardown). */
   registry?: ProcessRegistry;
-  /** Ready service instances; pass one in to share it with the request path. */
+  /** Ready service instances (shared with the request path). */
   endpoints?: EndpointRegistry;
-  /** Overrides driverFor for some services (backends, remote endpoints). */
-  driverFor?: (service: ServiceSpec, instance: number) => InstanceDriver | undefined;
-  /** Overrides how some tasks run (inference tasks). */
-  executorFor?: (unit: TaskInstance) => TaskExecutor | undefined;
-  /** Extra env for a task that `uses` a service (the request path's _HTTP and _ZMQ). */
-  serviceEnv?: (service: string) => Record<string, string>;
-  /** Parts that live for the run (the request path): started once the allocation is active, stopped at teardown. */
+  /**
+   * How the request path runs (the HTTP front's address, authentication, the
+   * environment remote tokens are read from). The engine builds the request
+   * path itself: service hosts, remote endpoints, inference tasks, the HTTP
+   * front and the request metrics.
+   */
+  requestPath?: RequestPathSettings;
+  /** Other parts that live for the run: started once the allocation is active, stopped at teardown. */
   extensions?: RunExtension[];
 }
 
@@ -76,6 +75,8 @@ export const DEFAULT_TEARDOWN_GRACE_MS = 5_000;
 export class Engine {
   readonly bus: EventBus;
   readonly endpoints: EndpointRegistry;
+  /** Service hosts, remote endpoints, inference tasks, the HTTP front and request metrics. */
+  readonly requestPath: RequestPath;
   private readonly teardown: Teardown;
   private started = false;
   #writeError: FlotillaError | undefined;
@@ -84,6 +85,15 @@ export class Engine {
     this.bus = options.bus ?? new EventBus();
     this.endpoints = options.endpoints ?? new EndpointRegistry();
     this.teardown = new Teardown(options.graceMs ?? DEFAULT_TEARDOWN_GRACE_MS);
+    const { loaded, session } = options;
+    this.requestPath = new RequestPath({
+      ...options.requestPath,
+      workload: loaded.workload,
+      workloadDir: loaded.dir,
+      sessionDir: session.path,
+      endpoints: this.endpoints,
+      emit: (body) => this.bus.emit(body),
+    });
   }
 
   /** Every event from now on (async iterable); ends after session:end. */
@@ -110,6 +120,8 @@ export class Engine {
     const { options, bus } = this;
     // Throws (exit 2) when events.jsonl cannot be opened: nothing has started yet.
     const record: SessionRecord = openSessionRecord(options.session, bus);
+    // Should this process exit mid-run, nothing it started outlives it and the record is flushed.
+    const removeExitHooks = installExitHooks();
     const fatal = new FatalCause(signal);
     const emit = (body: EngineEventBody) => bus.emit(body);
     // A full disk (or any write error in the session directory) stops the run in order.
@@ -144,7 +156,7 @@ export class Engine {
       sessionId: options.session.id,
       services: options.loaded.workload.services.map((service) => service.name),
       registry: this.endpoints,
-      serviceEnv: options.serviceEnv,
+      serviceEnv: (service) => this.requestPath.serviceEnv(service),
     });
     // Everything below waits on processes and sockets; should they all vanish at
     // once, this keeps the process alive until session:end instead of letting
@@ -154,6 +166,9 @@ export class Engine {
     let reason = "all tasks ended";
     try {
       allocation = await this.acquire(fatal.signal);
+      const requestPath = this.requestPath;
+      this.teardown.add(() => requestPath.stop());
+      await requestPath.start();
       for (const extension of options.extensions ?? []) {
         this.teardown.add(() => extension.stop());
         await extension.start();
@@ -166,6 +181,7 @@ export class Engine {
         teardown: this.teardown,
         logPaths: record.logPaths,
         endpoints: this.endpoints,
+        requestPath: this.requestPath,
         sessionDir: options.session.path,
       });
     } catch (error) {
@@ -220,6 +236,7 @@ export class Engine {
       stopListening();
       bus.close();
       clearInterval(keepAlive);
+      removeExitHooks();
     }
     // session:end itself could not be written: the record is incomplete, whatever it says.
     if (wroteBefore === undefined && this.#writeError && code < EXIT_CODES.usage) code = EXIT_CODES.sessionWrite;

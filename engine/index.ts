@@ -1,7 +1,8 @@
 /**
- * The one import surface of the engine for cli/ and tui/. Everything a
- * command or the dashboard needs is re-exported here; reach past it only for
- * tests.
+ * The one import surface of the engine for cli/: everything a command needs
+ * is re-exported here. The dashboard (tui/) reads only events.ts, state.ts
+ * and errors.ts; tests and benchmarks may reach internals.
+ * test/unit/boundaries enforces all of it (docs/architecture.md).
  */
 export { EventBus, type EventBusOptions, type EventListener } from "./bus.js";
 export {
@@ -42,15 +43,32 @@ export {
 } from "./request/auth/key-files.js";
 export { newKeyPair } from "./request/auth/new-key-pair.js";
 export { isCurveKey } from "./request/auth/z85.js";
-export { type Reply, type RequestOptions, ServiceClient, type ServiceClientOptions } from "./request/client.js";
-export { isLoopback } from "./request/front-auth.js";
+export { isLoopback } from "./request/front/auth.js";
 export { describeExit } from "./request/host/backend-process.js";
 export { formatReadyLine, parseReadyLine, READY_PATTERN, type ReadyLine } from "./request/host/ready-line.js";
 export { type HostConfig, type RunningHost, startHost } from "./request/host/start.js";
-export type { HostStatus, Timing } from "./request/protocol.js";
 export { RequestPath, type RequestPathOptions } from "./request/request-path.js";
+export {
+  type ClientFailureReason,
+  clientFailureReason,
+  type Reply,
+  type RequestOptions,
+  ServiceClient,
+  type ServiceClientOptions,
+} from "./request/wire/client.js";
+export type { HostStatus, Timing } from "./request/wire/protocol.js";
+export type { Slot } from "./resources.js";
 export type { TaskExecutor } from "./run/tasks.js";
 export { warningLeadMs } from "./run/walltime.js";
+export { checkFits } from "./scheduler/fits.js";
+export {
+  type NodePlan,
+  type PlannedItem,
+  planWorkload,
+  requestOf,
+  syntheticNodes,
+  type WorkloadPlan,
+} from "./scheduler/plan.js";
 export type { InstanceContext, InstanceDriver, LaunchPlan, ReadyContext, ReadyResult } from "./service/driver.js";
 export { EndpointRegistry, type PublishedInstance, serviceUrlsVariable } from "./service/endpoints.js";
 export {
@@ -60,15 +78,20 @@ export {
   type EndpointsFileService,
 } from "./service/endpoints-file.js";
 export {
+  buildSummary,
   createSessionDir,
   DEFAULT_SESSIONS_DIR,
   engineLiveness,
   engineRecordFor,
   flushOpenSinksSync,
+  mkdirPrivate,
   readEventsFile,
+  reaperRunning,
   type SessionDir,
+  SUMMARY_FILE,
   startHeartbeat,
   writeEngineRecord,
+  writePrivateFileSync,
 } from "./session/index.js";
 export {
   type InstanceView,
@@ -83,5 +106,16 @@ export {
   taskCounts,
 } from "./state.js";
 export { parseDuration } from "./workload/duration.js";
+export { expandServices, expandTasks, instanceCount } from "./workload/expand.js";
+export { grouped, LIMITS } from "./workload/limits.js";
 export { type LoadedWorkload, loadWorkload } from "./workload/load.js";
-export { BACKENDS, type BackendName, type ReadySpec, type Workload } from "./workload/schema.js";
+export {
+  type AllocationSpec,
+  BACKENDS,
+  type BackendName,
+  PLATFORMS,
+  type PlatformName,
+  type ReadySpec,
+  type Workload,
+} from "./workload/schema.js";
+export { taskInstanceCount } from "./workload/totals.js";

@@ -41,12 +41,16 @@ export function formatCount(value: number | undefined): string {
 
 /** Compact id list: 0-3,6 for [0,1,2,3,6]; "–" when empty. */
 export function formatIds(ids: readonly number[]): string {
-  if (ids.length === 0) return ABSENT;
-  const sorted = [...ids].sort((a, b) => a - b);
+  return ids.length === 0 ? ABSENT : idRuns([...ids].sort((a, b) => a - b));
+}
+
+/** Runs of consecutive ids in the order given: [0,1,2,3,6] → "0-3,6"; the plan's text and the dashboard both use it. */
+export function idRuns(ids: readonly number[]): string {
+  if (ids.length === 0) return "";
   const parts: string[] = [];
-  let start = sorted[0] as number;
+  let start = ids[0] as number;
   let previous = start;
-  for (const id of [...sorted.slice(1), Number.NaN]) {
+  for (const id of [...ids.slice(1), Number.NaN]) {
     if (id === previous + 1) {
       previous = id;
       continue;

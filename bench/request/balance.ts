@@ -48,7 +48,7 @@ function runOnce(policy: string, dir: string): Round {
 services:
   - name: m
     backend: stdio
-    command: ["/usr/bin/python3", "${join(root, "test/fixtures/python/stdio-delay.py")}", "{instance}", "0", "${values.slow}", "${values.fast}"]
+    command: ["/usr/bin/python3", "${join(root, "bench/request/stdio-delay.py")}", "{instance}", "0", "${values.slow}", "${values.fast}"]
     replicas: 4
     balance: ${policy}
 tasks:

@@ -7,9 +7,9 @@
 import type { RequestComponentStats } from "../../engine/events.js";
 import { RequestMetrics } from "../../engine/metrics/collector.js";
 import type { CurveClientKeys } from "../../engine/request/auth/client-keys.js";
-import { Dispatcher } from "../../engine/request/dispatcher.js";
-import type { ChannelRequest } from "../../engine/request/dispatcher-channel.js";
-import { ZmqChannel } from "../../engine/request/dispatcher-zmq.js";
+import type { ChannelRequest } from "../../engine/request/dispatch/channel.js";
+import { Dispatcher } from "../../engine/request/dispatch/dispatcher.js";
+import { ZmqChannel } from "../../engine/request/dispatch/zmq-channel.js";
 
 export interface LoadResult {
   requests: number;

@@ -9,9 +9,9 @@ import { Agent, request } from "node:http";
 import type { RequestComponentStats } from "../../engine/events.js";
 import { RequestMetrics } from "../../engine/metrics/collector.js";
 import { ComponentHistograms } from "../../engine/metrics/histogram.js";
-import { Dispatcher } from "../../engine/request/dispatcher.js";
-import { ZmqChannel } from "../../engine/request/dispatcher-zmq.js";
-import { startHttpFront } from "../../engine/request/http-front.js";
+import { Dispatcher } from "../../engine/request/dispatch/dispatcher.js";
+import { ZmqChannel } from "../../engine/request/dispatch/zmq-channel.js";
+import { startHttpFront } from "../../engine/request/front/http-front.js";
 import { flotillaLoad, type LoadResult } from "./flotilla-load.js";
 
 const BODY = JSON.stringify({ model: "bench", prompt: "hello", max_tokens: 1 });

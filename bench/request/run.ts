@@ -14,7 +14,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { SEND_BATCH } from "../../engine/request/protocol.js";
+import { SEND_BATCH } from "../../engine/request/wire/protocol.js";
 import { baselineLoad, startBaselineServers } from "./baseline.js";
 import { nodeFloor, nodeFloorBatched, nodeFloorWide, pythonFloor } from "./floor.js";
 import { flotillaLoad, type LoadResult } from "./flotilla-load.js";

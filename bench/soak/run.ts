@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { growth, soak } from "../../test/helpers/soak.js";
+import { growth, soak } from "./soak.js";
 
 const { values } = parseArgs({
   options: {

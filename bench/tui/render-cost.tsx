@@ -10,9 +10,9 @@
 import { PassThrough } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { render } from "ink";
-import { liveSession } from "../../test/tui/events.js";
 import { Dashboard } from "../../tui/components/Dashboard.js";
 import { EventFold } from "../../tui/store.js";
+import { liveSession } from "../harness/tui-sessions.js";
 
 const UPDATES = 300;
 const stream = new PassThrough();

@@ -28,8 +28,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import type { EngineEvent, MetricsEvent } from "../../engine/events.js";
 import { readEventsFile } from "../../engine/session/index.js";
-import { hasTmux, shellQuote, TmuxPane } from "../../test/e2e/tmux-helpers.js";
-import { cliCommand } from "../../test/helpers/cli.js";
+import { cliCommand } from "../harness/binary.js";
+import { hasTmux, shellQuote, TmuxPane } from "../harness/tmux.js";
 
 const { values } = parseArgs({
   options: {

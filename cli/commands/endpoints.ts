@@ -1,8 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { FlotillaError } from "../../engine/errors.js";
-import { ENDPOINTS_FILE, type EndpointsFile, type EndpointsFileService } from "../../engine/index.js";
+import { ENDPOINTS_FILE, type EndpointsFile, type EndpointsFileService, FlotillaError } from "../../engine/index.js";
 import { sessionDirectory } from "./watch.js";
 
 export interface EndpointsOptions {

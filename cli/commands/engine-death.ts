@@ -1,11 +1,9 @@
+import { EXIT_CODES, engineLiveness, reaperRunning, type SessionState } from "../../engine/index.js";
 /**
  * How `show` and `watch` tell that a session's engine died: either the
  * reaper wrote a session:end with `engine_died`, or there is no end at all
  * and engine.json + heartbeat say the engine is gone (the reaper died too).
  */
-import { EXIT_CODES } from "../../engine/errors.js";
-import { engineLiveness, reaperRunning } from "../../engine/session/index.js";
-import type { SessionState } from "../../engine/state.js";
 
 export interface EngineDeath {
   message: string;

@@ -4,7 +4,7 @@
  * explicit --insecure; an ipc:// bind is private to its owner without them.
  */
 import type { Command } from "commander";
-import { FlotillaError, type HostConfig, readAllowList, readSecretKeyFile } from "../../engine/index.js";
+import { FlotillaError, type HostConfig, readAllowList, readSecretKeyFile } from "../../engine/host.js";
 
 export interface AuthFlags {
   curveSecret?: string;

@@ -1,29 +1,17 @@
+import type { NodePlan, PlannedItem, Slot, WorkloadPlan } from "../../engine/index.js";
+import { idRuns } from "../../tui/format.js";
+
 /**
  * Text rendering of a WorkloadPlan. Small plans list every instance; big
  * ones (thousands of tasks on hundreds of nodes) collapse into one line per
  * task definition and one line per run of nodes that look the same.
  */
-import type { NodePlan, PlannedItem, WorkloadPlan } from "../../engine/scheduler/plan.js";
-import type { Slot } from "../../engine/scheduler/types.js";
 
 const LIST_LIMIT = 40;
 
 /** [0,1,2,3,6] → "0-3,6"; [] → "-". */
 export function formatIds(ids: readonly number[]): string {
-  if (ids.length === 0) return "-";
-  const parts: string[] = [];
-  let start = ids[0]!;
-  let prev = start;
-  for (const id of [...ids.slice(1), Number.NaN]) {
-    if (id === prev + 1) {
-      prev = id;
-      continue;
-    }
-    parts.push(start === prev ? String(start) : `${start}-${prev}`);
-    start = id;
-    prev = id;
-  }
-  return parts.join(",");
+  return ids.length === 0 ? "-" : idRuns(ids);
 }
 
 function table(rows: string[][]): string[] {

@@ -1,8 +1,6 @@
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
-import { planWorkload, syntheticNodes } from "../../engine/scheduler/plan.js";
-import { checkFits } from "../../engine/workload/fits.js";
-import { loadWorkload } from "../../engine/workload/load.js";
+import { checkFits, loadWorkload, planWorkload, syntheticNodes } from "../../engine/index.js";
 import { type AllocationOptionValues, addAllocationOptions, allocationOverrides } from "../options.js";
 import { formatPlan } from "./plan-format.js";
 import { writeJsonLine } from "./plan-json.js";

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import {
   type CurveClientKeys,
+  clientFailureReason,
   completeKeys,
   errorMessage,
   exitCodeFor,
@@ -42,7 +43,7 @@ function curveKeys(endpoint: string, flags: RequestFlags): CurveClientKeys | und
 
 /** A timeout says what most likely caused it when the endpoint is one that could require keys. */
 function explained(error: unknown, client: ServiceClient, curve: CurveClientKeys | undefined): unknown {
-  if (!isFlotillaError(error) || error.context.reason !== "timeout") return error;
+  if (!isFlotillaError(error) || clientFailureReason(error) !== "timeout") return error;
   if (client.handshakeError !== undefined) {
     return new FlotillaError(
       "REQUEST_FAILED",

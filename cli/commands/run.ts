@@ -6,21 +6,15 @@
 import type { Command } from "commander";
 import {
   type AllocationRequest,
-  cancelLiveJobsSync,
   createPlatform,
   createSessionDir,
-  EndpointRegistry,
   Engine,
-  EventBus,
   engineRecordFor,
   FlotillaError,
-  flushOpenSinksSync,
-  installExitGuard,
   isLoopback,
   type LoadedWorkload,
   loadWorkload,
   ProcessRegistry,
-  RequestPath,
   startHeartbeat,
   startReaper,
   writeEngineRecord,
@@ -58,27 +52,7 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
   writeEngineRecord(session.path, engineRecordFor(process.pid, reaper.pid, Date.now()));
   const stopHeartbeat = startHeartbeat(session.path);
   const registry = new ProcessRegistry();
-  // Last resort if this process dies mid-run: no orphans, and events.jsonl complete.
-  const removeExitGuard = installExitGuard();
-  process.on("exit", flushOpenSinksSync);
-  // Last resort for batch jobs too: a crash must not leave a Slurm job holding nodes.
-  process.on("exit", cancelLiveJobsSync);
   const platform = createPlatform(resolved.platform, { env: process.env, cwd: process.cwd(), registry });
-  const bus = new EventBus();
-  const endpoints = new EndpointRegistry();
-  // Service hosts, remote endpoints, inference tasks, the HTTP front and request metrics.
-  const requestPath = new RequestPath({
-    workload: loaded.workload,
-    workloadDir: loaded.dir,
-    sessionDir: session.path,
-    endpoints,
-    emit: (body) => bus.emit(body),
-    ...(options.frontHost === undefined ? {} : { frontHost: options.frontHost }),
-    ...(options.insecure === true ? { insecure: true } : {}),
-    env: process.env,
-    // Where ipc sockets go when the session directory's path is too long for them.
-    ...(process.env.XDG_RUNTIME_DIR ? { runtimeDir: process.env.XDG_RUNTIME_DIR } : {}),
-  });
   const engine = new Engine({
     loaded,
     platform,
@@ -88,12 +62,14 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
     version: VERSION,
     settings: resolved.settings,
     registry,
-    bus,
-    endpoints,
-    driverFor: (service, instance) => requestPath.driverFor(service, instance),
-    executorFor: (unit) => requestPath.executorFor(unit),
-    serviceEnv: (service) => requestPath.serviceEnv(service),
-    extensions: [requestPath],
+    // The engine builds the request path (service hosts, remote endpoints, inference tasks, the HTTP front).
+    requestPath: {
+      ...(options.frontHost === undefined ? {} : { frontHost: options.frontHost }),
+      ...(options.insecure === true ? { insecure: true } : {}),
+      env: process.env,
+      // Where ipc sockets go when the session directory's path is too long for them.
+      ...(process.env.XDG_RUNTIME_DIR ? { runtimeDir: process.env.XDG_RUNTIME_DIR } : {}),
+    },
   });
 
   const controller = new AbortController();
@@ -124,9 +100,6 @@ export async function runCommand(file: string, options: RunOptionValues): Promis
     stopHeartbeat();
     removeSignals();
     await sink.detach();
-    removeExitGuard();
-    process.off("exit", flushOpenSinksSync);
-    process.off("exit", cancelLiveJobsSync);
     // The session has ended and is recorded: nothing left in the event loop may hold the exit.
     exitPromptlyWhenDone();
   }

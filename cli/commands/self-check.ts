@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { FlotillaError } from "../../engine/errors.js";
+import { FlotillaError } from "../../engine/index.js";
 
 /**
  * `flotilla self-check` (hidden): proves the parts of the single binary that

@@ -8,6 +8,7 @@ import {
   BACKENDS,
   type BackendName,
   describeExit,
+  EXIT_CODES,
   errorMessage,
   exitCodeFor,
   FlotillaError,
@@ -17,8 +18,8 @@ import {
   type ReadySpec,
   type RunningHost,
   startHost,
-} from "../../engine/index.js";
-import { parseCount } from "../options.js";
+} from "../../engine/host.js";
+import { parseCount } from "../counts.js";
 import { type AuthFlags, addAuthOptions, hostCurve, warnIfInsecure } from "./host-auth.js";
 
 export interface HostFlags extends AuthFlags {
@@ -161,7 +162,7 @@ export async function runHost(config: HostConfig, lifecycle: HostLifecycle): Pro
     process.exit(code);
   };
   const onSignal = (signal: NodeJS.Signals) => {
-    const code = signal === "SIGINT" ? 130 : 143;
+    const code = signal === "SIGINT" ? EXIT_CODES.sigint : EXIT_CODES.sigterm;
     if (running === undefined) {
       // Still starting: abort the start, which stops the backend, then exit with the signal's code.
       signalled ??= { code, reason: `received ${signal}` };
@@ -183,11 +184,11 @@ export async function runHost(config: HostConfig, lifecycle: HostLifecycle): Pro
       clearInterval(watch);
       process.stderr.write(`flotilla ${lifecycle.name}: parent ${parent} is gone; stopping\n`);
       if (running === undefined) {
-        signalled ??= { code: 143, reason: "parent gone" };
+        signalled ??= { code: EXIT_CODES.sigterm, reason: "parent gone" };
         abort.abort(new FlotillaError("TERMINATED", "the process that started this host is gone"));
         return;
       }
-      void finish(143, "parent gone", ORPHAN_GRACE_MS);
+      void finish(EXIT_CODES.sigterm, "parent gone", ORPHAN_GRACE_MS);
     }, ORPHAN_POLL_MS);
     watch.unref();
   }
@@ -207,7 +208,7 @@ export async function runHost(config: HostConfig, lifecycle: HostLifecycle): Pro
       process.stderr.write(
         `flotilla ${lifecycle.name}: backend ${config.command[0]} ${describeExit(how)}\n${tail.map((l) => `  | ${l}\n`).join("")}`,
       );
-      void finish(3, "backend exited");
+      void finish(EXIT_CODES.startup, "backend exited");
     });
   }
   return new Promise<never>(() => {});

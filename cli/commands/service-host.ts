@@ -9,7 +9,7 @@
  * Backend output goes to stderr, so stdout carries nothing else.
  */
 import type { Command } from "commander";
-import { formatReadyLine, type ReadyLine } from "../../engine/index.js";
+import { formatReadyLine, type ReadyLine } from "../../engine/host.js";
 import { addHostOptions, type HostFlags, hostConfigOrExit, runHost } from "./serve.js";
 
 export function register(program: Command): void {

@@ -1,8 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { buildSummary, readEventsFile, SUMMARY_FILE } from "../../engine/session/index.js";
-import { replay } from "../../engine/state.js";
+import { buildSummary, readEventsFile, replay, SUMMARY_FILE } from "../../engine/index.js";
 import { colorEnabled } from "../../tui/no-color.js";
 import { EVENTS_FILE } from "../../tui/session-paths.js";
 import { parseCount } from "../options.js";

@@ -4,11 +4,14 @@
  * will get. A size not given is detected when the run starts, so that part
  * of the check waits for `run` (or `plan`, which takes it from flags).
  */
-import { isFlotillaError } from "../../engine/errors.js";
-import { requestOf, syntheticNodes } from "../../engine/scheduler/plan.js";
-import { expandServices } from "../../engine/workload/expand.js";
-import { checkFits } from "../../engine/workload/fits.js";
-import type { LoadedWorkload } from "../../engine/workload/load.js";
+import {
+  checkFits,
+  expandServices,
+  isFlotillaError,
+  type LoadedWorkload,
+  requestOf,
+  syntheticNodes,
+} from "../../engine/index.js";
 
 export interface PlacementCheck {
   /** Against the allocation's cores and GPUs, one of them, or neither (not given in the file). */

@@ -1,8 +1,6 @@
 import { basename } from "node:path";
 import type { Command } from "commander";
-import { isFlotillaError } from "../../engine/errors.js";
-import { loadWorkload } from "../../engine/workload/load.js";
-import { instancesWithRemote, taskInstanceCount } from "../../engine/workload/totals.js";
+import { instanceCount, isFlotillaError, loadWorkload, taskInstanceCount } from "../../engine/index.js";
 import { checkPlacement, type PlacementCheck } from "./validate-fits.js";
 
 export interface ValidateOptions {
@@ -38,7 +36,7 @@ export async function validateCommand(file: string, options: ValidateOptions): P
     workload: workload.name ?? basename(file).replace(/\.(ya?ml|json)$/i, ""),
     services: workload.services.length,
     // Counted, not expanded: validate stays cheap for a million instances.
-    service_instances: workload.services.reduce((sum, s) => sum + instancesWithRemote(s), 0),
+    service_instances: workload.services.reduce((sum, s) => sum + instanceCount(s), 0),
     remote_instances: workload.services.reduce((sum, s) => sum + (s.endpoints?.length ?? 0), 0),
     tasks: workload.tasks.length,
     task_instances: workload.tasks.reduce((sum, t) => sum + taskInstanceCount(t), 0),

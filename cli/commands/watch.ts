@@ -1,8 +1,7 @@
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { FlotillaError } from "../../engine/errors.js";
-import type { EngineEvent } from "../../engine/events.js";
+import { type EngineEvent, FlotillaError } from "../../engine/index.js";
 import { EVENTS_FILE } from "../../tui/session-paths.js";
 import { tailEvents } from "../../tui/sources/tail-events.js";
 import { EventFold } from "../../tui/store.js";

@@ -4,7 +4,7 @@
  * once a second; a CI log needs far fewer), and the first one at once.
  */
 import type { EngineEvent, RequestProgress } from "../../engine/index.js";
-import { formatDuration } from "../../engine/workload/duration.js";
+import { formatDuration } from "../../tui/format.js";
 
 export function progressText(requests: RequestProgress): string {
   const eta = requests.eta_ms === undefined ? "" : `, about ${formatDuration(requests.eta_ms)} left`;

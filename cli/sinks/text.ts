@@ -4,7 +4,8 @@
  * scheduled, launching) are left out; everything that ends or fails is in.
  */
 import { assertNever, type EngineEvent } from "../../engine/index.js";
-import { formatDuration } from "../../engine/workload/duration.js";
+// The dashboard's own formatting, so both renderers print a duration alike.
+import { formatDuration } from "../../tui/format.js";
 import { progressLines } from "./text-progress.js";
 import type { Sink } from "./types.js";
 

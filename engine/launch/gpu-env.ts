@@ -1,4 +1,4 @@
-import type { Slot } from "../scheduler/types.js";
+import type { Slot } from "../resources.js";
 
 /**
  * Environment that pins a process to the GPUs it was given, for CUDA and ROCm.

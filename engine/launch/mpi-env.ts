@@ -1,4 +1,4 @@
-import type { Slot } from "../scheduler/types.js";
+import type { Slot } from "../resources.js";
 
 /**
  * MPI launchers start every rank with one environment, but each rank has its

@@ -1,5 +1,5 @@
 import { FlotillaError } from "../errors.js";
-import type { Launcher, LaunchSpec, RunningProcess } from "../platform/types.js";
+import type { Launcher, LaunchSpec, RunningProcess } from "../launch/types.js";
 import { findExecutable } from "./executable.js";
 import { rankCommand, rankEnv } from "./mpi-env.js";
 import type { ProcessRegistry } from "./registry.js";

@@ -1,6 +1,6 @@
 import type { WriteStream } from "node:fs";
 import type { Readable } from "node:stream";
-import type { LaunchSpec } from "../platform/types.js";
+import type { LaunchSpec } from "../launch/types.js";
 import { createPrivateWriteStream } from "../session/private-fs.js";
 import { reportWriteFailure } from "../session/write-errors.js";
 import { LineSplitter } from "./lines.js";

@@ -1,5 +1,5 @@
-import type { ExitRecord, RunningProcess } from "../platform/types.js";
-import { announce } from "../reaper/messages.js";
+import type { ExitRecord, RunningProcess } from "../launch/types.js";
+import { announce } from "./reaper-messages.js";
 
 /**
  * Every process group Flotilla has started and not yet seen gone, across all

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { execa } from "execa";
 import { errorMessage } from "../errors.js";
-import type { ExitRecord, LaunchSpec, RunningProcess } from "../platform/types.js";
+import type { ExitRecord, LaunchSpec, RunningProcess } from "../launch/types.js";
 import { closeLog, openLog, pump, safeLineHandler } from "./output.js";
 import { groupAlive, terminateGroup } from "./process-group.js";
 import { defaultRegistry, type ProcessRegistry, trackGroup, untrackGroup } from "./registry.js";

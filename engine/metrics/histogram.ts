@@ -3,8 +3,10 @@
  * (fractions allowed) and are recorded as integer microseconds, so sub-ms
  * ZeroMQ round trips keep three significant digits.
  */
+
 import { build, type Histogram } from "hdr-histogram-js";
 import type { LatencySummary, RequestComponentStats } from "../events.js";
+import type { RequestTiming } from "./timing.js";
 
 /** One hour in microseconds: anything longer is clamped, not dropped. */
 const HIGHEST_US = 3_600_000_000;
@@ -41,19 +43,7 @@ export function summarize(histogram: Histogram): LatencySummary {
   };
 }
 
-/** The four components of one request's latency, in milliseconds. */
-export interface RequestTiming {
-  /** Round trip seen by the client minus the time inside the service host. */
-  communication_ms: number;
-  /** Queueing, parsing and serialising inside the service host. */
-  service_ms: number;
-  /** Time in the backend (model server, or the noop host's emulated delay). */
-  inference_ms: number;
-  /** Round trip seen by the client. */
-  total_ms: number;
-  /** Streamed requests: from sending to the first piece of the answer (time to first token). */
-  first_piece_ms?: number;
-}
+export type { RequestTiming };
 
 /** A histogram per latency component. */
 export class ComponentHistograms {

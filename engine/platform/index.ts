@@ -1,12 +1,11 @@
 import { FlotillaError } from "../errors.js";
+import type { PlatformName } from "../workload/schema.js";
 import { detectPlatform } from "./detect.js";
 import { LocalPlatform, type LocalPlatformOptions } from "./local/local-platform.js";
 import { SlurmPlatform } from "./slurm/slurm-platform.js";
 import type { Platform } from "./types.js";
 
-export type PlatformName = "local" | "slurm" | "auto";
-
-export const PLATFORM_NAMES: readonly PlatformName[] = ["local", "slurm", "auto"];
+export type { PlatformName };
 
 /** Everything a platform may need from the caller; the engine never reads process.env itself. */
 export type PlatformOptions = LocalPlatformOptions & {

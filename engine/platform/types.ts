@@ -1,12 +1,11 @@
-import type { AllocationStateEvent, RequestProgress } from "../events.js";
-import type { Placement } from "../scheduler/types.js";
+import type { AllocationStateEvent } from "../events.js";
+import type { Launcher } from "../launch/types.js";
+import type { NodeResources } from "../resources.js";
 
-/** One node of an allocation, with the ids of the cores and GPUs Flotilla may use. */
-export interface NodeResources {
-  name: string;
-  cores: number[];
-  gpus: number[];
-}
+// Re-exported so that code written against the old home keeps compiling: the
+// process contracts belong to launch/, the resources to the ground floor.
+export type { ExitRecord, Launcher, LaunchSpec, RunningProcess } from "../launch/types.js";
+export type { NodeResources } from "../resources.js";
 
 /** What the workload (merged with flags and config) asks of a platform. */
 export interface AllocationRequest {
@@ -47,59 +46,4 @@ export interface Platform {
    */
   acquire(request: AllocationRequest, signal: AbortSignal, observe: AllocationObserver): Promise<Allocation>;
   launcher(allocation: Allocation): Launcher;
-}
-
-/** One result shape for every way a process can end (after execa). */
-export interface ExitRecord {
-  exitCode: number | null;
-  signal: string | null;
-  /** Killed because it exceeded its timeout. */
-  timedOut: boolean;
-  /** Stopped by Flotilla (teardown or cancellation), not by itself. */
-  canceled: boolean;
-  /** Non-zero exit, signal, spawn error, timeout or cancellation. */
-  failed: boolean;
-  durationMs: number;
-  /** Spawn error, if it never started. */
-  cause?: unknown;
-  /** Some of its output could not be written to its log files (a full disk): why, in words. */
-  outputError?: string;
-  /** An inference task's requests, how far they got (task:state `requests`). */
-  requests?: RequestProgress;
-}
-
-export interface LaunchSpec {
-  /** Stable id for logs and errors: "web.0", "hello.3". */
-  id: string;
-  placement: Placement;
-  command: string[];
-  /** Added to the inherited environment. GPU pinning variables are set by the launcher. */
-  env: Record<string, string>;
-  cwd?: string;
-  /** Files that receive the process's output (appended). */
-  stdoutPath: string;
-  stderrPath: string;
-  /** Called for each complete output line (readiness `log` probes, stderr tails). */
-  onLine?: (stream: "stdout" | "stderr", line: string) => void;
-  /** Kill after this long (ExitRecord.timedOut). */
-  timeoutMs?: number;
-  /** Launch `placement.slots.length` ranks as one MPI job (mpirun / srun). */
-  mpi?: boolean;
-}
-
-export interface RunningProcess {
-  readonly id: string;
-  readonly pid: number | undefined;
-  /** Host the process runs on, as the platform names it. */
-  readonly node: string;
-  /** Settles when the process has ended, however it ended. Never rejects. */
-  readonly exited: Promise<ExitRecord>;
-  /** SIGTERM the whole process group, wait `graceMs`, then SIGKILL. Resolves on exit. */
-  stop(graceMs?: number): Promise<ExitRecord>;
-}
-
-export interface Launcher {
-  start(spec: LaunchSpec): RunningProcess;
-  /** The hostname or address other processes use to reach something on `node`. */
-  hostOf(node: string): string;
 }

@@ -10,8 +10,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import type { Socket } from "node:net";
 import { join } from "node:path";
+import { onAnnounce, type ReaperMessage } from "../launch/reaper-messages.js";
 import { trackedGroups } from "../launch/registry.js";
-import { onAnnounce, type ReaperMessage } from "./messages.js";
 
 export const REAPER_LOG = "reaper.log";
 

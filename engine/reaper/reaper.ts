@@ -1,7 +1,7 @@
 /**
  * The reaper: a tiny process per session, started detached (own session and
  * process group) by `flotilla run`, reading what the engine tells it on
- * stdin (messages.ts). When the engine ends in order it says `end` and the
+ * stdin (launch/reaper-messages.ts). When the engine ends in order it says `end` and the
  * reaper exits. When the pipe closes without it, or the engine's pid goes,
  * the engine died where no exit hook runs (SIGKILL, the OOM killer): the
  * reaper stops every recorded process group (SIGTERM, a short grace,
@@ -13,8 +13,8 @@ import { execFile } from "node:child_process";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { signalGroup, waitGroupGone } from "../launch/process-group.js";
+import { parseReaperMessage, type ReaperMessage } from "../launch/reaper-messages.js";
 import { recordEngineDeath } from "../session/death-record.js";
-import { parseReaperMessage, type ReaperMessage } from "./messages.js";
 import { groupsToStop } from "./targets.js";
 
 export interface ReaperOptions {

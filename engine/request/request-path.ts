@@ -11,21 +11,23 @@ import type { EngineEventBody, LogEvent } from "../events.js";
 import { RequestMetrics } from "../metrics/collector.js";
 import { RequestProfile } from "../metrics/profile.js";
 import { type MetricsTicker, startMetricsTicker } from "../metrics/ticker.js";
+import type { RequestCapability } from "../run/capability.js";
 import type { TaskExecutor } from "../run/tasks.js";
 import type { InstanceDriver } from "../service/driver.js";
+import type { ServiceDrivers } from "../service/drivers.js";
 import type { EndpointRegistry } from "../service/endpoints.js";
-import { launchedReplicas, type TaskInstance } from "../workload/expand.js";
+import { isRemoteInstance, type TaskInstance } from "../workload/expand.js";
 import type { ServiceSpec, Workload } from "../workload/schema.js";
 import { SessionKeys } from "./auth/session-keys.js";
 import { SocketDir } from "./auth/socket-dir.js";
-import { DispatcherSet, takesRequests } from "./dispatcher-set.js";
-import { createFrontToken, type FrontToken, openaiClientEnv } from "./front-auth.js";
-import { hostDriver } from "./host-driver.js";
-import { type HttpFront, requestPathEnv, serviceVariablePrefix, startHttpFront } from "./http-front.js";
-import { InferenceProgress } from "./inference-progress.js";
-import { inferenceExecutor, isInferenceTask } from "./inference-task-executor.js";
-import { remoteDriver } from "./remote-driver.js";
-import { readEndpointTokens } from "./remote-tokens.js";
+import { DispatcherSet, takesRequests } from "./dispatch/dispatchers.js";
+import { readEndpointTokens } from "./dispatch/remote-tokens.js";
+import { hostDriver } from "./drivers/host-driver.js";
+import { remoteDriver } from "./drivers/remote-driver.js";
+import { createFrontToken, type FrontToken, openaiClientEnv } from "./front/auth.js";
+import { type HttpFront, requestPathEnv, serviceVariablePrefix, startHttpFront } from "./front/http-front.js";
+import { inferenceExecutor, isInferenceTask } from "./inference/executor.js";
+import { InferenceProgress } from "./inference/progress.js";
 
 export interface RequestPathOptions {
   workload: Workload;
@@ -45,7 +47,13 @@ export interface RequestPathOptions {
   metricsIntervalMs?: number;
 }
 
-export class RequestPath {
+/** What `flotilla run` decides about the request path; the engine fills in the rest (RequestPathOptions). */
+export type RequestPathSettings = Pick<
+  RequestPathOptions,
+  "frontHost" | "insecure" | "env" | "runtimeDir" | "metricsIntervalMs"
+>;
+
+export class RequestPath implements RequestCapability {
   readonly metrics = new RequestMetrics();
   private readonly progress = new InferenceProgress();
   private readonly profile: RequestProfile;
@@ -56,14 +64,15 @@ export class RequestPath {
   private executor: TaskExecutor | undefined;
   private readonly sockets: SocketDir;
   private keys: SessionKeys | undefined;
-  private readonly hosts: InstanceDriver;
-  private readonly remotes: InstanceDriver;
+  readonly drivers: ServiceDrivers;
 
   constructor(private readonly options: RequestPathOptions) {
     this.profile = new RequestProfile(join(options.sessionDir, "profile"));
     this.sockets = new SocketDir(options.sessionDir, options.runtimeDir);
-    this.hosts = hostDriver(this.sockets, () => this.sessionKeys());
-    this.remotes = remoteDriver(options.workloadDir);
+    this.drivers = {
+      host: hostDriver(this.sockets, () => this.sessionKeys()),
+      remote: remoteDriver(options.workloadDir),
+    };
   }
 
   /** The session's CURVE keys (auth/session-keys.ts), made at start. */
@@ -82,12 +91,14 @@ export class RequestPath {
     return this.front?.url;
   }
 
-  /** How instance `instance` of `service` is launched and judged ready; undefined for plain command services. */
-  driverFor(service: ServiceSpec, instance?: number): InstanceDriver | undefined {
-    const launched = launchedReplicas(service);
-    const remote = service.endpoints !== undefined && (instance === undefined ? launched === 0 : instance >= launched);
-    if (remote) return this.remotes;
-    return service.backend === undefined ? undefined : this.hosts;
+  /**
+   * The request path's driver for instance `instance` of `service` (the first
+   * one when not given); undefined for plain command services. The engine
+   * chooses through service/drivers.ts; this answers the same.
+   */
+  driverFor(service: ServiceSpec, instance = 0): InstanceDriver | undefined {
+    if (isRemoteInstance(service, instance)) return this.drivers.remote;
+    return service.backend === undefined ? undefined : this.drivers.host;
   }
 
   executorFor(unit: TaskInstance): TaskExecutor | undefined {

@@ -9,13 +9,13 @@
  * still waiting for it then fail instead of waiting forever.
  */
 import type { LogEvent, ServiceStateEvent } from "../events.js";
-import type { Launcher } from "../platform/types.js";
-import type { Placement } from "../scheduler/types.js";
+import type { Launcher } from "../launch/types.js";
+import type { Placement } from "../resources.js";
 import type { InstanceDriver } from "../service/driver.js";
 import type { EndpointRegistry } from "../service/endpoints.js";
 import { ServiceInstance } from "../service/instance.js";
+import { instanceCount } from "../workload/expand.js";
 import type { ServiceSpec } from "../workload/schema.js";
-import { instancesWithRemote } from "../workload/totals.js";
 
 export interface ServiceSetOptions {
   services: ServiceSpec[];
@@ -47,7 +47,7 @@ export class ServiceSet {
       const instances: ServiceInstance[] = [];
       // Remote instances (already running elsewhere) take no cores or GPUs here. A service
       // may have both: its launched replicas come first, then one instance per endpoint.
-      const count = instancesWithRemote(service);
+      const count = instanceCount(service);
       for (let index = 0; index < count; index++) {
         const driver = options.driverFor(service, index);
         const placement = driver.remote ? REMOTE_PLACEMENT : options.place(service, index);

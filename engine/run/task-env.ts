@@ -4,7 +4,7 @@
  * FLOTILLA_SERVICE_<NAME>_URLS (plus what the request path adds: the HTTP
  * front's URL and token as OpenAI client variables).
  */
-import type { Placement } from "../scheduler/types.js";
+import type { Placement } from "../resources.js";
 import { serviceUrlsVariable } from "../service/endpoints.js";
 import { freePort } from "../service/port.js";
 import type { TaskInstance } from "../workload/expand.js";

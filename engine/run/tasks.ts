@@ -11,9 +11,9 @@
 
 import { errorMessage } from "../errors.js";
 import type { TaskState, TaskStateEvent } from "../events.js";
-import type { ExitRecord, Launcher, RunningProcess } from "../platform/types.js";
+import type { ExitRecord, Launcher, RunningProcess } from "../launch/types.js";
+import type { Placement, ResourceRequest } from "../resources.js";
 import { taskNeeds } from "../scheduler/plan.js";
-import type { Placement, ResourceRequest } from "../scheduler/types.js";
 import type { TaskInstance } from "../workload/expand.js";
 import { portFor, taskCommand, taskEnvironment, taskVars } from "./task-env.js";
 

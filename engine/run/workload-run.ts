@@ -7,17 +7,15 @@
 import { FlotillaError } from "../errors.js";
 import type { EngineEventBody } from "../events.js";
 import type { Allocation, Platform } from "../platform/types.js";
+import { checkFits } from "../scheduler/fits.js";
 import { ResourcePool } from "../scheduler/pool.js";
-import type { InstanceDriver } from "../service/driver.js";
-import { driverFor } from "../service/drivers.js";
+import { chooseDriver } from "../service/drivers.js";
 import { EndpointRegistry } from "../service/endpoints.js";
-import { expandTasks, type TaskInstance } from "../workload/expand.js";
-import { checkFits } from "../workload/fits.js";
+import { expandTasks } from "../workload/expand.js";
 import type { LoadedWorkload } from "../workload/load.js";
-import type { ServiceSpec } from "../workload/schema.js";
+import type { RequestCapability } from "./capability.js";
 import type { FatalCause } from "./fatal.js";
 import { ServiceSet } from "./services.js";
-import type { TaskExecutor } from "./tasks.js";
 import { TaskRunner } from "./tasks.js";
 import type { Teardown } from "./teardown.js";
 import { watchWalltime } from "./walltime.js";
@@ -32,10 +30,8 @@ export interface RunContext {
   fatal: FatalCause;
   teardown: Teardown;
   logPaths(id: string): { stdout: string; stderr: string };
-  driverFor?: (service: ServiceSpec, instance: number) => InstanceDriver | undefined;
-  executorFor?: (unit: TaskInstance) => TaskExecutor | undefined;
-  /** Extra env for a task that `uses` a service (the request path's _HTTP and _ZMQ). */
-  serviceEnv?: (service: string) => Record<string, string>;
+  /** The request path's drivers, inference executor and task environment; without it only plain commands run. */
+  requestPath?: RequestCapability;
   /** The registry of ready instances (shared with the request path). */
   endpoints?: EndpointRegistry;
 }
@@ -50,7 +46,7 @@ export function isFailedEnd(reason: string): boolean {
 }
 
 export async function runWorkload(context: RunContext): Promise<string> {
-  const { loaded, allocation, fatal, teardown, emit } = context;
+  const { loaded, allocation, fatal, teardown, emit, requestPath } = context;
   const { workload } = loaded;
   // Everything must be placeable on what we got, or the run would wait forever (exit 2, naming file:line).
   checkFits(loaded, allocation.nodes);
@@ -100,7 +96,7 @@ export async function runWorkload(context: RunContext): Promise<string> {
         { context: { service: service.name, instance: index } },
       );
     },
-    driverFor: (service, instance) => context.driverFor?.(service, instance) ?? driverFor(service),
+    driverFor: (service, instance) => chooseDriver(service, instance, requestPath?.drivers),
     launcher,
     endpoints: context.endpoints ?? new EndpointRegistry(),
     self: context.self,
@@ -119,8 +115,12 @@ export async function runWorkload(context: RunContext): Promise<string> {
     services,
     logPaths: context.logPaths,
     emit,
-    ...(context.executorFor === undefined ? {} : { executorFor: context.executorFor }),
-    ...(context.serviceEnv === undefined ? {} : { serviceEnv: context.serviceEnv }),
+    ...(requestPath === undefined
+      ? {}
+      : {
+          executorFor: (unit) => requestPath.executorFor(unit),
+          serviceEnv: (service) => requestPath.serviceEnv(service),
+        }),
     sessionDir: context.sessionDir,
   });
   // Added after services.stopAll but must run before it: tasks may still be talking to services.

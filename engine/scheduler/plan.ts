@@ -8,11 +8,10 @@
  * then. A task that does not fit is queued; at run time it starts when
  * something before it finishes. Pure data in, pure data out.
  */
-import type { NodeResources } from "../platform/types.js";
+import type { NodeResources, ResourceRequest, Slot } from "../resources.js";
 import { expandServices, expandTasks } from "../workload/expand.js";
 import type { TaskSpec, Workload } from "../workload/schema.js";
 import { ResourcePool } from "./pool.js";
-import type { ResourceRequest, Slot } from "./types.js";
 
 export interface PlannedItem {
   kind: "service" | "task";

@@ -14,9 +14,8 @@
  * shape instead of once per request.
  */
 import { FlotillaError } from "../errors.js";
-import type { NodeResources } from "../platform/types.js";
+import type { NodeResources, Placement, ResourceRequest, Slot } from "../resources.js";
 import { IdSet } from "./id-set.js";
-import type { Placement, ResourceRequest, Slot } from "./types.js";
 
 interface NodeState {
   name: string;

@@ -7,9 +7,10 @@
  * - `backend: noop|openai` (fronted by a Flotilla service host) and remote
  *   `endpoints`: their own drivers, chosen in driverFor (drivers.ts).
  */
-import type { CurveClientKeys } from "../request/auth/client-keys.js";
-import type { Placement } from "../scheduler/types.js";
+
+import type { Placement } from "../resources.js";
 import type { ServiceSpec } from "../workload/schema.js";
+import type { CurveClientKeys } from "./endpoints.js";
 import type { OutputLines } from "./lines.js";
 import type { LivenessProbe } from "./liveness.js";
 

@@ -4,7 +4,14 @@
  * publish_ms ends here) until it fails, restarts or stops. Tasks read it for
  * FLOTILLA_SERVICE_<NAME>_URLS; the dispatcher reads it to route requests.
  */
-import type { CurveClientKeys } from "../request/auth/client-keys.js";
+
+/** The keys a client needs for a CURVE host (request/auth/client-keys.ts reads and writes them). */
+export interface CurveClientKeys {
+  /** The host's public key. */
+  serverKey: string;
+  publicKey: string;
+  secretKey: string;
+}
 
 export interface PublishedInstance {
   service: string;

@@ -15,8 +15,8 @@
 import { performance } from "node:perf_hooks";
 import { errorMessage, FlotillaError } from "../errors.js";
 import type { LogEvent, ServiceState, ServiceStateEvent, ServiceStateReason } from "../events.js";
-import type { ExitRecord, Launcher, RunningProcess } from "../platform/types.js";
-import type { Placement } from "../scheduler/types.js";
+import type { ExitRecord, Launcher, RunningProcess } from "../launch/types.js";
+import type { Placement } from "../resources.js";
 import { restartsOf, type ServiceSpec } from "../workload/schema.js";
 import type { InstanceContext, InstanceDriver, ReadyResult } from "./driver.js";
 import type { EndpointRegistry } from "./endpoints.js";

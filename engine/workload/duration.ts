@@ -26,15 +26,3 @@ export function parseDuration(input: string | number): number | undefined {
   }
   return undefined;
 }
-
-/** Formats milliseconds as a short human duration: 950ms, 12.3s, 4m05s, 2h03m. */
-export function formatDuration(ms: number): string {
-  if (ms < 1_000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)}s`;
-  const totalSeconds = Math.floor(ms / 1_000);
-  if (ms < 3_600_000) {
-    return `${Math.floor(totalSeconds / 60)}m${String(totalSeconds % 60).padStart(2, "0")}s`;
-  }
-  const totalMinutes = Math.floor(totalSeconds / 60);
-  return `${Math.floor(totalMinutes / 60)}h${String(totalMinutes % 60).padStart(2, "0")}m`;
-}

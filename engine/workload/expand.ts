@@ -63,6 +63,19 @@ export function launchedReplicas(spec: ServiceSpec): number {
   return spec.replicas ?? (spec.endpoints === undefined ? 1 : 0);
 }
 
+/**
+ * The one rule of launched or remote: a service's launched replicas come
+ * first (instances 0 … launched−1), then one instance per `endpoints` entry.
+ */
+export function isRemoteInstance(spec: ServiceSpec, instance: number): boolean {
+  return spec.endpoints !== undefined && instance >= launchedReplicas(spec);
+}
+
+/** How many instances a service has: its launched replicas and its remote endpoints. */
+export function instanceCount(spec: ServiceSpec): number {
+  return launchedReplicas(spec) + (spec.endpoints?.length ?? 0);
+}
+
 export function serviceInstances(spec: ServiceSpec): ServiceInstance[] {
   return Array.from({ length: launchedReplicas(spec) }, (_, instance) => ({
     id: `${spec.name}.${instance}`,

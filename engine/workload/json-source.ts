@@ -4,7 +4,7 @@
  * keep positions; JSON.parse needs a few bytes. Positions are found only when
  * a message needs one, by one scan of the text that stops at the field.
  */
-import type { FieldPath, ParsedSource, Position } from "./source.js";
+import type { FieldPath, ParsedSource, Position } from "./source-types.js";
 
 type Visit = (path: FieldPath, valueAt: number, keyAt: number | undefined) => boolean;
 

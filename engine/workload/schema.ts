@@ -2,7 +2,9 @@
  * The workload file schema (docs/workload.md). Strict objects: unknown keys
  * are errors. Durations are normalised to milliseconds.
  */
+
 import { z } from "zod";
+import { BACKENDS, type BackendName } from "./backends.js";
 import { parseDuration } from "./duration.js";
 import { LIMITS } from "./limits.js";
 
@@ -89,8 +91,8 @@ export const livenessSchema = z
       : { ...value, timeout: value.timeout ?? Math.min(LIVENESS_DEFAULTS.timeout, value.every) },
   );
 
-export const BACKENDS = ["openai", "noop", "stdio"] as const;
-export type BackendName = (typeof BACKENDS)[number];
+// Declared zod-free for the service host; re-exported here with the rest of the schema.
+export { BACKENDS, type BackendName };
 
 export const BALANCERS = ["round_robin", "least_outstanding", "power_of_two"] as const;
 export type BalancerName = (typeof BALANCERS)[number];

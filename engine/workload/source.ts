@@ -4,27 +4,10 @@
  * both; JSON gets its own lighter path because generated workloads are big.
  */
 import { parseJsonSource } from "./json-source.js";
+import type { FieldPath, ParsedSource } from "./source-types.js";
 import { parseYamlSource } from "./yaml-source.js";
 
-export type FieldPath = (string | number)[];
-
-export interface Position {
-  line: number;
-  col: number;
-}
-
-export interface SourceProblem {
-  position?: Position;
-  message: string;
-}
-
-export interface ParsedSource {
-  data: unknown;
-  /** YAML syntax errors; `data` is unusable when there are any. */
-  syntaxErrors: SourceProblem[];
-  /** Where the value at `path` is (or the key itself, with `key: true`). */
-  locate(path: FieldPath, options?: { key?: boolean }): Position | undefined;
-}
+export type { FieldPath, ParsedSource, Position, SourceProblem } from "./source-types.js";
 
 /** JSON takes the light path when it is JSON; everything else (and broken JSON, for its error positions) is YAML. */
 export function parseSource(text: string): ParsedSource {

@@ -31,11 +31,6 @@ export function serviceInstanceCount(spec: ServiceSpec): number {
   return launchedReplicas(spec);
 }
 
-/** Every instance of a service: the launched ones and one per remote endpoint. */
-export function instancesWithRemote(spec: ServiceSpec): number {
-  return launchedReplicas(spec) + (spec.endpoints?.length ?? 0);
-}
-
 function allocationProblems(workload: Workload, alloc: AllocationSpec): Problem[] {
   const problems: Problem[] = [];
   // Only what the file states: flags may change nodes, cores and GPUs at run time,

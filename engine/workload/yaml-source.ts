@@ -18,7 +18,7 @@ import {
   parseDocument,
 } from "yaml";
 import { clip, grouped, LIMITS } from "./limits.js";
-import type { FieldPath, ParsedSource, Position, SourceProblem } from "./source.js";
+import type { FieldPath, ParsedSource, Position, SourceProblem } from "./source-types.js";
 
 /** Lexer tokens that are markers, not source text (they take no room in the file). */
 const MARKERS = new Set(["\x02", "\x18", "\x1f"]);

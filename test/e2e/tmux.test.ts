@@ -7,11 +7,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { hasTmux, processesWithMarker, shellQuote, TmuxPane } from "../../bench/harness/tmux.js";
 import { readEventsFile } from "../../engine/session/index.js";
 import { replay } from "../../engine/state.js";
 import { cliCommand, startCli } from "../helpers/cli.js";
 import { fixture, waitUntil } from "../helpers/processes.js";
-import { hasTmux, processesWithMarker, shellQuote, TmuxPane } from "./tmux-helpers.js";
 
 let dir: string;
 let pane: TmuxPane;

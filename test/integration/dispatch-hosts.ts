@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { RequestMetrics } from "../../engine/metrics/collector.js";
-import { Dispatcher, type DispatcherOptions } from "../../engine/request/dispatcher.js";
+import { Dispatcher, type DispatcherOptions } from "../../engine/request/dispatch/dispatcher.js";
 import { NoopBackend } from "../../engine/request/host/noop.js";
 import { ServiceHost } from "../../engine/request/host/server.js";
 

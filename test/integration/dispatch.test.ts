@@ -2,11 +2,11 @@ import type { ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { leastOutstanding } from "../../engine/request/balancer.js";
-import type { Dispatcher } from "../../engine/request/dispatcher.js";
-import { ZmqChannel } from "../../engine/request/dispatcher-zmq.js";
+import { leastOutstanding } from "../../engine/request/dispatch/balancer.js";
+import type { Dispatcher } from "../../engine/request/dispatch/dispatcher.js";
+import { HttpChannel } from "../../engine/request/dispatch/http-channel.js";
+import { ZmqChannel } from "../../engine/request/dispatch/zmq-channel.js";
 import type { ServiceHost } from "../../engine/request/host/server.js";
-import { HttpChannel } from "../../engine/request/remote-http.js";
 import { newDispatcher, spawnNoopHost, startNoopHost } from "./dispatch-hosts.js";
 
 const hosts: ServiceHost[] = [];

@@ -5,11 +5,11 @@
  */
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import type { Dispatcher } from "../../engine/request/dispatcher.js";
-import { ZmqChannel } from "../../engine/request/dispatcher-zmq.js";
+import type { Dispatcher } from "../../engine/request/dispatch/dispatcher.js";
+import { ZmqChannel } from "../../engine/request/dispatch/zmq-channel.js";
+import { type HttpFront, startHttpFront } from "../../engine/request/front/http-front.js";
+import type { HttpFrontLimits } from "../../engine/request/front/limits.js";
 import type { ServiceHost } from "../../engine/request/host/server.js";
-import { type HttpFront, startHttpFront } from "../../engine/request/http-front.js";
-import type { HttpFrontLimits } from "../../engine/request/http-front-limits.js";
 import { newDispatcher, startNoopHost } from "./dispatch-hosts.js";
 
 const TOKEN = "limits-test-token";

@@ -2,10 +2,10 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import type { Dispatcher } from "../../engine/request/dispatcher.js";
-import { ZmqChannel } from "../../engine/request/dispatcher-zmq.js";
+import type { Dispatcher } from "../../engine/request/dispatch/dispatcher.js";
+import { ZmqChannel } from "../../engine/request/dispatch/zmq-channel.js";
+import { type HttpFront, requestPathEnv, startHttpFront } from "../../engine/request/front/http-front.js";
 import type { ServiceHost } from "../../engine/request/host/server.js";
-import { type HttpFront, requestPathEnv, startHttpFront } from "../../engine/request/http-front.js";
 import { newDispatcher, startNoopHost } from "./dispatch-hosts.js";
 
 const run = promisify(execFile);

@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Dispatcher } from "../../engine/request/dispatcher.js";
-import { ZmqChannel } from "../../engine/request/dispatcher-zmq.js";
+import type { Dispatcher } from "../../engine/request/dispatch/dispatcher.js";
+import { ZmqChannel } from "../../engine/request/dispatch/zmq-channel.js";
 import type { ServiceHost } from "../../engine/request/host/server.js";
-import { describeSummary, runInferenceTask } from "../../engine/request/inference-task.js";
-import { readRequests } from "../../engine/request/inference-task-requests.js";
+import { readRequests } from "../../engine/request/inference/requests.js";
+import { describeSummary, runInferenceTask } from "../../engine/request/inference/task.js";
 import { newDispatcher, startNoopHost } from "./dispatch-hosts.js";
 
 const hosts: ServiceHost[] = [];

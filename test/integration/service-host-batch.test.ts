@@ -7,10 +7,10 @@
 import { encode } from "@msgpack/msgpack";
 import { afterEach, describe, expect, it } from "vitest";
 import { Dealer, Router } from "zeromq";
-import { ServiceClient } from "../../engine/request/client.js";
 import { NoopBackend } from "../../engine/request/host/noop.js";
 import { ServiceHost } from "../../engine/request/host/server.js";
-import { decodeReplies, decodeRequest, MAX_BATCH, type ReplyHeader } from "../../engine/request/protocol.js";
+import { ServiceClient } from "../../engine/request/wire/client.js";
+import { decodeReplies, decodeRequest, MAX_BATCH, type ReplyHeader } from "../../engine/request/wire/protocol.js";
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -5,8 +5,8 @@
  * leaves no process behind.
  */
 import { describe, expect, it, onTestFinished } from "vitest";
-import { ServiceClient } from "../../engine/request/client.js";
 import { parseReadyLine, READY_PATTERN, type ReadyLine } from "../../engine/request/host/ready-line.js";
+import { ServiceClient } from "../../engine/request/wire/client.js";
 import { uniqueAddress } from "../helpers/addresses.js";
 import { modelServerCommand, type Spawned, spawnCli } from "../helpers/host-process.js";
 import { descendantsOf, freePort, groupMembers, isAlive, waitUntil } from "../helpers/processes.js";

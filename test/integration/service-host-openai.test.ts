@@ -7,10 +7,10 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Dealer } from "zeromq";
-import { ServiceClient } from "../../engine/request/client.js";
 import { OpenAiBackend } from "../../engine/request/host/openai.js";
 import { ServiceHost } from "../../engine/request/host/server.js";
-import { decodeReply, encodeRequest } from "../../engine/request/protocol.js";
+import { ServiceClient } from "../../engine/request/wire/client.js";
+import { decodeReply, encodeRequest } from "../../engine/request/wire/protocol.js";
 import { type ModelServer, startModelServer } from "../helpers/host-process.js";
 import { freePort } from "../helpers/processes.js";
 

@@ -8,10 +8,10 @@ import { connect } from "node:net";
 import { encode } from "@msgpack/msgpack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Dealer } from "zeromq";
-import { ServiceClient } from "../../engine/request/client.js";
 import { NoopBackend } from "../../engine/request/host/noop.js";
 import { ServiceHost } from "../../engine/request/host/server.js";
-import { decodeReply, type ReplyHeader } from "../../engine/request/protocol.js";
+import { ServiceClient } from "../../engine/request/wire/client.js";
+import { decodeReply, type ReplyHeader } from "../../engine/request/wire/protocol.js";
 
 let host: ServiceHost;
 let client: ServiceClient;

@@ -6,10 +6,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Dealer, Request } from "zeromq";
 import { isFlotillaError } from "../../engine/errors.js";
-import { type Reply, ServiceClient } from "../../engine/request/client.js";
 import { NoopBackend } from "../../engine/request/host/noop.js";
 import { ServiceHost, type ServiceHostOptions } from "../../engine/request/host/server.js";
-import { decodeReply, encodeRequest } from "../../engine/request/protocol.js";
+import { type Reply, ServiceClient } from "../../engine/request/wire/client.js";
+import { decodeReply, encodeRequest } from "../../engine/request/wire/protocol.js";
 import { TRANSPORTS, uniqueAddress } from "../helpers/addresses.js";
 
 const cleanup: Array<() => Promise<void> | void> = [];

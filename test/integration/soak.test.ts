@@ -6,7 +6,7 @@
  * what they were over the 50,000 after the first 50,000.
  */
 import { describe, expect, it } from "vitest";
-import { growth, soak } from "../helpers/soak.js";
+import { growth, soak } from "../../bench/soak/soak.js";
 import { tempDir } from "../helpers/tmp.js";
 
 describe("soak", () => {

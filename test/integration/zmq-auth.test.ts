@@ -8,9 +8,9 @@ import { existsSync, statSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CurveClientKeys } from "../../engine/request/auth/client-keys.js";
 import { newKeyPair } from "../../engine/request/auth/new-key-pair.js";
-import { ServiceClient } from "../../engine/request/client.js";
 import { NoopBackend } from "../../engine/request/host/noop.js";
 import { ipcPath, ServiceHost } from "../../engine/request/host/server.js";
+import { ServiceClient } from "../../engine/request/wire/client.js";
 import { uniqueAddress } from "../helpers/addresses.js";
 import { waitUntil } from "../helpers/processes.js";
 

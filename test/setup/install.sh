@@ -19,6 +19,8 @@ declare -A NEED=(
   [munged]=munge
   [mpirun]=openmpi-bin
   [mpicc]=libopenmpi-dev
+  # The bench report's HTML page is opened headless to prove it renders.
+  [chromium]=chromium
 )
 
 missing=()

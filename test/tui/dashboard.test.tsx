@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cleanup } from "ink-testing-library";
 import { afterEach, describe, expect, it } from "vitest";
+import { finishedSession, liveSession, serviceMetrics } from "../../bench/harness/tui-sessions.js";
 import { replay } from "../../engine/state.js";
 import { glyphWidth } from "../../tui/components/Services.js";
-import { finishedSession, liveSession, serviceMetrics } from "./events.js";
 import { frameWhere, KEY, lines, press, renderDashboard } from "./harness.js";
 
 afterEach(() => cleanup());

@@ -1,6 +1,6 @@
 import { cleanup } from "ink-testing-library";
 import { afterEach, describe, expect, it } from "vitest";
-import { liveSession } from "./events.js";
+import { liveSession } from "../../bench/harness/tui-sessions.js";
 import { frameWhere, press, renderDashboard } from "./harness.js";
 
 afterEach(() => cleanup());

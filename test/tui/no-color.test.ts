@@ -9,7 +9,7 @@ import { colorEnabled } from "../../tui/no-color.js";
 process.env.FORCE_COLOR = "3";
 const { renderFinalFrame } = await import("../../tui/index.js");
 const { replay } = await import("../../engine/state.js");
-const { liveSession } = await import("./events.js");
+const { liveSession } = await import("../../bench/harness/tui-sessions.js");
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI colour escapes is the point
 const COLOR = /\u001B\[(3\d|9\d)m/;

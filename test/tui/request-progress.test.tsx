@@ -1,10 +1,10 @@
 /** Inference task progress: folded from metrics events, drawn as a bar on the running task's row, and in text mode. */
 import { cleanup } from "ink-testing-library";
 import { afterEach, describe, expect, it } from "vitest";
+import { EventLog, T0 } from "../../bench/harness/tui-sessions.js";
 import { progressLines } from "../../cli/sinks/text-progress.js";
 import type { MetricsEvent } from "../../engine/events.js";
 import { replay } from "../../engine/state.js";
-import { EventLog, T0 } from "./events.js";
 import { lines, renderDashboard } from "./harness.js";
 
 afterEach(() => cleanup());

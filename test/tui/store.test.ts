@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
+import { finishedSession } from "../../bench/harness/tui-sessions.js";
 import { EventBus } from "../../engine/bus.js";
 import { replay } from "../../engine/state.js";
 import { EventFold, throttleSource } from "../../tui/store.js";
-import { finishedSession } from "./events.js";
 
 describe("throttleSource", () => {
   it("coalesces a burst of engine events into a few redraws and ends on the latest snapshot", async () => {

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { finishedSession } from "../../bench/harness/tui-sessions.js";
 import type { EngineEvent } from "../../engine/events.js";
 import { replay } from "../../engine/state.js";
 import { tailEvents } from "../../tui/sources/tail-events.js";
-import { finishedSession } from "./events.js";
 
 let dir: string;
 beforeEach(async () => {

@@ -2,11 +2,11 @@
 import { Box, useApp } from "ink";
 import { useEffect } from "react";
 import type { SessionState } from "../../engine/state.js";
+import { useFileTail } from "../hooks/use-file-tail.js";
 import { useFinishedTasks } from "../hooks/use-finished-tasks.js";
 import { type DashboardMode, useKeys, type ViewState } from "../hooks/use-keys.js";
 import { useNow } from "../hooks/use-now.js";
 import { useSessionState } from "../hooks/use-session-state.js";
-import { useFileTail } from "../hooks/use-stderr-tail.js";
 import { useWindowSize, type WindowSize } from "../hooks/use-window-size.js";
 import { planRows } from "../layout.js";
 import { screenNow, serviceMetrics } from "../selectors.js";

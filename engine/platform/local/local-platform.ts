@@ -4,7 +4,9 @@ import { FlotillaError } from "../../errors.js";
 import { ForkLauncher } from "../../launch/fork-launcher.js";
 import { MpirunLauncher } from "../../launch/mpi-launcher.js";
 import type { ProcessRegistry } from "../../launch/registry.js";
-import type { Allocation, AllocationObserver, AllocationRequest, Launcher, NodeResources, Platform } from "../types.js";
+import type { Launcher } from "../../launch/types.js";
+import type { NodeResources } from "../../resources.js";
+import type { Allocation, AllocationObserver, AllocationRequest, Platform } from "../types.js";
 import {
   type CoreSource,
   detectCores,

@@ -1,5 +1,5 @@
 /** Command lines for Slurm's tools, built from Flotilla's requests (pure). */
-import type { Slot } from "../../scheduler/types.js";
+import type { Slot } from "../../resources.js";
 import type { AllocationRequest } from "../types.js";
 
 /** Slurm's --time takes minutes; round up so a 90 s walltime is not cut to 1 minute. */

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { announce } from "../../reaper/messages.js";
+import { announce } from "../../launch/reaper-messages.js";
 
 /**
  * Holder jobs Flotilla submitted and has not yet seen gone, with the scancel

@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import { FlotillaError } from "../../errors.js";
 import type { ProcessRegistry } from "../../launch/registry.js";
-import type { Allocation, AllocationObserver, AllocationRequest, Launcher, NodeResources, Platform } from "../types.js";
+import type { Launcher } from "../../launch/types.js";
+import type { NodeResources } from "../../resources.js";
+import type { Allocation, AllocationObserver, AllocationRequest, Platform } from "../types.js";
 import { holderJobArgs, parseSbatchId } from "./commands.js";
 import { cancelJob, readJob, submit, waitUntilRunning } from "./holder-job.js";
 import { type SurroundingJob, surroundingJob } from "./job-env.js";

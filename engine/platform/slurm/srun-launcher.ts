@@ -2,11 +2,11 @@ import { dirname, join } from "node:path";
 import { FlotillaError } from "../../errors.js";
 import { placementEnv } from "../../launch/gpu-env.js";
 import { rankCommand, rankEnv } from "../../launch/mpi-env.js";
+import { announce } from "../../launch/reaper-messages.js";
 import type { ProcessRegistry } from "../../launch/registry.js";
 import { DEFAULT_GRACE_MS, startProcess } from "../../launch/supervisor.js";
-import { announce } from "../../reaper/messages.js";
+import type { Launcher, LaunchSpec, RunningProcess } from "../../launch/types.js";
 import { mkdirPrivate, writePrivateFileSync } from "../../session/private-fs.js";
-import type { Launcher, LaunchSpec, RunningProcess } from "../types.js";
 import { hostFile, mpiStepArgs, stepArgs } from "./commands.js";
 
 export interface SrunLauncherOptions {

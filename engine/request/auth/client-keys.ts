@@ -9,15 +9,12 @@
  */
 import { readFileSync } from "node:fs";
 import { FlotillaError } from "../../errors.js";
+import type { CurveClientKeys } from "../../service/endpoints.js";
 import { parseKeyText, readPrivateFile, writePrivateFile } from "./key-files.js";
 import { isCurveKey } from "./z85.js";
 
-export interface CurveClientKeys {
-  /** The host's public key. */
-  serverKey: string;
-  publicKey: string;
-  secretKey: string;
-}
+// Declared beside the endpoints that carry it, so that service/ need not import the request path.
+export type { CurveClientKeys };
 
 interface KeysEntry {
   server_key?: string;

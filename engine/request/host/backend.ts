@@ -4,7 +4,7 @@
  * host's timestamps measure exactly the backend's share.
  */
 import type { BackendName } from "../../workload/schema.js";
-import type { Frame, HostTimestamps, OutFrame, ProtocolErrorCode, RequestHeader } from "../protocol.js";
+import type { Frame, HostTimestamps, OutFrame, ProtocolErrorCode, RequestHeader } from "../wire/protocol.js";
 
 export interface Job {
   /** Routing id (and a REQ-style empty delimiter, when the client sent one). */

@@ -4,7 +4,7 @@
  * endpoint and a JSON body, it answers in that endpoint's shape (echoing the
  * prompt) so OpenAI clients work against it; otherwise it echoes the payload.
  */
-import type { Frame, RequestHeader } from "../protocol.js";
+import type { Frame, RequestHeader } from "../wire/protocol.js";
 import type { Backend, BackendResult, Job } from "./backend.js";
 import { hostNow } from "./clock.js";
 

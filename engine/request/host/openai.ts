@@ -7,7 +7,7 @@
  * handed on piece by piece as it arrives.
  */
 import { Agent, request } from "node:http";
-import { DEFAULT_PATH, isEventStream } from "../protocol.js";
+import { DEFAULT_PATH, isEventStream } from "../wire/protocol.js";
 import type { Backend, BackendResult, Job } from "./backend.js";
 import { hostNow } from "./clock.js";
 

@@ -9,7 +9,9 @@ import { chmodSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { Router } from "zeromq";
 import { ZAP_DOMAIN, ZapHandler } from "../auth/zap.js";
-import { Coalescer } from "../coalescer.js";
+import { RETRYABLE_ERRORS } from "../dispatch/outcome-table.js";
+import { Coalescer } from "../wire/coalescer.js";
+import { Fifo } from "../wire/fifo.js";
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   type DecodeFailure,
@@ -23,16 +25,14 @@ import {
   type OutFrame,
   PROTOCOL_VERSION,
   type ProtocolErrorCode,
-  RETRYABLE_ERRORS,
   type ReplyHeader,
   type ReplyKind,
   SEND_BATCH,
   splitRequests,
-} from "../protocol.js";
-import { SendQueue } from "../send-queue.js";
+} from "../wire/protocol.js";
+import { SendQueue } from "../wire/send-queue.js";
 import type { Backend, BackendResult, Job } from "./backend.js";
 import { hostNow } from "./clock.js";
-import { Fifo } from "./queue.js";
 
 export interface ServiceHostOptions {
   /** The service this host serves; "" serves any name a request gives (a remote `serve` without --service). */
@@ -109,7 +109,14 @@ export class ServiceHost {
       maxMessageSize: 2 * (this.maxPayload + MAX_HEADER_BYTES),
       ...(curve === undefined || this.zap === undefined
         ? {}
-        : { context: this.zap.context, curveServer: true, curveSecretKey: curve.secretKey, zapDomain: ZAP_DOMAIN }),
+        : {
+            context: this.zap.context,
+            curveServer: true,
+            curveSecretKey: curve.secretKey,
+            zapDomain: ZAP_DOMAIN,
+            // Fail closed: without a ZAP handler libzmq would otherwise admit any CURVE client.
+            zapEnforceDomain: true,
+          }),
     });
     this.outbox = new SendQueue(this.socket, () => {
       this.counters.dropped++;

@@ -6,7 +6,8 @@
 import { FlotillaError } from "../../errors.js";
 import { OutputLines, type Stream } from "../../service/lines.js";
 import { waitForProbe } from "../../service/probes.js";
-import type { BackendName, ReadySpec } from "../../workload/schema.js";
+import type { BackendName } from "../../workload/backends.js";
+import type { ReadySpec } from "../../workload/schema.js";
 import type { Backend } from "./backend.js";
 import { type BackendExit, BackendProcess, describeExit } from "./backend-process.js";
 import { hostNow } from "./clock.js";

@@ -8,7 +8,7 @@
  * port: requests reach the program only through the host.
  */
 import type { Readable, Writable } from "node:stream";
-import type { Frame } from "../protocol.js";
+import type { Frame } from "../wire/protocol.js";
 import type { Backend, BackendResult, Job } from "./backend.js";
 import { hostNow } from "./clock.js";
 import { DEFAULT_BACKEND_TIMEOUT_MS } from "./openai.js";

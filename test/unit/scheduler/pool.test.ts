@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { NodeResources } from "../../../engine/platform/types.js";
+import type { Placement, ResourceRequest } from "../../../engine/resources.js";
 import { syntheticNodes } from "../../../engine/scheduler/plan.js";
 import { ResourcePool } from "../../../engine/scheduler/pool.js";
-import type { Placement, ResourceRequest } from "../../../engine/scheduler/types.js";
 
 /** Small seeded PRNG (mulberry32) so the churn test is reproducible. */
 function random(seed: number): () => number {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { expandServices, expandTasks, launchedReplicas, sanitizeItem } from "../../../engine/workload/expand.js";
+import {
+  expandServices,
+  expandTasks,
+  instanceCount,
+  launchedReplicas,
+  sanitizeItem,
+} from "../../../engine/workload/expand.js";
 import { workloadSchema } from "../../../engine/workload/schema.js";
-import { instancesWithRemote } from "../../../engine/workload/totals.js";
 
 const workload = workloadSchema.parse({
   version: 1,
@@ -58,7 +63,7 @@ describe("expansion", () => {
       ],
     });
     expect(services.map(launchedReplicas)).toEqual([0, 0, 2, 1, 3]);
-    expect(services.map(instancesWithRemote)).toEqual([1, 2, 3, 1, 3]);
+    expect(services.map(instanceCount)).toEqual([1, 2, 3, 1, 3]);
   });
 
   it("sanitises items for ids and file names", () => {

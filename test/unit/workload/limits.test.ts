@@ -3,37 +3,11 @@ import { truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCount } from "../../../cli/options.js";
-import { type FlotillaError, isFlotillaError } from "../../../engine/errors.js";
 import { LIMITS } from "../../../engine/workload/limits.js";
 import { parseWorkload } from "../../../engine/workload/load.js";
 import { readWorkloadFile } from "../../../engine/workload/read.js";
 import { tempDir } from "../../helpers/tmp.js";
-
-function failure(fn: () => unknown): FlotillaError {
-  try {
-    fn();
-  } catch (error) {
-    if (isFlotillaError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a FlotillaError");
-}
-
-async function rejection(promise: Promise<unknown>): Promise<FlotillaError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isFlotillaError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a FlotillaError");
-}
-
-const problems = (text: string) =>
-  failure(() => parseWorkload(text, "w.yaml"))
-    .message.split("\n")
-    .slice(1)
-    .map((l) => l.trim());
+import { failure, problems, rejection } from "../../helpers/workload-errors.js";
 
 describe("readWorkloadFile", () => {
   it("refuses a FIFO at once instead of waiting for a writer", async () => {

@@ -1,36 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { type FlotillaError, isFlotillaError } from "../../../engine/errors.js";
 import { loadWorkload, parseWorkload } from "../../../engine/workload/load.js";
+import { failure, problems, rejection } from "../../helpers/workload-errors.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/workloads/${name}`, import.meta.url));
-
-/** The error `fn` throws; fails the test when it does not throw a FlotillaError. */
-function failure(fn: () => unknown): FlotillaError {
-  try {
-    fn();
-  } catch (error) {
-    if (isFlotillaError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a FlotillaError");
-}
-
-async function rejection(promise: Promise<unknown>): Promise<FlotillaError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isFlotillaError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a FlotillaError");
-}
-
-const problems = (text: string) =>
-  failure(() => parseWorkload(text, "w.yaml"))
-    .message.split("\n")
-    .slice(1)
-    .map((l) => l.trim());
 
 describe("loadWorkload", () => {
   it("reads YAML, applies defaults and normalises durations", async () => {
