@@ -52,7 +52,11 @@ export interface EndpointsFileOptions {
   /** What a task using the service gets; only the allow-listed, secret-free entries are copied. */
   serviceEnv?: ((service: string) => Record<string, string>) | undefined;
   now?: () => number;
+  /** Shortest time between two writes (a burst of changes is written once, at its end). */
+  minIntervalMs?: number;
 }
+
+const MIN_INTERVAL_MS = 100;
 
 /** Writes the file now and on every change; `end()` writes the last version and stops. */
 export function startEndpointsFile(options: EndpointsFileOptions): { end(): void } {
@@ -68,21 +72,32 @@ export function startEndpointsFile(options: EndpointsFileOptions): { end(): void
       reportWriteFailure(path, error);
     }
   };
+  const minIntervalMs = options.minIntervalMs ?? MIN_INTERVAL_MS;
+  let writtenAt = performance.now();
   write(false);
-  // After the other listeners (the dispatchers) have taken the change in, once per burst of changes.
+  // After the other listeners (the dispatchers) have taken the change in, and at most one
+  // write per interval: thousands of instances getting ready must not rewrite it thousands of times.
   let queued = false;
+  let timer: NodeJS.Timeout | undefined;
   let ended = false;
+  const flush = () => {
+    queued = false;
+    timer = undefined;
+    if (ended) return;
+    writtenAt = performance.now();
+    write(false);
+  };
   const unsubscribe = options.registry.subscribe(() => {
     if (queued) return;
     queued = true;
-    queueMicrotask(() => {
-      queued = false;
-      if (!ended) write(false);
-    });
+    const wait = writtenAt + minIntervalMs - performance.now();
+    if (wait <= 0) queueMicrotask(flush);
+    else timer = setTimeout(flush, wait);
   });
   return {
     end() {
       ended = true;
+      if (timer !== undefined) clearTimeout(timer);
       unsubscribe();
       write(true);
     },
