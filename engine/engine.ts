@@ -19,6 +19,7 @@ import { type EngineEvent, type EngineEventBody, EVENT_VERSION } from "./events.
 import { defaultRegistry, killAllSync, type ProcessRegistry } from "./launch/registry.js";
 import type { Allocation, AllocationRequest, Platform } from "./platform/types.js";
 import { RequestPath, type RequestPathSettings } from "./request/request-path.js";
+import type { PilotOptions } from "./run/control/pilot.js";
 import { installExitHooks } from "./run/exit-hooks.js";
 import { FatalCause } from "./run/fatal.js";
 import { openSessionRecord, type SessionRecord } from "./run/record.js";
@@ -60,6 +61,8 @@ export interface EngineOptions {
   requestPath?: RequestPathSettings;
   /** Other parts that live for the run: started once the allocation is active, stopped at teardown. */
   extensions?: RunExtension[];
+  /** Stay up after the workload's tasks and take submissions until down, idle or walltime (`flotilla up`). */
+  pilot?: PilotOptions;
 }
 
 /** Started before any service or task; stopped after tasks are canceled and before services stop. */
@@ -183,6 +186,7 @@ export class Engine {
         endpoints: this.endpoints,
         requestPath: this.requestPath,
         sessionDir: options.session.path,
+        bus,
       });
     } catch (error) {
       fatal.set(error);

@@ -17,7 +17,8 @@ export type ServiceState = (typeof SERVICE_STATES)[number];
 export const SERVICE_STATE_REASONS = ["exited", "unresponsive", "start_failed", "restart"] as const;
 export type ServiceStateReason = (typeof SERVICE_STATE_REASONS)[number];
 
-export const TASK_STATES = ["pending", "scheduled", "running", "done", "failed", "canceled"] as const;
+/** `skipped`: never ran because a task it comes `after` did not end `done`. */
+export const TASK_STATES = ["pending", "scheduled", "running", "done", "failed", "canceled", "skipped"] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
 export const ALLOCATION_STATES = ["pending", "active", "released", "failed"] as const;
@@ -102,7 +103,7 @@ export interface TaskStateEvent {
   /** MPI tasks (`ranks` > 1): one slot per rank; node/cores/gpus above are rank 0's. */
   slots?: Array<{ node: string; cores: number[]; gpus: number[] }>;
   /** While pending: what it waits for. */
-  waiting_for?: { resources?: boolean; services?: string[] };
+  waiting_for?: { resources?: boolean; services?: string[]; tasks?: string[] };
   exit_code?: number | null;
   signal?: string | null;
   duration_ms?: number;
@@ -134,6 +135,26 @@ export interface TaskProgress extends RequestProgress {
   id: string;
   /** The service its requests go to. */
   service: string;
+}
+
+/**
+ * Tasks a running session accepted (`flotilla submit`, the control socket),
+ * before any of their `task:state` events.
+ */
+export interface TaskSubmittedEvent {
+  type: "task:submitted";
+  /** 1, 2, … in the order the session accepted them. */
+  submission: number;
+  /** The submitted text as kept in the session directory, relative to it. */
+  file: string;
+  /** Where it came from, as the submitter named it. */
+  source: string;
+  /** Instance ids of the accepted tasks, in order. */
+  tasks: string[];
+  /** Task definitions renamed because the session already had one of that name: original → new. */
+  renamed?: Record<string, string>;
+  /** Services the submission added to the session (their service:state events follow). */
+  services?: string[];
 }
 
 export interface LogEvent {
@@ -222,6 +243,7 @@ export type EngineEventBody =
   | AllocationStateEvent
   | ServiceStateEvent
   | TaskStateEvent
+  | TaskSubmittedEvent
   | LogEvent
   | WalltimeWarningEvent
   | MetricsEvent

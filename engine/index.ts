@@ -58,6 +58,16 @@ export {
 } from "./request/wire/client.js";
 export type { HostStatus, Timing } from "./request/wire/protocol.js";
 export type { Slot } from "./resources.js";
+export { readControlRecord } from "./run/control/endpoint.js";
+export { DOWN_REASON, type PilotOptions } from "./run/control/pilot.js";
+export {
+  CONTROL_FILE,
+  CONTROL_VERSION,
+  type ControlError,
+  type ControlRecord,
+  type ControlReply,
+  MAX_REQUEST_BYTES,
+} from "./run/control/protocol.js";
 export type { TaskExecutor } from "./run/tasks.js";
 export { warningLeadMs } from "./run/walltime.js";
 export { checkFits } from "./scheduler/fits.js";
@@ -78,6 +88,7 @@ export {
   type EndpointsFileService,
 } from "./service/endpoints-file.js";
 export {
+  adoptSessionDir,
   buildSummary,
   createSessionDir,
   DEFAULT_SESSIONS_DIR,
@@ -93,6 +104,7 @@ export {
   writeEngineRecord,
   writePrivateFileSync,
 } from "./session/index.js";
+export { openPrivate } from "./session/private-fs.js";
 export {
   type InstanceView,
   initialState,

@@ -72,6 +72,8 @@ export interface SessionState {
   /** Task ids in order of first appearance. */
   taskOrder: string[];
   metrics?: MetricsEvent;
+  /** Submissions a running session accepted (`task:submitted`). */
+  submissions?: number;
   /** Notable events (warnings, errors, failures, restarts), newest last, bounded. */
   notable: Array<{ ts: number; level: LogEvent["level"]; message: string }>;
   walltimeWarning?: { deadline: number; remaining_ms: number };
@@ -123,6 +125,8 @@ export function reduce(state: SessionState, event: EngineEvent): SessionState {
       return reduceService(base, event);
     case "task:state":
       return reduceTask(base, event);
+    case "task:submitted":
+      return { ...base, submissions: (state.submissions ?? 0) + 1 };
     case "log":
       return event.level === "warn" || event.level === "error"
         ? { ...base, notable: addNotable(state, event.ts, event.level, event.message) }
@@ -216,8 +220,13 @@ function reduceTask(state: SessionState, event: TaskStateEvent & { ts: number })
   if (requests !== undefined) task.requests = requests;
   const taskOrder = previous ? state.taskOrder : [...state.taskOrder, event.id];
   const notable =
-    event.state === "failed"
-      ? addNotable(state, event.ts, "error", `task ${event.id} failed${event.error ? `: ${event.error}` : ""}`)
+    event.state === "failed" || event.state === "skipped"
+      ? addNotable(
+          state,
+          event.ts,
+          event.state === "failed" ? "error" : "warn",
+          `task ${event.id} ${event.state}${event.error ? `: ${event.error}` : ""}`,
+        )
       : state.notable;
   return { ...state, tasks: { ...state.tasks, [event.id]: task }, taskOrder, notable };
 }

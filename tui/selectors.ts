@@ -124,7 +124,7 @@ export function tasksIn(state: SessionState, wanted: TaskView["state"]): TaskVie
 }
 
 export function isFinished(task: TaskView): boolean {
-  return task.state === "done" || task.state === "failed" || task.state === "canceled";
+  return task.state === "done" || task.state === "failed" || task.state === "canceled" || task.state === "skipped";
 }
 
 /** What a pending task waits for, in words. */
@@ -132,6 +132,8 @@ export function waitingFor(task: TaskView): string {
   const parts: string[] = [];
   const services = task.waiting_for?.services ?? [];
   if (services.length > 0) parts.push(`service ${services.join(", ")}`);
+  const tasks = task.waiting_for?.tasks ?? [];
+  if (tasks.length > 0) parts.push(`task ${tasks.join(", ")}`);
   if (task.waiting_for?.resources) parts.push("resources");
   return parts.length > 0 ? parts.join(" + ") : "its turn";
 }

@@ -22,6 +22,7 @@ export const TASK_GLYPHS: Record<TaskState, string> = {
   done: "✔",
   failed: "✖",
   canceled: "⊘",
+  skipped: "↷",
 };
 
 /** Stacked-bar cells: request components, then bootstrap phases, in order. */
@@ -51,6 +52,7 @@ export function taskColor(state: TaskState): ColorName {
   switch (state) {
     case "pending":
     case "canceled":
+    case "skipped":
       return "gray";
     case "scheduled":
     case "running":

@@ -226,7 +226,7 @@ export function finishedSession(): EventLog {
     exit_code: 1,
     reason: "a task failed",
     duration_ms: 7_400,
-    tasks: { pending: 0, scheduled: 0, running: 0, done: 5, failed: 1, canceled: 0 },
+    tasks: { pending: 0, scheduled: 0, running: 0, done: 5, failed: 1, canceled: 0, skipped: 0 },
     services: { pending: 0, launching: 0, initializing: 0, ready: 0, failed: 0, stopped: 3 },
   });
   return log;

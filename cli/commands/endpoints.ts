@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { ENDPOINTS_FILE, type EndpointsFile, type EndpointsFileService, FlotillaError } from "../../engine/index.js";
+import { resolveSession } from "../control/session-arg.js";
 import { sessionDirectory } from "./watch.js";
 
 export interface EndpointsOptions {
@@ -17,8 +18,8 @@ const isDirectory = (path: string) =>
 /**
  * `flotilla endpoints [SESSION] [SERVICE]`: the instances ready now, from the
  * session's endpoints.json. With one argument it is the session when it is a
- * directory, else a service of $FLOTILLA_SESSION_DIR's session (what a task
- * asks for its own run).
+ * directory, else a service of the session resolveSession finds:
+ * $FLOTILLA_SESSION_DIR's (what a task asks for its own run), or the newest live one.
  */
 export async function endpointsCommand(
   first: string | undefined,
@@ -27,11 +28,12 @@ export async function endpointsCommand(
 ): Promise<void> {
   let named = first;
   let service = second;
-  if (second === undefined && first !== undefined && process.env.FLOTILLA_SESSION_DIR && !(await isDirectory(first))) {
+  if (second === undefined && first !== undefined && !(await isDirectory(first))) {
     named = undefined;
     service = first;
   }
-  const dir = await sessionDirectory(named);
+  // As the pilot's commands: the one named, $FLOTILLA_SESSION_DIR, else the newest live session here.
+  const dir = named === undefined ? resolveSession(undefined) : await sessionDirectory(named);
   const path = join(dir, ENDPOINTS_FILE);
   const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
     throw new FlotillaError(

@@ -44,6 +44,8 @@ export function formatEvent(event: EngineEvent): string | undefined {
       return formatService(event);
     case "task:state":
       return formatTask(event);
+    case "task:submitted":
+      return `submission ${event.submission} accepted from ${event.source}: ${event.tasks.length} task${event.tasks.length === 1 ? "" : "s"}`;
     case "log":
       return event.level === "debug"
         ? undefined
@@ -115,6 +117,8 @@ function formatTask(event: Extract<EngineEvent, { type: "task:state" }>): string
     }
     case "canceled":
       return `${id} canceled${event.error ? `: ${event.error}` : ""}`;
+    case "skipped":
+      return `${id} skipped${event.error ? `: ${event.error}` : ""}`;
     default:
       return assertNever(event.state, "task state");
   }

@@ -65,6 +65,8 @@ export class RequestPath implements RequestCapability {
   private readonly sockets: SocketDir;
   private keys: SessionKeys | undefined;
   readonly drivers: ServiceDrivers;
+  /** Services a running session added after the start. */
+  private readonly added: ServiceSpec[] = [];
 
   constructor(private readonly options: RequestPathOptions) {
     this.profile = new RequestProfile(join(options.sessionDir, "profile"));
@@ -83,7 +85,21 @@ export class RequestPath implements RequestCapability {
 
   /** Whether any service takes requests (else start/stop do nothing). */
   get enabled(): boolean {
-    return this.options.workload.services.some(takesRequests);
+    return this.services.some(takesRequests);
+  }
+
+  private get services(): ServiceSpec[] {
+    return [...this.options.workload.services, ...this.added];
+  }
+
+  /**
+   * Services a running session added (`flotilla submit`): those that take
+   * requests get a dispatcher, and the front starts now if it had none yet.
+   */
+  async addServices(services: ServiceSpec[]): Promise<void> {
+    this.added.push(...services);
+    if (!this.dispatchers) return this.start();
+    for (const service of services) this.dispatchers.add(service);
   }
 
   /** The HTTP front's address once started. */
@@ -131,14 +147,14 @@ export class RequestPath implements RequestCapability {
 
   async start(): Promise<void> {
     if (!this.enabled || this.dispatchers) return;
-    const { workload, endpoints, emit } = this.options;
+    const { endpoints, emit } = this.options;
     const host = this.options.frontHost ?? "127.0.0.1";
     const insecure = this.options.insecure === true;
-    const tokens = readEndpointTokens(workload.services, this.options.workloadDir, this.options.env ?? {});
+    const tokens = readEndpointTokens(this.services, this.options.workloadDir, this.options.env ?? {});
     // Made before any host starts: hosts on other nodes read theirs from files.
     this.sessionKeys();
     this.dispatchers = new DispatcherSet({
-      services: workload.services,
+      services: this.services,
       tokens,
       endpoints,
       metrics: this.metrics,

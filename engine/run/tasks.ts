@@ -4,6 +4,11 @@
  * GPUs fit, then is scheduled, runs, and ends done, failed or canceled; its
  * cores and GPUs go back to the pool the moment its process group is gone.
  *
+ * A task with `after:` waits (pending, `waiting_for.tasks`) until those tasks
+ * are done; when one of them fails, is canceled or skipped, it ends `skipped`
+ * naming it. A running session adds tasks with `add` and cancels some with
+ * `cancel`.
+ *
  * Queue order: first fit in workload order. A task that does not fit does not
  * hold back later, smaller tasks (no reservation); a large task can therefore
  * wait for as long as smaller ones keep the resources busy.
@@ -15,6 +20,7 @@ import type { ExitRecord, Launcher, RunningProcess } from "../launch/types.js";
 import type { Placement, ResourceRequest } from "../resources.js";
 import { taskNeeds } from "../scheduler/plan.js";
 import type { TaskInstance } from "../workload/expand.js";
+import { dependencyVerdict, resolveDependencies } from "./task-deps.js";
 import { portFor, taskCommand, taskEnvironment, taskVars } from "./task-env.js";
 
 export interface TaskPool {
@@ -61,16 +67,25 @@ interface Entry {
   needs: string[];
   /** Request shape, for "did not fit in this pass". */
   shape: string;
+  /** Tasks it comes `after`. */
+  deps?: Entry[];
+  /** `cancel` asked for it while it was being launched. */
+  cancelRequested?: boolean;
   waitKey?: string;
   placement?: Placement;
   process?: RunningProcess;
 }
 
 const WAITING_FOR_RESOURCES = "resources";
+const WAITING_FOR_TASKS = "tasks";
+/** Task ids listed in one `waiting_for.tasks` (a task can come after thousands). */
+const WAITING_LIST_LIMIT = 20;
 
 export class TaskRunner {
-  private readonly entries: Entry[];
-  private pending: Entry[];
+  private readonly entries: Entry[] = [];
+  private readonly byId = new Map<string, Entry>();
+  private readonly byTask = new Map<string, Entry[]>();
+  private pending: Entry[] = [];
   private readonly running = new Set<Entry>();
   private canceling = false;
   private pumping = false;
@@ -80,21 +95,86 @@ export class TaskRunner {
   readonly done: Promise<void>;
 
   constructor(private readonly options: TaskRunnerOptions) {
-    this.entries = options.units.map((unit) => {
-      const spec = unit.spec;
-      const needs = taskNeeds(spec);
-      return { unit, state: "pending", needs, shape: `${spec.cores}/${spec.gpus}/${spec.ranks ?? 0}` };
-    });
-    this.pending = [...this.entries];
+    this.enqueue(options.units);
     this.done = new Promise((resolve) => {
       this.settle = resolve;
     });
   }
 
+  /** Adds tasks to a running session (ids must be new) and starts what can start. */
+  add(units: TaskInstance[]): void {
+    this.enqueue(units);
+    this.pump();
+  }
+
+  /** Whether the session has a task of this definition name or instance id. */
+  has(ref: string): boolean {
+    return this.byId.has(ref) || this.byTask.has(ref);
+  }
+
+  /** Tasks that have not ended yet. */
+  get active(): number {
+    return this.pending.length + this.running.size;
+  }
+
+  /**
+   * Cancels these tasks (instance ids): pending ones at once, running ones by
+   * stopping them (they end `canceled`). Tasks after them are then skipped.
+   * Returns the ids that were still active.
+   */
+  cancel(ids: readonly string[], reason: string, graceMs?: number): string[] {
+    const wanted = new Set(ids);
+    const canceled: string[] = [];
+    this.pending = this.pending.filter((entry) => {
+      if (!wanted.has(entry.unit.id)) return true;
+      this.emit(entry, "canceled", { error: reason });
+      canceled.push(entry.unit.id);
+      return false;
+    });
+    for (const entry of this.running) {
+      if (!wanted.has(entry.unit.id)) continue;
+      entry.cancelRequested = true;
+      canceled.push(entry.unit.id);
+      void entry.process?.stop(graceMs);
+    }
+    this.pump();
+    return canceled;
+  }
+
   counts(): Record<TaskState, number> {
-    const counts: Record<TaskState, number> = { pending: 0, scheduled: 0, running: 0, done: 0, failed: 0, canceled: 0 };
+    const counts: Record<TaskState, number> = {
+      pending: 0,
+      scheduled: 0,
+      running: 0,
+      done: 0,
+      failed: 0,
+      canceled: 0,
+      skipped: 0,
+    };
     for (const entry of this.entries) counts[entry.state] += 1;
     return counts;
+  }
+
+  private enqueue(units: TaskInstance[]): void {
+    const batch: Entry[] = units.map((unit) => {
+      const spec = unit.spec;
+      const needs = taskNeeds(spec);
+      return { unit, state: "pending", needs, shape: `${spec.cores}/${spec.gpus}/${spec.ranks ?? 0}` };
+    });
+    const deps = resolveDependencies(batch, {
+      byTask: (name) => this.byTask.get(name) ?? [],
+      byId: (id) => this.byId.get(id),
+    });
+    for (const entry of batch) {
+      const after = deps.get(entry);
+      if (after !== undefined) entry.deps = after;
+      this.entries.push(entry);
+      this.byId.set(entry.unit.id, entry);
+      const same = this.byTask.get(entry.unit.task);
+      if (same) same.push(entry);
+      else this.byTask.set(entry.unit.task, [entry]);
+    }
+    this.pending.push(...batch);
   }
 
   /**
@@ -133,6 +213,25 @@ export class TaskRunner {
       if (entry.waitKey === WAITING_FOR_RESOURCES && unfit.has(entry.shape)) {
         still.push(entry);
         continue;
+      }
+      if (entry.deps !== undefined) {
+        const verdict = dependencyVerdict(entry.deps);
+        if (verdict.kind === "blocked") {
+          const { id } = verdict.by.unit;
+          this.emit(entry, "skipped", { error: `dependency ${id} ${verdict.by.state}` });
+          // Tasks after this one may already have been passed over in this pass.
+          this.pumpAgain = true;
+          continue;
+        }
+        if (verdict.kind === "waiting") {
+          still.push(entry);
+          if (entry.waitKey !== WAITING_FOR_TASKS) {
+            entry.waitKey = WAITING_FOR_TASKS;
+            const tasks = verdict.open.slice(0, WAITING_LIST_LIMIT).map((dep) => dep.unit.id);
+            this.emit(entry, "pending", { waiting_for: { tasks } });
+          }
+          continue;
+        }
       }
       let services: string[] = [];
       if (entry.needs.length > 0) {
@@ -189,7 +288,7 @@ export class TaskRunner {
       // Asynchronous only when the task needs a {port} picked.
       const picking = portFor(unit);
       const port = picking === undefined ? undefined : await picking;
-      if (this.canceling) {
+      if (this.canceling || entry.cancelRequested) {
         this.ended(entry, { error: "canceled before it started" }, "canceled");
         return;
       }
@@ -225,7 +324,8 @@ export class TaskRunner {
   };
 
   private exited(entry: Entry, record: ExitRecord): void {
-    const state: TaskState = record.canceled ? "canceled" : record.failed ? "failed" : "done";
+    const state: TaskState =
+      record.canceled || (entry.cancelRequested && record.failed) ? "canceled" : record.failed ? "failed" : "done";
     const failure = record.timedOut
       ? `timed out after ${entry.unit.spec.timeout} ms`
       : record.cause !== undefined && record.exitCode === null && record.signal === null

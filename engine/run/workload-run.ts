@@ -4,6 +4,8 @@
  * and services allow, watch the walltime. Returns why it ended normally;
  * throws (via FatalCause) when it must stop early.
  */
+
+import type { EventBus } from "../bus.js";
 import { FlotillaError } from "../errors.js";
 import type { EngineEventBody } from "../events.js";
 import type { Allocation, Platform } from "../platform/types.js";
@@ -14,7 +16,9 @@ import { EndpointRegistry } from "../service/endpoints.js";
 import { expandTasks } from "../workload/expand.js";
 import type { LoadedWorkload } from "../workload/load.js";
 import type { RequestCapability } from "./capability.js";
+import type { PilotOptions } from "./control/pilot.js";
 import type { FatalCause } from "./fatal.js";
+import { createPilot, type PilotRunParts, servePilot } from "./pilot-run.js";
 import { ServiceSet } from "./services.js";
 import { TaskRunner } from "./tasks.js";
 import type { Teardown } from "./teardown.js";
@@ -34,6 +38,10 @@ export interface RunContext {
   requestPath?: RequestCapability;
   /** The registry of ready instances (shared with the request path). */
   endpoints?: EndpointRegistry;
+  /** The session's bus (the pilot reads the state and the task events). */
+  bus?: EventBus;
+  /** Stay up and take submissions on the control socket until down, idle or walltime (`flotilla up`). */
+  pilot?: PilotOptions;
 }
 
 export const ALL_TASKS_ENDED = "all tasks ended";
@@ -42,7 +50,7 @@ export const SERVICES_FAILED = "every service instance failed and none can resta
 
 /** Whether a normal end (no fatal cause) still counts as a failed run (exit 1). */
 export function isFailedEnd(reason: string): boolean {
-  return reason === TASK_FAILED || reason === SERVICES_FAILED;
+  return reason === TASK_FAILED || reason === SERVICES_FAILED || reason.endsWith(`; ${TASK_FAILED}`);
 }
 
 export async function runWorkload(context: RunContext): Promise<string> {
@@ -105,6 +113,7 @@ export async function runWorkload(context: RunContext): Promise<string> {
     emit,
     log: (level, message, subject) => emit({ type: "log", level, message, subject }),
     onChange: schedulePump,
+    release: (placement) => pool.release(placement),
   });
   const units = expandTasks(workload);
   teardown.add((graceMs) => services.stopAll(graceMs));
@@ -134,6 +143,25 @@ export async function runWorkload(context: RunContext): Promise<string> {
   const servicesUp = services.startAll(fatal.signal).catch((error: unknown) => {
     if (!fatal.signal.aborted) fatal.set(error);
   });
+  if (context.pilot !== undefined && context.bus !== undefined) {
+    const parts: PilotRunParts = {
+      options: context.pilot,
+      bus: context.bus,
+      sessionDir: context.sessionDir,
+      allocation,
+      services,
+      tasks,
+      teardown,
+      fatal,
+    };
+    const pilot = createPilot(parts);
+    tasks.pump();
+    const stop = Promise.race([aborted.then(() => undefined), servicesGone.then(() => SERVICES_FAILED)]);
+    const reason = await servePilot(pilot, parts, servicesUp, stop);
+    if (fatal.error) throw fatal.error;
+    if (reason === undefined || reason === SERVICES_FAILED) return SERVICES_FAILED;
+    return tasks.counts().failed > 0 ? `${reason}; ${TASK_FAILED}` : reason;
+  }
   tasks.pump();
   // A workload of services only serves until it is interrupted, or until none of them is left.
   if (workload.tasks.length === 0) {

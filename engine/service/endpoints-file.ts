@@ -62,10 +62,13 @@ const MIN_INTERVAL_MS = 100;
 export function startEndpointsFile(options: EndpointsFileOptions): { end(): void } {
   const path = join(options.sessionDir, ENDPOINTS_FILE);
   let failed = false;
+  // The workload's services, and any a running session adds later (flotilla submit).
+  const names = new Set(options.services);
   const write = (ended: boolean) => {
     if (failed) return;
     try {
-      replacePrivateFileSync(path, `${JSON.stringify(endpointsSnapshot(options, ended), null, 2)}\n`);
+      const snapshot = endpointsSnapshot({ ...options, services: [...names] }, ended);
+      replacePrivateFileSync(path, `${JSON.stringify(snapshot, null, 2)}\n`);
     } catch (error) {
       // Reported once; the run stops in order as for any write error in the session.
       failed = true;
@@ -87,7 +90,8 @@ export function startEndpointsFile(options: EndpointsFileOptions): { end(): void
     writtenAt = performance.now();
     write(false);
   };
-  const unsubscribe = options.registry.subscribe(() => {
+  const unsubscribe = options.registry.subscribe((service) => {
+    names.add(service);
     if (queued) return;
     queued = true;
     const wait = writtenAt + minIntervalMs - performance.now();

@@ -24,6 +24,7 @@ export {
 } from "./private-fs.js";
 export { readEventsFile } from "./read-events.js";
 export {
+  adoptSessionDir,
   createSessionDir,
   DEFAULT_SESSIONS_DIR,
   logFileName,

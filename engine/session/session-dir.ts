@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, rmSync, symlinkSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { FlotillaError } from "../errors.js";
 import { copyPrivateFileSync, makeDirPrivate, mkdirPrivate, tryMkdirPrivate } from "./private-fs.js";
 import { newSessionId } from "./session-id.js";
@@ -73,10 +73,27 @@ export function createSessionDir(options: SessionDirOptions): SessionDir {
       });
     }
   }
+  return sessionDirAt(id, path, options.workloadName, workloadCopyPath);
+}
+
+/**
+ * A session directory createSessionDir made earlier, taken over by the
+ * process that runs its engine (`flotilla up` creates it, then starts the
+ * engine in the background).
+ */
+export function adoptSessionDir(path: string, workloadName: string): SessionDir {
+  const absolute = resolve(path);
+  const copy = join(absolute, "workload.yaml");
+  mkdirOrFail(join(absolute, "logs"));
+  return sessionDirAt(basename(absolute), absolute, workloadName, existsSync(copy) ? copy : undefined);
+}
+
+function sessionDirAt(id: string, path: string, workloadName: string, workloadCopyPath?: string): SessionDir {
+  const logsPath = join(path, "logs");
   return {
     id,
     path,
-    workloadName: options.workloadName,
+    workloadName,
     eventsPath: join(path, "events.jsonl"),
     summaryPath: join(path, "summary.json"),
     logsPath,

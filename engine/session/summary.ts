@@ -33,6 +33,8 @@ export interface SessionSummary {
     error?: string;
   }>;
   failed_tasks: Array<{ id: string; exit_code?: number | null; signal?: string | null; error?: string }>;
+  /** Submissions a session that stayed up (`flotilla up`) accepted; absent when none. */
+  submissions?: number;
 }
 
 /** Builds summary.json's content from the reduced session state. */
@@ -58,6 +60,7 @@ export function buildSummary(state: SessionState): SessionSummary {
       .filter((t) => t !== undefined && t.state === "failed")
       .map((t) => ({ id: t!.id, ...defined({ exit_code: t!.exit_code, signal: t!.signal, error: t!.error }) })),
   };
+  if (state.submissions !== undefined) summary.submissions = state.submissions;
   if (session) {
     Object.assign(summary, {
       session_id: session.session_id,

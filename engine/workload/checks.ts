@@ -3,6 +3,7 @@
  * names, references, contradictory fields, placeholders, requests that can
  * never fit one node of the stated allocation.
  */
+import { type CheckContext, dependencyProblems } from "./after.js";
 import { launchedReplicas, taskInstances } from "./expand.js";
 import { type Problem, suggest } from "./issues.js";
 import { clip } from "./limits.js";
@@ -181,12 +182,19 @@ function taskProblems(spec: TaskSpec, i: number, workload: Workload, known: Name
   return problems;
 }
 
-/** Every problem, or the first `limit` and then some: checking stops once `limit` is reached. */
-export function semanticProblems(workload: Workload, limit = Number.POSITIVE_INFINITY): Problem[] {
+/**
+ * Every problem, or the first `limit` and then some: checking stops once `limit` is reached.
+ * `context`: what a submission to a running session may also refer to (its services and tasks).
+ */
+export function semanticProblems(
+  workload: Workload,
+  context: CheckContext = {},
+  limit = Number.POSITIVE_INFINITY,
+): Problem[] {
   // Totals first and alone: past them, the per-task checks would walk a billion of nothing useful.
   const totals = totalsProblems(workload);
   if (totals.length > 0) return totals;
-  const services = workload.services.map((s) => s.name);
+  const services = [...workload.services.map((s) => s.name), ...(context.services ?? [])];
   const known: Names = { services, serviceSet: new Set(services), tasks: new Set(workload.tasks.map((t) => t.name)) };
   const problems = names(workload);
   // push in loops, not spread: spreading 100,000 arrays into one call can overflow the stack.
@@ -198,5 +206,7 @@ export function semanticProblems(workload: Workload, limit = Number.POSITIVE_INF
     if (problems.length >= limit) return problems;
     for (const p of taskProblems(spec, i, workload, known)) problems.push(p);
   }
+  if (problems.length >= limit) return problems;
+  for (const p of dependencyProblems(workload, context)) problems.push(p);
   return problems;
 }

@@ -4,6 +4,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { FlotillaError } from "../errors.js";
+import type { CheckContext } from "./after.js";
 import { boundsProblems } from "./bounds.js";
 import { semanticProblems } from "./checks.js";
 import { describe, type Problem } from "./issues.js";
@@ -62,8 +63,13 @@ export function invalidWorkload(
   );
 }
 
-/** Validates workload text; `source` names it in messages. */
-export function parseWorkload(text: string, source: string, file = resolve(source)): LoadedWorkload {
+/** Validates workload text; `source` names it in messages; `context` is what a submission may refer to. */
+export function parseWorkload(
+  text: string,
+  source: string,
+  file = resolve(source),
+  context: CheckContext = {},
+): LoadedWorkload {
   const parsed = parseSource(text);
   const locateProblem = (p: Problem): LocatedProblem => {
     const pos = parsed.locate(p.path, p.key ? { key: true } : {});
@@ -112,7 +118,7 @@ export function parseWorkload(text: string, source: string, file = resolve(sourc
       return `${source}${pos ? `:${pos.line}:${pos.col}` : ""}: ${formatPath(path)}`;
     },
   };
-  const semantic = semanticProblems(workload, MAX_PROBLEMS);
+  const semantic = semanticProblems(workload, context, MAX_PROBLEMS);
   if (semantic.length > 0) throw fail(semantic, semantic.length >= MAX_PROBLEMS);
   return loaded;
 }

@@ -178,6 +178,8 @@ export const taskSchema = z.strictObject({
   /** MPI ranks; cores and gpus are then per rank. */
   ranks: count(1, LIMITS.taskProcesses).optional(),
   uses: z.array(name).default([]),
+  /** Runs only once these tasks (definition names or instance ids) all ended `done`. */
+  after: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "must be a task name or id")).default([]),
   env: env.default({}),
   timeout: duration.optional(),
   /** Inference task: send each line of `requests` to this service. */

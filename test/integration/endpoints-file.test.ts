@@ -97,7 +97,7 @@ tasks:
     const env = { FLOTILLA_SESSION_DIR: "" };
     const none = await runCli(["endpoints"], { cwd: dir, env });
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/FLOTILLA_SESSION_DIR/);
+    expect(none.stderr).toMatch(/no live session/);
     const session = join(dir, "s");
     writeFileSync(join(dir, "w.yaml"), 'version: 1\ntasks:\n  - name: t\n    command: ["true"]\n');
     const ran = await runCli(["run", "w.yaml", "--session-dir", session], { cwd: dir });

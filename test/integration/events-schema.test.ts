@@ -24,6 +24,7 @@ const EVENT_TYPES: Record<EngineEventType, true> = {
   "allocation:state": true,
   "service:state": true,
   "task:state": true,
+  "task:submitted": true,
   log: true,
   "walltime:warning": true,
   metrics: true,

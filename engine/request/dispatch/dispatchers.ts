@@ -39,32 +39,37 @@ export class DispatcherSet {
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: DispatcherSetOptions) {
-    for (const service of options.services.filter(takesRequests)) {
-      this.dispatchers.set(
-        service.name,
-        new Dispatcher({
-          service: service.name,
-          metrics: options.metrics,
-          ...(options.profile === undefined ? {} : { profile: options.profile }),
-          requestTimeoutMs: 60_000,
-          maxAttempts: 3,
-          instanceCapacity: service.max_inflight + service.max_queue,
-          maxInflight: service.max_inflight,
-          balance: service.balance,
-          ...(service.liveness === "off"
-            ? {}
-            : {
-                livenessPeriodMs: service.liveness.every,
-                onSuspect: (instance: number, why: string, checkMs?: number) =>
-                  options.endpoints.suspect(service.name, instance, why, checkMs),
-              }),
-          ...(options.log === undefined ? {} : { log: options.log }),
-        }),
-      );
-      this.joined.set(service.name, new Map());
-      this.sync(service.name);
-    }
+    for (const service of options.services) this.add(service);
     this.unsubscribe = options.endpoints.subscribe((service) => this.sync(service));
+  }
+
+  /** A dispatcher for `service` if it takes requests (a running session adds services too). */
+  add(service: ServiceSpec): void {
+    if (!takesRequests(service) || this.dispatchers.has(service.name)) return;
+    const { options } = this;
+    this.dispatchers.set(
+      service.name,
+      new Dispatcher({
+        service: service.name,
+        metrics: options.metrics,
+        ...(options.profile === undefined ? {} : { profile: options.profile }),
+        requestTimeoutMs: 60_000,
+        maxAttempts: 3,
+        instanceCapacity: service.max_inflight + service.max_queue,
+        maxInflight: service.max_inflight,
+        balance: service.balance,
+        ...(service.liveness === "off"
+          ? {}
+          : {
+              livenessPeriodMs: service.liveness.every,
+              onSuspect: (instance: number, why: string, checkMs?: number) =>
+                options.endpoints.suspect(service.name, instance, why, checkMs),
+            }),
+        ...(options.log === undefined ? {} : { log: options.log }),
+      }),
+    );
+    this.joined.set(service.name, new Map());
+    this.sync(service.name);
   }
 
   get(service: string): Dispatcher | undefined {

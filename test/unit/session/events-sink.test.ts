@@ -10,7 +10,7 @@ import { onWriteFailure } from "../../../engine/session/write-errors.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { mountTmpfs, tmpfsUnavailable } from "../../helpers/tmpfs.js";
 
-const counts = { pending: 0, scheduled: 0, running: 0, done: 0, failed: 0, canceled: 0 };
+const counts = { pending: 0, scheduled: 0, running: 0, done: 0, failed: 0, canceled: 0, skipped: 0 };
 const serviceCounts = { pending: 0, launching: 0, initializing: 0, ready: 0, failed: 0, stopped: 0 };
 
 describe("EventsFileSink", () => {

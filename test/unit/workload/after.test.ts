@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { isFlotillaError } from "../../../engine/errors.js";
+import { findCycle } from "../../../engine/workload/after.js";
+import { parseWorkload } from "../../../engine/workload/load.js";
+
+function problems(text: string, context = {}): string[] {
+  try {
+    parseWorkload(text, "w.yaml", undefined, context);
+    return [];
+  } catch (error) {
+    if (!isFlotillaError(error)) throw error;
+    expect(error.code).toBe("WORKLOAD_INVALID");
+    return error.message
+      .split("\n")
+      .slice(1)
+      .map((l) => l.trim());
+  }
+}
+
+const yaml = (...lines: string[]) => ["version: 1", ...lines, ""].join("\n");
+
+describe("after: checks", () => {
+  it("accepts names and instance ids of the workload's tasks", () => {
+    const text = yaml(
+      "tasks:",
+      "  - { name: prep, count: 2, command: [a] }",
+      "  - { name: one, command: [a], after: [prep.1] }",
+      "  - { name: all, command: [a], after: [prep, one] }",
+    );
+    expect(problems(text)).toEqual([]);
+  });
+
+  it("names an unknown task with a suggestion, and a service used as a task", () => {
+    const text = yaml(
+      "services: [{ name: web, command: [s] }]",
+      "tasks:",
+      "  - { name: prep, command: [a] }",
+      "  - { name: b, command: [a], after: [perp, web] }",
+    );
+    expect(problems(text)).toEqual([
+      'w.yaml:5:38: tasks[1].after[0]: unknown task "perp"; did you mean "prep"?',
+      'w.yaml:5:44: tasks[1].after[1]: "web" is a service, not a task (a task waits for a service with uses:)',
+    ]);
+  });
+
+  it("reports a cycle once, with every task on it, at the file and line that closes it", () => {
+    const text = yaml(
+      "tasks:",
+      "  - name: a",
+      "    command: [x]",
+      "    after: [c]",
+      "  - name: b",
+      "    command: [x]",
+      "    after: [a]",
+      "  - name: c",
+      "    command: [x]",
+      "    after: [b]",
+    );
+    expect(problems(text)).toEqual(["w.yaml:8:13: tasks[1].after[0]: dependency cycle: a after c after b after a"]);
+    expect(problems(yaml("tasks:", "  - { name: a, command: [x], after: [a] }"))).toEqual([
+      "w.yaml:3:38: tasks[0].after[0]: dependency cycle: a after a",
+    ]);
+  });
+
+  it("lets a submission refer to the session's tasks and services", () => {
+    const text = yaml("tasks:", "  - { name: b, command: [x], after: [old.3], uses: [web] }");
+    expect(problems(text)).toHaveLength(2);
+    expect(problems(text, { services: ["web"], hasTask: (ref: string) => ref === "old.3" })).toEqual([]);
+  });
+
+  it("finds cycles without recursion on a long chain", () => {
+    const chain = Array.from({ length: 50_000 }, (_, i) => [i + 1]);
+    expect(findCycle([...chain, []])).toBeUndefined();
+    expect(findCycle([...chain, [0]])).toHaveLength(50_002);
+  });
+});
