@@ -30,7 +30,7 @@ export interface InferenceTaskOptions {
   /** responses.jsonl of this task. */
   outputPath: string;
   signal?: AbortSignal;
-  /** Handed the summary as soon as it counts (inference-progress.ts reads it while the task runs). */
+  /** Handed the summary as soon as it counts (progress.ts reads it while the task runs). */
   onStart?: (summary: InferenceSummary) => void;
 }
 
