@@ -12,10 +12,10 @@ import { startProcess } from "./processes.js";
 
 const PYTHON = "/usr/bin/python3";
 
-export async function startBaselineServers(count: number, delayMs = 0): Promise<string[]> {
+export async function startBaselineServers(count: number, delayMs = 0, cpuMs = 0): Promise<string[]> {
   const started = await Promise.all(
     Array.from({ length: count }, () =>
-      startProcess(PYTHON, ["bench/request/baseline/rep_server.py", String(delayMs)]),
+      startProcess(PYTHON, ["bench/request/baseline/rep_server.py", String(delayMs), String(cpuMs)]),
     ),
   );
   return started.map((s) => s.first);

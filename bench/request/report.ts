@@ -63,11 +63,13 @@ export function printDelayComparison(
   wide: string,
   narrow: string,
   delay: number,
+  key: "delay" | "cpu",
+  what: string,
 ): void {
-  console.log(`\nwith ${delay} ms of emulated inference     throughput   p50 total (baseline / flotilla)`);
+  console.log(`\nwith ${delay} ms ${what}     throughput   p50 total (baseline / flotilla)`);
   for (const shape of [wide, narrow]) {
-    const base = results[`baseline ${shape} delay`]!;
-    const flo = results[`flotilla ${shape} delay`]!;
+    const base = results[`baseline ${shape} ${key}`]!;
+    const flo = results[`flotilla ${shape} ${key}`]!;
     const p50 = `${base.latency.total.p50.toFixed(3)} / ${flo.latency.total.p50.toFixed(3)} ms`;
     console.log(`${shape.padEnd(34)} ${`${(flo.throughput / base.throughput).toFixed(2)}x`.padStart(8)}   ${p50}`);
   }

@@ -5,7 +5,8 @@
  * the HTTP front over calling a backend directly.
  *
  *   npx tsx bench/request/run.ts [--requests 1024] [--window 1] [--pipelined 8] [--rounds 3]
- *                                [--delay 10] [--delay-requests 64] [--out results.json]
+ *                                [--delay 10] [--delay-requests 64] [--cpu 5] [--cpu-requests 64]
+ *                                [--out results.json]
  *
  * Flotilla and the baseline run alternately, `--rounds` times, with both
  * sides' processes up the whole time (idle ones cost nothing), so a load
@@ -31,6 +32,8 @@ const { values } = parseArgs({
     instances: { type: "string", default: "16" },
     delay: { type: "string", default: "10" },
     "delay-requests": { type: "string", default: "64" },
+    cpu: { type: "string", default: "5" },
+    "cpu-requests": { type: "string", default: "64" },
     rounds: { type: "string", default: "3" },
     out: { type: "string" },
   },
@@ -42,6 +45,8 @@ const clients = bounded(values.clients, 1, 64, "--clients");
 const instances = bounded(values.instances, 1, 64, "--instances");
 const delay = bounded(values.delay, 0, 1_000, "--delay");
 const delayRequests = bounded(values["delay-requests"], 1, 10_000, "--delay-requests");
+const cpu = bounded(values.cpu, 0, 1_000, "--cpu");
+const cpuRequests = bounded(values["cpu-requests"], 1, 10_000, "--cpu-requests");
 const rounds = bounded(values.rounds, 1, 20, "--rounds");
 
 function bounded(text: string | undefined, min: number, max: number, flag: string): number {
@@ -74,10 +79,12 @@ function settle(): void {
   }
 }
 
-const startHosts = async (delayMs: number, count = instances) =>
+const startHosts = async (delayMs: number, count = instances, cpuMs = 0) =>
   (
     await Promise.all(
-      Array.from({ length: count }, () => startTs("bench/request/noop-host.ts", ["--delay", String(delayMs)])),
+      Array.from({ length: count }, () =>
+        startTs("bench/request/noop-host.ts", ["--delay", String(delayMs), "--cpu", String(cpuMs)]),
+      ),
     )
   ).map((h) => h.first);
 
@@ -110,6 +117,23 @@ try {
         flotillaLoad(slowHosts.slice(0, 1), clients, delayRequests, window),
       );
       await sample(`baseline ${narrow} delay`, () => baselineLoad(slowServers.slice(0, 1), clients, delayRequests));
+    }
+    await stopAll();
+  }
+  if (cpu > 0) {
+    // A backend whose concurrency costs: each request burns CPU, so neither side can overlap
+    // more of them than the machine has cores, whatever max_inflight says.
+    console.error(`with ${cpu} ms of CPU burnt per request…`);
+    const [cpuHosts, cpuServers] = await Promise.all([
+      startHosts(0, instances, cpu),
+      startBaselineServers(instances, 0, cpu),
+    ]);
+    for (let round = 1; round <= rounds; round++) {
+      console.error(`cpu round ${round}/${rounds}…`);
+      await sample(`flotilla ${wide} cpu`, () => flotillaLoad(cpuHosts, clients, cpuRequests, window));
+      await sample(`baseline ${wide} cpu`, () => baselineLoad(cpuServers, clients, cpuRequests));
+      await sample(`flotilla ${narrow} cpu`, () => flotillaLoad(cpuHosts.slice(0, 1), clients, cpuRequests, window));
+      await sample(`baseline ${narrow} cpu`, () => baselineLoad(cpuServers.slice(0, 1), clients, cpuRequests));
     }
     await stopAll();
   }
@@ -146,7 +170,8 @@ try {
 
   printRows(results);
   printComparison(results, wide, narrow, window, pipelined);
-  if (delay > 0) printDelayComparison(results, wide, narrow, delay);
+  if (delay > 0) printDelayComparison(results, wide, narrow, delay, "delay", "of emulated inference (a timer)");
+  if (cpu > 0) printDelayComparison(results, wide, narrow, cpu, "cpu", "of CPU burnt per request");
   printOverhead(cost);
   if (values.out) writeFileSync(values.out, `${JSON.stringify({ results, samples }, null, 2)}\n`);
 } finally {

@@ -1,10 +1,63 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { onTestFinished } from "vitest";
 
-// Which binary to run lives with the benchmarks, which need it too.
-import { cliCommand } from "../../bench/harness/binary.js";
+export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BINARY = join(REPO, "dist", "flotilla");
 
-export { cliCommand, REPO } from "../../bench/harness/binary.js";
+/** The sources bundled into the binary: a change to any of them makes it stale. */
+const BUNDLED = ["engine", "cli", "tui", "build", "package.json"];
+
+/** Newest modification time under `path` (TypeScript, JavaScript and JSON files). */
+function newestSource(path: string): number {
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  let newest = 0;
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(child));
+    else if (/\.(tsx?|[cm]?js|json)$/.test(entry.name)) newest = Math.max(newest, statSync(child).mtimeMs);
+  }
+  return newest;
+}
+
+/** Why the binary cannot stand for the sources, or undefined when it can. */
+export function binaryProblem(): string | undefined {
+  if (!existsSync(BINARY)) return `${BINARY} is missing`;
+  const built = statSync(BINARY).mtimeMs;
+  const stale = BUNDLED.filter((path) => newestSource(join(REPO, path)) > built);
+  if (stale.length > 0) return `${BINARY} is older than ${stale.join(", ")}`;
+  return undefined;
+}
+
+let checked: string | undefined | null = null;
+
+/** True when FLOTILLA_TEST_SOURCE=1 asks for the sources instead of the binary. */
+export function fromSource(): boolean {
+  return process.env.FLOTILLA_TEST_SOURCE === "1";
+}
+
+/**
+ * How tests invoke the CLI: the built single binary, what users run. A missing
+ * or stale binary fails the test (a silent fallback to the sources would make
+ * a green run say nothing about the binary). FLOTILLA_TEST_SOURCE=1 runs the
+ * sources through node with tsx's loader instead, as one process (so the pid
+ * signalled is the engine's own), for quick local loops.
+ */
+export function cliCommand(): string[] {
+  if (fromSource()) {
+    // tsx's loader by absolute URL: `--import tsx` would resolve against the test's cwd.
+    const loader = pathToFileURL(join(REPO, "node_modules", "tsx", "dist", "loader.mjs")).href;
+    return [process.execPath, "--import", loader, join(REPO, "cli", "main.ts")];
+  }
+  if (checked === null) checked = binaryProblem();
+  if (checked !== undefined) {
+    throw new Error(`${checked}: run \`npm run build\` (or set FLOTILLA_TEST_SOURCE=1 to test the sources instead)`);
+  }
+  return [BINARY];
+}
 
 export interface CliResult {
   code: number | null;
@@ -20,6 +73,7 @@ export interface CliProcess {
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
   done: Promise<CliResult>;
   readonly stdout: string;
+  readonly stderr: string;
 }
 
 export interface CliOptions {
@@ -78,6 +132,9 @@ export function startCli(args: string[], options: CliOptions): CliProcess {
     done,
     get stdout() {
       return stdout;
+    },
+    get stderr() {
+      return stderr;
     },
     waitForOutput(pattern, timeoutMs = 30_000) {
       return new Promise<void>((resolve, reject) => {

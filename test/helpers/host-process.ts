@@ -1,12 +1,13 @@
 /**
- * Real processes for request-path tests: the flotilla CLI (run from source
- * through tsx) and the OpenAI-compatible model server over node-llama-cpp.
+ * Real processes for request-path tests: the flotilla CLI (the built binary,
+ * see cliCommand) and the OpenAI-compatible model server over node-llama-cpp.
  * Every process is started in its own group and killed with it afterwards.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { cliCommand } from "./cli.js";
 import { freePort, groupMembers, waitUntil } from "./processes.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -26,7 +27,12 @@ export interface Spawned {
 
 /** `node --import tsx ARGS` from the repository root, in its own process group. */
 export function spawnTsx(args: string[]): Spawned {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+  return spawnGroup([process.execPath, "--import", "tsx", ...args]);
+}
+
+/** COMMAND from the repository root, in its own process group. */
+function spawnGroup([file, ...args]: string[]): Spawned {
+  const child = spawn(file as string, args, {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -97,9 +103,9 @@ export function spawnTsx(args: string[]): Spawned {
   };
 }
 
-/** The flotilla CLI from source. */
+/** The flotilla CLI as users run it (the sources with FLOTILLA_TEST_SOURCE=1). */
 export function spawnCli(args: string[]): Spawned {
-  return spawnTsx(["cli/main.ts", ...args]);
+  return spawnGroup([...cliCommand(), ...args]);
 }
 
 export interface ModelServer {

@@ -7,14 +7,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AllocationStateEvent } from "../../engine/events.js";
 import type { Allocation, AllocationRequest, LaunchSpec, Platform } from "../../engine/platform/types.js";
-import { fixture, groupMembers, isAlive, waitUntil } from "./processes.js";
+import { fixture, isAlive, processesWithEnv, waitUntil } from "./processes.js";
 import { tempDir } from "./tmp.js";
 
 export interface ConformanceSetup {
   platform: Platform;
   /** The request to acquire with; it must give at least one node with one core and two GPUs. */
   request: (sessionDir: string) => AllocationRequest;
-  /** Whether stop() can be checked against /proc (false when processes run elsewhere). */
+  /** Whether stop() returns only once the processes are gone (false when a node's daemon kills them). */
   localProcesses: boolean;
 }
 
@@ -29,7 +29,7 @@ export function describePlatformConformance(name: string, setup: () => Conforman
     return { s, allocation, seen, dir };
   }
 
-  function spec(dir: string, allocation: Allocation, command: string[], lines: string[]): LaunchSpec {
+  function spec(dir: string, allocation: Allocation, command: string[], lines: string[], mark = ""): LaunchSpec {
     const node = allocation.nodes[0];
     if (!node) throw new Error("allocation without nodes");
     const slot = { node: node.name, cores: node.cores.slice(0, 1), gpus: node.gpus.slice(1, 2) };
@@ -37,7 +37,7 @@ export function describePlatformConformance(name: string, setup: () => Conforman
       id: "conf.0",
       placement: { ...slot, slots: [slot] },
       command,
-      env: { CONFORMANCE: "yes" },
+      env: { CONFORMANCE: "yes", CONFORMANCE_MARK: mark },
       stdoutPath: join(dir, "logs", "conf.0.out"),
       stderrPath: join(dir, "logs", "conf.0.err"),
       onLine: (_stream, line) => lines.push(line),
@@ -77,15 +77,24 @@ export function describePlatformConformance(name: string, setup: () => Conforman
       const { s, allocation, dir } = await acquire();
       try {
         const lines: string[] = [];
+        // Found by a marker in their environment, wherever they run (under slurmstepd, not as our children).
+        const mark = `stop-${process.pid}-${Date.now()}`;
         const running = s.platform
           .launcher(allocation)
-          .start(spec(dir, allocation, [fixture("spawn-tree"), "2", "--ignore-term"], lines));
+          .start(spec(dir, allocation, [fixture("spawn-tree"), "2", "--ignore-term"], lines, mark));
         await waitUntil(() => lines.filter((l) => l.startsWith("grandchild")).length >= 2, { what: "grandchildren" });
-        const family = s.localProcesses && running.pid ? [running.pid, ...groupMembers(running.pid)] : [];
+        const family = processesWithEnv("CONFORMANCE_MARK", mark);
+        // The tree and its two children at least (a platform may add a wrapper).
+        expect(family.length).toBeGreaterThanOrEqual(3);
         const record = await running.stop(500);
         expect(record.canceled).toBe(true);
         expect(record.failed).toBe(true);
-        expect(family.filter(isAlive)).toEqual([]);
+        // A local stop() returns once they are gone; elsewhere they go when the node's daemon says.
+        if (s.localProcesses) expect(family.filter(isAlive)).toEqual([]);
+        await waitUntil(() => processesWithEnv("CONFORMANCE_MARK", mark).length === 0, {
+          what: "no marked process left",
+          timeoutMs: 15_000,
+        });
       } finally {
         await allocation.release();
       }

@@ -1,13 +1,15 @@
 import { fileURLToPath } from "node:url";
-import { execa } from "execa";
 import { describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixture = (name: string) => `test/fixtures/workloads/${name}`;
 
-/** Runs the CLI from source, the way a user would run the binary. */
-function flotilla(...args: string[]) {
-  return execa("node_modules/.bin/tsx", ["cli/main.ts", ...args], { cwd: root, reject: false, timeout: 30_000 });
+/** Runs the built binary, the way a user would (the unit tests cover the same code in-process). */
+async function flotilla(...args: string[]) {
+  const result = await runCli(args, { cwd: root });
+  // Trimmed as execa would: the assertions compare whole lines.
+  return { exitCode: result.code, stdout: result.stdout.trimEnd(), stderr: result.stderr.trimEnd() };
 }
 
 describe("flotilla validate", () => {

@@ -31,21 +31,26 @@ async function hostsFor(service: string, n: number, delayMs = 0): Promise<Servic
 
 describe("Dispatcher over real service hosts", () => {
   it("balances round-robin, answers every request, and records the breakdown", async () => {
-    const [a, b, c] = await hostsFor("echo", 3);
+    // 5 ms of emulated inference: a floor the host's measurement must clear.
+    const [a, b, c] = await hostsFor("echo", 3, 5);
     const { dispatcher, metrics } = newDispatcher("echo");
     dispatchers.push(dispatcher);
     for (const [i, host] of [a, b, c].entries()) dispatcher.add(i, new ZmqChannel(host!.endpoint, "echo"));
+    const started = performance.now();
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) => dispatcher.dispatch(completion(`p${i}`), { source: "t", index: i })),
     );
+    const elapsed = performance.now() - started;
     expect(results.every((r) => r.status === "ok" && r.attempts === 1)).toBe(true);
     expect(results.map((r) => (r.response as { choices: { text: string }[] }).choices[0]?.text)).toEqual(
       Array.from({ length: 30 }, (_, i) => `p${i}`),
     );
     expect(results.slice(0, 6).map((r) => r.instance)).toEqual([0, 1, 2, 0, 1, 2]);
     const timing = results[0]!.timing!;
+    // Not the sum of the parts (timingOf makes it so): the dispatcher's round trip against this test's clock.
     expect(timing.total_ms).toBeGreaterThan(0);
-    expect(timing.communication_ms + timing.service_ms + timing.inference_ms).toBeCloseTo(timing.total_ms, 3);
+    expect(timing.total_ms).toBeLessThanOrEqual(elapsed);
+    expect(timing.inference_ms).toBeGreaterThanOrEqual(4);
     const [echo] = metrics.snapshot(true).services;
     expect(echo).toMatchObject({ completed: 30, errors: 0, retries: 0, inflight: 0 });
     expect(echo?.instances.map((i) => i.completed)).toEqual([10, 10, 10]);

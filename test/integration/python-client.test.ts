@@ -32,13 +32,12 @@ let serve: Spawned;
 let endpoint: string;
 let keysFile: string;
 const dir = suiteTempDir();
+const server = newKeyPair();
+const client = newKeyPair();
 
-beforeAll(async () => {
-  const server = newKeyPair();
-  const client = newKeyPair();
-  writePrivateFile(join(dir.path, "host.key_secret"), certificateText(server));
-  writePrivateFile(join(dir.path, "client.key"), certificateText({ publicKey: client.publicKey }));
-  serve = spawnCli([
+/** `flotilla serve --backend noop` over CURVE, answering the client key written in beforeAll. */
+async function startServe(): Promise<{ serve: Spawned; endpoint: string }> {
+  const proc = spawnCli([
     "serve",
     "--backend",
     "noop",
@@ -57,8 +56,14 @@ beforeAll(async () => {
     "--curve-clients",
     join(dir.path, "client.key"),
   ]);
-  const match = await serve.line(/listening on (tcp:\/\/\S+)/);
-  endpoint = match[1] as string;
+  const match = await proc.line(/listening on (tcp:\/\/\S+)/);
+  return { serve: proc, endpoint: match[1] as string };
+}
+
+beforeAll(async () => {
+  writePrivateFile(join(dir.path, "host.key_secret"), certificateText(server));
+  writePrivateFile(join(dir.path, "client.key"), certificateText({ publicKey: client.publicKey }));
+  ({ serve, endpoint } = await startServe());
   keysFile = join(dir.path, "echo.zmq.json");
   writeKeysFile(keysFile, { [endpoint]: keysEntry({ serverKey: server.publicKey, ...client }) });
 });
@@ -70,6 +75,7 @@ afterAll(async () => {
 
 describe("a Python client written from docs/protocol.md", () => {
   it("gets every reply with the host's timestamps and a consistent timing breakdown", async () => {
+    const started = performance.now();
     const { stdout } = await run(
       PYTHON,
       [
@@ -88,6 +94,7 @@ describe("a Python client written from docs/protocol.md", () => {
       ],
       { timeout: 60_000 },
     );
+    const clientMs = performance.now() - started;
     const out = JSON.parse(stdout);
     const results = out.results as Result[];
     expect(results.map((r) => r.id)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
@@ -97,11 +104,12 @@ describe("a Python client written from docs/protocol.md", () => {
       expect(JSON.parse(r.payload)).toEqual({ prompt: "hi" });
       expect(r.ts.received).toBeLessThanOrEqual(r.ts.backend_start as number);
       expect(r.ts.backend_end).toBeLessThanOrEqual(r.ts.sent as number);
-      expect(r.timing.inference_ms).toBeGreaterThan(0);
-      expect(r.timing.communication_ms).toBeGreaterThanOrEqual(0);
-      expect(r.timing.service_ms).toBeGreaterThanOrEqual(0);
-      const sum = r.timing.communication_ms + r.timing.service_ms + r.timing.inference_ms;
-      expect(sum).toBeCloseTo(r.timing.total_ms, 6);
+      // Checked against clocks the breakdown is not computed from: the host's stamps, the
+      // emulated delay it was told to use (20 ± 2 ms; 10 is five deviations below), and this
+      // test's own timing of the whole client process. The client's sums would hold anyway.
+      expect(r.timing.inference_ms).toBeGreaterThanOrEqual(10);
+      expect(r.timing.total_ms).toBeGreaterThanOrEqual((r.ts.sent as number) - (r.ts.received as number));
+      expect(r.timing.total_ms).toBeLessThan(clientMs);
     }
     // Eight in flight through four slots: some requests queued in the host.
     expect(results.some((r) => (r.ts.dequeued as number) - (r.ts.received as number) > 1)).toBe(true);
@@ -115,8 +123,14 @@ describe("a Python client written from docs/protocol.md", () => {
   });
 
   it("is also what the human `serve` output promises: counters on stop", async () => {
-    serve.child.kill("SIGINT");
-    expect((await serve.exited).code).toBe(130);
-    expect(serve.stdout.join("\n")).toMatch(/stopped \(received SIGINT\); received \d+, completed \d+/);
+    // A serve of its own: stopping the shared one would break any test that ran after this.
+    const own = await startServe();
+    try {
+      own.serve.child.kill("SIGINT");
+      expect((await own.serve.exited).code).toBe(130);
+      expect(own.serve.stdout.join("\n")).toMatch(/stopped \(received SIGINT\); received \d+, completed \d+/);
+    } finally {
+      await own.serve.kill();
+    }
   });
 });

@@ -64,10 +64,12 @@ tasks:
   });
 
   it("exits 3 when a service crashes on start, naming the instance, node and stderr, and cancels the rest", async () => {
+    // broken crashes only once the tree task's children are all up (bounded: exit 9 after 20 s),
+    // so the teardown has a whole tree to stop and the orphan check has its children to look for.
     const { dir, session, logs } = setup(`
 services:${treeService("web")}
   - name: broken
-    command: ["${fixture("crash-on-start")}"]
+    command: ["sh", "-c", "for i in $(seq 400); do grep -qs 'started 2 children' LOGS/tree.out && exec ${fixture("crash-on-start")}; sleep 0.05; done; exit 9"]
     ready: { tcp: true }
 tasks:
   - name: client
@@ -76,6 +78,7 @@ tasks:
   - name: tree
     command: ["${fixture("spawn-tree")}", "2"]
 `);
+    writeFileSync(join(dir, "w.yaml"), readFileSync(join(dir, "w.yaml"), "utf8").replace("LOGS", logs));
     const result = await runCli(["run", "w.yaml", "--json", "--session-dir", session], { cwd: dir });
     expect(result.code).toBe(3);
     const events = parseNdjson(result.stdout);
@@ -95,10 +98,9 @@ tasks:
     expect(end).toMatchObject({ type: "session:end", exit_code: 3 });
     expect(end?.type === "session:end" && end.reason).toContain("broken.0");
     expect(ofType(events, "allocation:state").at(-1)?.state).toBe("released");
-    await waitUntil(() => readFileSync(join(logs, "tree.out"), "utf8").includes("child"), { timeoutMs: 1 }).catch(
-      () => {},
-    );
-    await expectNoOrphans(events, logs, 3);
+    expect(readLog(join(logs, "tree.out")).match(/^child \d+$/gm)).toHaveLength(2);
+    // web.0 + its 2 children, tree + its 2 children.
+    await expectNoOrphans(events, logs, 6);
   });
 
   it("shows a start-up failure with its stderr in text mode", async () => {

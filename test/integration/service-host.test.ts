@@ -40,9 +40,11 @@ async function startHost(
 describe.each(TRANSPORTS)("service host over %s", (transport) => {
   it("answers 2,000 requests in flight at once, each matched to its own payload", async () => {
     const { host, client } = await startHost(transport, { delayMs: 1, sdMs: 1, maxInflight: 64, maxQueue: 4_096 });
+    const started = performance.now();
     const replies = await Promise.all(
       Array.from({ length: 2_000 }, (_, i) => client.request({ service: "echo", payload: { i } })),
     );
+    const elapsed = performance.now() - started;
     expect(replies.every((r) => r.ok && r.kind === "reply")).toBe(true);
     replies.forEach((reply, i) => {
       expect(JSON.parse(reply.payload.toString())).toEqual({ i });
@@ -51,8 +53,11 @@ describe.each(TRANSPORTS)("service host over %s", (transport) => {
     expect(first.ts.received).toBeLessThanOrEqual(first.ts.dequeued as number);
     expect(first.ts.backend_start).toBeLessThanOrEqual(first.ts.backend_end as number);
     expect(first.ts.backend_end).toBeLessThanOrEqual(first.ts.sent);
-    for (const { timing } of replies) {
-      expect(timing.total_ms).toBeCloseTo(timing.communication_ms + timing.service_ms + timing.inference_ms, 6);
+    // The parts sum to the total by construction (timingOf); what can be wrong is the clocks:
+    // the host's stay inside the client's round trip, which stays inside this test's window.
+    for (const { timing, ts } of replies) {
+      expect(timing.total_ms).toBeGreaterThanOrEqual(ts.sent - ts.received);
+      expect(timing.total_ms).toBeLessThanOrEqual(elapsed);
       expect(timing.inference_ms).toBeGreaterThanOrEqual(0);
     }
     expect(host.status().counters).toMatchObject({ received: 2_000, completed: 2_000, errors: 0, rejected: 0 });

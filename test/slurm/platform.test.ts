@@ -62,6 +62,8 @@ describeSlurm("slurm platform (login-node mode)", () => {
     held.push(allocation);
     const launcher = slurm.launcher(allocation);
     const lines = new Map<string, string[]>();
+    const barrier = join(dir, "barrier");
+    const count = allocation.nodes.reduce((n, node) => n + node.gpus.length, 0);
     const specs: LaunchSpec[] = allocation.nodes.flatMap((node) =>
       node.gpus.map((gpu, i) => {
         const id = `svc.${node.name}.${gpu}`;
@@ -70,11 +72,15 @@ describeSlurm("slurm platform (login-node mode)", () => {
         return {
           id,
           placement: { ...slot, slots: [slot] },
-          // Sleep so that all four steps are alive at once.
+          // A barrier: each step checks in, then waits (at most 30 s, else exit 9) until all
+          // four have: only steps that are alive at the same time can all exit 0.
           command: [
             "sh",
             "-c",
-            'echo "$SLURMD_NODENAME|$CUDA_VISIBLE_DEVICES|$FLOTILLA_GPU_IDS|$SLURM_GPUS_ON_NODE|$MARK"; sleep 1',
+            `echo "$SLURMD_NODENAME|$CUDA_VISIBLE_DEVICES|$FLOTILLA_GPU_IDS|$SLURM_GPUS_ON_NODE|$MARK"
+            touch "${barrier}.$MARK"; i=0
+            while [ "$(ls "${barrier}".* 2>/dev/null | wc -l)" -lt ${count} ]; do
+              i=$((i+1)); [ $i -gt 300 ] && exit 9; sleep 0.1; done`,
           ],
           env: { MARK: id },
           stdoutPath: join(dir, `${id}.out`),
@@ -83,11 +89,9 @@ describeSlurm("slurm platform (login-node mode)", () => {
         };
       }),
     );
-    const started = Date.now();
     const records = await Promise.all(specs.map((s) => launcher.start(s).exited));
+    expect(count).toBe(4);
     expect(records.map((r) => r.exitCode)).toEqual([0, 0, 0, 0]);
-    // Concurrent, not one after another (each sleeps 1 s).
-    expect(Date.now() - started).toBeLessThan(4 * 1_000 + 3_000);
     for (const spec of specs) {
       // Slurm granted the step one GPU (SLURM_GPUS_ON_NODE); the ids are the scheduler's.
       const gpu = String(spec.placement.gpus[0]);

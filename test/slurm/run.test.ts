@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { runCli, startCli } from "../helpers/cli.js";
 import { assertNoDoubleBooking, ofType, parseNdjson } from "../helpers/events.js";
+import { waitUntil } from "../helpers/processes.js";
 import { tempDir } from "../helpers/tmp.js";
 import { describeSlurm, queuedJobs, sbatch, scancel, slurmEnv, waitForEmptyQueue, waitForRunning } from "./cluster.js";
 
@@ -112,9 +113,12 @@ describeSlurm("flotilla run on slurm", () => {
     const run = startCli(["run", "w.yaml", "--json", "--session-dir", join(dir, "s")], { cwd: dir, env: env() });
     await run.waitForOutput(/"type":"service:state"[^\n]*"state":"ready"/);
     run.child.kill("SIGINT");
+    // Two signals sent back to back may be delivered as one: send the second once the first was seen.
+    await waitUntil(() => run.stderr.includes("SIGINT received, stopping"), { what: "the first SIGINT" });
     run.child.kill("SIGINT");
     const result = await run.done;
     expect(result.code).toBe(130);
+    expect(result.stderr).toContain("SIGINT received again, killing everything now");
     await waitForEmptyQueue(10_000);
   });
 });

@@ -1,7 +1,9 @@
 """Baseline client: a blocking REQ socket, as in the research prototype.
 
 Connected to every instance of the service, ZeroMQ's REQ round-robins the
-requests over them. Waits for a line on stdin so all clients start together,
+requests over them. Warms each connection with one request, as Flotilla's
+side does, then waits for a line on stdin so all clients start together
+(start-up and warm-up stay outside the timed window),
 sends N requests one at a time, then prints the round trips, host and
 inference times (ms) as JSON.
 """
@@ -21,9 +23,12 @@ def main() -> None:
     for endpoint in endpoints:
         sock.connect(endpoint)
     time.sleep(0.3)  # let every connection come up, so REQ spreads from the first request
+    request = msgpack.packb({"cmd": "predict", "args": ["hello"], "kwargs": {}})
+    for _ in endpoints:  # one warm-up pass per instance, untimed (REQ round-robins them)
+        sock.send(request)
+        sock.recv()
     print("ready", flush=True)
     sys.stdin.readline()
-    request = msgpack.packb({"cmd": "predict", "args": ["hello"], "kwargs": {}})
     rtt = []
     svc = []
     inf = []

@@ -98,12 +98,14 @@ export class ServiceHost {
     this.service = options.service;
     this.hostId = options.hostId ?? `${options.service || "any"}@${hostname()}:${process.pid}`;
     this.maxPayload = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-    // Not mandatory: sends never block the host; a reply to a vanished peer is dropped by ZeroMQ.
+    // Mandatory: a reply to a vanished peer fails its send (EHOSTUNREACH) instead of vanishing
+    // silently, so it is counted as dropped. With no high-water mark a send never waits.
     // The transport limit sits above the protocol limit so oversized payloads still get a reply.
     const curve = options.curve;
     this.zap = curve === undefined ? undefined : new ZapHandler(curve.allowedClients);
     this.socket = new Router({
       linger: 1_000,
+      mandatory: true,
       sendHighWaterMark: 0,
       receiveHighWaterMark: 0,
       maxMessageSize: 2 * (this.maxPayload + MAX_HEADER_BYTES),
