@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, string> = {
   launchers: "bench/launchers.ts",
   request: "bench/request/run.ts",
   curve: "bench/request/curve.ts",
+  balance: "bench/request/balance.ts",
   tui: "bench/tui/run.ts",
   soak: "bench/soak/run.ts",
 };

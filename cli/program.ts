@@ -3,6 +3,7 @@ import { register as registerBench } from "./commands/bench.js";
 import { register as registerCancel } from "./commands/cancel.js";
 import { register as registerConfig } from "./commands/config.js";
 import { register as registerDown } from "./commands/down.js";
+import { register as registerEndpoints } from "./commands/endpoints.js";
 import { register as registerKeygen } from "./commands/keygen.js";
 import { register as registerPlan } from "./commands/plan.js";
 import { register as registerReaper } from "./commands/reaper.js";
@@ -36,6 +37,7 @@ const COMMANDS: RegisterCommand[] = [
   registerScale,
   registerWatch,
   registerShow,
+  registerEndpoints,
   registerValidate,
   registerPlan,
   registerServe,

@@ -26,6 +26,7 @@ import { openSessionRecord, type SessionRecord } from "./run/record.js";
 import { Teardown } from "./run/teardown.js";
 import { isFailedEnd, runWorkload } from "./run/workload-run.js";
 import { EndpointRegistry } from "./service/endpoints.js";
+import { startEndpointsFile } from "./service/endpoints-file.js";
 import type { SessionDir } from "./session/session-dir.js";
 import { onWriteFailure } from "./session/write-errors.js";
 import { reduce, serviceCounts, taskCounts } from "./state.js";
@@ -153,6 +154,13 @@ export class Engine {
       ...(options.settings === undefined ? {} : { settings: options.settings }),
     });
 
+    const endpointsFile = startEndpointsFile({
+      sessionDir: options.session.path,
+      sessionId: options.session.id,
+      services: options.loaded.workload.services.map((service) => service.name),
+      registry: this.endpoints,
+      serviceEnv: (service) => this.requestPath.serviceEnv(service),
+    });
     // Everything below waits on processes and sockets; should they all vanish at
     // once, this keeps the process alive until session:end instead of letting
     // Node exit silently with code 0.
@@ -187,6 +195,7 @@ export class Engine {
     // Anything a step missed (or started meanwhile) goes now.
     await (options.registry ?? defaultRegistry).stopAll(this.teardown.grace);
     if (allocation) await this.release(allocation);
+    endpointsFile.end();
     fatal.dispose();
     // Events so far, then room for the summary and session:end (a failure here still counts).
     record.prepareEnd();

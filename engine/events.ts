@@ -111,6 +111,30 @@ export interface TaskStateEvent {
   pid?: number;
   /** Some of its output could not be written to the session (a full disk); `error` says why. */
   output_incomplete?: boolean;
+  /** Inference tasks, on `done`/`failed`/`canceled`: how far their requests got. */
+  requests?: RequestProgress;
+}
+
+/** How far an inference task's requests are. */
+export interface RequestProgress {
+  /** Requests in its `requests` file. */
+  total: number;
+  /** Requests that ended: answered, or failed after all their attempts. */
+  done: number;
+  /** Of `done`, those that failed. */
+  errors: number;
+  /** Requests done per second since the task started. */
+  rate: number;
+  /** Estimated time until the last one is done, at `rate`; absent before the first is done and once all are. */
+  eta_ms?: number;
+}
+
+/** A running inference task's progress, in `metrics` events. */
+export interface TaskProgress extends RequestProgress {
+  /** Task instance id. */
+  id: string;
+  /** The service its requests go to. */
+  service: string;
 }
 
 /**
@@ -196,6 +220,8 @@ export interface MetricsEvent {
   type: "metrics";
   final: boolean;
   services: ServiceMetrics[];
+  /** Inference tasks running now, when there are any. */
+  tasks?: TaskProgress[];
 }
 
 export interface SessionEndEvent {

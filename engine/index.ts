@@ -83,6 +83,12 @@ export {
 export type { InstanceContext, InstanceDriver, LaunchPlan, ReadyContext, ReadyResult } from "./service/driver.js";
 export { EndpointRegistry, type PublishedInstance, serviceUrlsVariable } from "./service/endpoints.js";
 export {
+  ENDPOINTS_FILE,
+  type EndpointsFile,
+  type EndpointsFileInstance,
+  type EndpointsFileService,
+} from "./service/endpoints-file.js";
+export {
   adoptSessionDir,
   buildSummary,
   createSessionDir,

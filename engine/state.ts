@@ -9,6 +9,7 @@ import {
   type EngineEvent,
   type LogEvent,
   type MetricsEvent,
+  type RequestProgress,
   SERVICE_STATES,
   type ServiceState,
   type SessionEndEvent,
@@ -55,6 +56,8 @@ export interface TaskView {
   signal?: string | null;
   duration_ms?: number;
   error?: string;
+  /** Inference tasks: how far their requests are (from `metrics` while running, then the final task:state). */
+  requests?: RequestProgress;
   /** ts at which it started running. */
   started?: number;
   since: number;
@@ -135,7 +138,7 @@ export function reduce(state: SessionState, event: EngineEvent): SessionState {
         notable: addNotable(state, event.ts, "warn", `walltime ends in ${Math.round(event.remaining_ms / 1000)}s`),
       };
     case "metrics":
-      return { ...base, metrics: event };
+      return { ...base, metrics: event, tasks: withProgress(state.tasks, event.tasks) };
     case "session:end": {
       const { type: _type, v: _v, seq: _seq, ...end } = event;
       return { ...base, end };
@@ -213,6 +216,8 @@ function reduceTask(state: SessionState, event: TaskStateEvent & { ts: number })
   if (event.signal !== undefined) task.signal = event.signal;
   if (event.duration_ms !== undefined) task.duration_ms = event.duration_ms;
   if (event.error !== undefined) task.error = event.error;
+  const requests = event.requests ?? previous?.requests;
+  if (requests !== undefined) task.requests = requests;
   const taskOrder = previous ? state.taskOrder : [...state.taskOrder, event.id];
   const notable =
     event.state === "failed" || event.state === "skipped"
@@ -224,6 +229,17 @@ function reduceTask(state: SessionState, event: TaskStateEvent & { ts: number })
         )
       : state.notable;
   return { ...state, tasks: { ...state.tasks, [event.id]: task }, taskOrder, notable };
+}
+
+/** Tasks with the progress a metrics event reports for the running ones (the same object when none). */
+function withProgress(tasks: SessionState["tasks"], progress: MetricsEvent["tasks"]): SessionState["tasks"] {
+  if (progress === undefined || progress.length === 0) return tasks;
+  const next = { ...tasks };
+  for (const { id, service: _service, ...requests } of progress) {
+    const task = next[id];
+    if (task?.state === "running") next[id] = { ...task, requests };
+  }
+  return next;
 }
 
 export function taskCounts(state: SessionState): Record<TaskState, number> {

@@ -22,7 +22,7 @@ export interface ShowOptions {
  * when the session died before writing one). Exits 0, or with the session's
  * code (137) when its engine died, saying when on stderr.
  */
-export async function showCommand(dir: string, options: ShowOptions): Promise<void> {
+export async function showCommand(dir: string | undefined, options: ShowOptions): Promise<void> {
   const path = await sessionDirectory(dir);
   // A session whose engine died is reported, and exits non-zero, whatever the format.
   let death: ReturnType<typeof deathOf>;
@@ -63,7 +63,10 @@ export function register(program: Command): void {
   program
     .command("show")
     .description("print the final state of a session (its directory); --json prints its summary")
-    .argument("<session_dir>", "the session directory (holds events.jsonl and summary.json)")
+    .argument(
+      "[session_dir]",
+      "the session directory (holds events.jsonl and summary.json); default: $FLOTILLA_SESSION_DIR",
+    )
     .option("--json", "print summary.json (or the summary folded from events.jsonl)")
     .option("--width <columns>", "width of the printed frame (default: the terminal's, at least 80)")
     .action(showCommand);

@@ -13,8 +13,15 @@ export interface WatchOptions {
   interval?: string;
 }
 
-/** A session directory must exist; its events.jsonl may not yet (the run is starting). */
-export async function sessionDirectory(dir: string): Promise<string> {
+/**
+ * A session directory must exist; its events.jsonl may not yet (the run is
+ * starting). None named: FLOTILLA_SESSION_DIR, which every task of a run has.
+ */
+export async function sessionDirectory(named: string | undefined): Promise<string> {
+  const dir = named ?? process.env.FLOTILLA_SESSION_DIR;
+  if (dir === undefined || dir === "") {
+    throw new FlotillaError("USAGE", "name a session directory (or set FLOTILLA_SESSION_DIR)");
+  }
   const path = resolve(dir);
   const info = await stat(path).catch(() => undefined);
   if (!info?.isDirectory())
@@ -29,7 +36,7 @@ export async function sessionDirectory(dir: string): Promise<string> {
  * session ends, with the session's exit code; when its engine died without
  * an end record, says so and exits 137 instead of waiting forever.
  */
-export async function watchCommand(dir: string, options: WatchOptions): Promise<void> {
+export async function watchCommand(dir: string | undefined, options: WatchOptions): Promise<void> {
   const path = await sessionDirectory(dir);
   const intervalMs = options.interval === undefined ? 200 : parseCount("--interval", options.interval, 10);
   const file = join(path, EVENTS_FILE);
@@ -93,7 +100,7 @@ export function register(program: Command): void {
   program
     .command("watch")
     .description("attach read-only to a session running elsewhere (its directory) and follow it until it ends")
-    .argument("<session_dir>", "the session directory (holds events.jsonl)")
+    .argument("[session_dir]", "the session directory (holds events.jsonl); default: $FLOTILLA_SESSION_DIR")
     .option("--json", "stream the session's events as NDJSON instead of the dashboard")
     .option("--interval <ms>", "how often to poll events.jsonl for new lines (default 200)")
     .action(watchCommand);

@@ -1,6 +1,7 @@
 /**
- * Which session a control command talks to: the one given, else the newest
- * live session (a control.json and an engine still alive) in the current
+ * Which session a control command talks to: the one given, else
+ * $FLOTILLA_SESSION_DIR (set in every task, so a task submits to its own
+ * session), else the newest live session (a control.json and an engine still alive) in the current
  * directory's flotilla-sessions/.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -21,6 +22,8 @@ export function resolveSession(given: string | undefined, cwd = process.cwd()): 
     if (!isDirectory(path)) throw new FlotillaError("USAGE", `${given} is not a session directory`);
     return path;
   }
+  const own = process.env.FLOTILLA_SESSION_DIR;
+  if (own !== undefined && own !== "") return resolveSession(own, cwd);
   const parent = join(cwd, DEFAULT_SESSIONS_DIR);
   let names: string[] = [];
   try {

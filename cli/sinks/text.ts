@@ -6,14 +6,16 @@
 import { assertNever, type EngineEvent } from "../../engine/index.js";
 // The dashboard's own formatting, so both renderers print a duration alike.
 import { formatDuration } from "../../tui/format.js";
+import { progressLines } from "./text-progress.js";
 import type { Sink } from "./types.js";
 
 export function textSink(out: NodeJS.WritableStream): Sink {
   let unsubscribe: (() => void) | undefined;
+  const progress = progressLines();
   return {
     attach(bus) {
       unsubscribe = bus.subscribe((event) => {
-        const line = formatEvent(event);
+        const line = formatEvent(event) ?? progress(event);
         if (line !== undefined && out.writable) out.write(`${line}\n`);
       });
     },

@@ -3,6 +3,7 @@
  * it hands back, and the one record of how the process ended. Platforms
  * provide launchers; everything above uses these shapes.
  */
+import type { RequestProgress } from "../events.js";
 import type { Placement } from "../resources.js";
 
 /** One result shape for every way a process can end (after execa). */
@@ -20,6 +21,8 @@ export interface ExitRecord {
   cause?: unknown;
   /** Some of its output could not be written to its log files (a full disk): why, in words. */
   outputError?: string;
+  /** An inference task's requests, how far they got (task:state `requests`). */
+  requests?: RequestProgress;
 }
 
 export interface LaunchSpec {

@@ -27,6 +27,7 @@ import { remoteDriver } from "./drivers/remote-driver.js";
 import { createFrontToken, type FrontToken, openaiClientEnv } from "./front/auth.js";
 import { type HttpFront, requestPathEnv, serviceVariablePrefix, startHttpFront } from "./front/http-front.js";
 import { inferenceExecutor, isInferenceTask } from "./inference/executor.js";
+import { InferenceProgress } from "./inference/progress.js";
 
 export interface RequestPathOptions {
   workload: Workload;
@@ -54,6 +55,7 @@ export type RequestPathSettings = Pick<
 
 export class RequestPath implements RequestCapability {
   readonly metrics = new RequestMetrics();
+  private readonly progress = new InferenceProgress();
   private readonly profile: RequestProfile;
   private dispatchers: DispatcherSet | undefined;
   private front: HttpFront | undefined;
@@ -122,6 +124,7 @@ export class RequestPath implements RequestCapability {
       workloadDir: this.options.workloadDir,
       sessionDir: this.options.sessionDir,
       log: this.log,
+      progress: this.progress,
     });
     return this.executor;
   }
@@ -165,7 +168,11 @@ export class RequestPath implements RequestCapability {
       token: this.token?.token ?? false,
       dispatcherFor: (name) => dispatchers.get(name),
     });
-    this.ticker = startMetricsTicker(this.metrics, (event) => emit(event), this.options.metricsIntervalMs);
+    this.ticker = startMetricsTicker(
+      this.metrics,
+      (event) => emit(this.progress.attach(event)),
+      this.options.metricsIntervalMs,
+    );
     const auth = this.token ? `bearer token in ${this.token.file}` : "authentication off (--insecure)";
     this.log("info", `OpenAI-compatible HTTP front at ${this.front.url}/services/<name>/v1, ${auth}`, "request-path");
   }

@@ -1,6 +1,6 @@
 /**
  * What a task instance's process sees: its command and env with the
- * placeholders filled in, FLOTILLA_TASK_ID, and for every service it `uses`
+ * placeholders filled in, FLOTILLA_TASK_ID, FLOTILLA_SESSION_DIR, and for every service it `uses`
  * FLOTILLA_SERVICE_<NAME>_URLS (plus what the request path adds: the HTTP
  * front's URL and token as OpenAI client variables).
  */
@@ -14,6 +14,8 @@ import { placeholdersIn, renderArgs, renderEnv, type TemplateVars } from "../wor
 export interface TaskEnvSources {
   urls(service: string): string[];
   serviceEnv?: ((service: string) => Record<string, string>) | undefined;
+  /** The session directory, for FLOTILLA_SESSION_DIR (its endpoints.json lists the instances ready now). */
+  sessionDir?: string | undefined;
 }
 
 const usesPort = new WeakMap<TaskSpec, boolean>();
@@ -54,6 +56,7 @@ export function taskEnvironment(
 ): Record<string, string> {
   const env = renderEnv(unit.spec.env, vars);
   env.FLOTILLA_TASK_ID = unit.id;
+  if (sources.sessionDir !== undefined) env.FLOTILLA_SESSION_DIR = sources.sessionDir;
   const ownClient = OPENAI_CLIENT.some((key) => key in env);
   for (const service of unit.spec.uses) {
     env[serviceUrlsVariable(service)] = sources.urls(service).join(",");

@@ -56,6 +56,8 @@ export interface TaskRunnerOptions {
   executorFor?: (unit: TaskInstance) => TaskExecutor | undefined;
   /** Extra env for a task that uses `service` (the request path's _HTTP and _ZMQ). */
   serviceEnv?: (service: string) => Record<string, string>;
+  /** FLOTILLA_SESSION_DIR of every task (where endpoints.json and the logs are). */
+  sessionDir?: string;
 }
 
 interface Entry {
@@ -294,6 +296,7 @@ export class TaskRunner {
       const env = taskEnvironment(unit, vars, {
         urls: (service) => this.options.services.urls(service),
         serviceEnv: this.options.serviceEnv,
+        sessionDir: this.options.sessionDir,
       });
       const executor = this.options.executorFor?.(unit) ?? this.defaultExecutor;
       process = executor(unit, placement, env, taskCommand(unit, vars));
@@ -339,6 +342,7 @@ export class TaskRunner {
         duration_ms: Math.round(record.durationMs),
         ...(error === "" ? {} : { error }),
         ...(lost === undefined ? {} : { output_incomplete: true }),
+        ...(record.requests === undefined ? {} : { requests: record.requests }),
       },
       state,
     );

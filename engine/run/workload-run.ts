@@ -130,6 +130,7 @@ export async function runWorkload(context: RunContext): Promise<string> {
           executorFor: (unit) => requestPath.executorFor(unit),
           serviceEnv: (service) => requestPath.serviceEnv(service),
         }),
+    sessionDir: context.sessionDir,
   });
   // Added after services.stopAll but must run before it: tasks may still be talking to services.
   teardown.first((graceMs) => tasks.cancelAll(fatal.error?.message ?? "the run is stopping", graceMs));

@@ -100,7 +100,7 @@ export const livenessSchema = z
 // Declared zod-free for the service host; re-exported here with the rest of the schema.
 export { BACKENDS, type BackendName };
 
-export const BALANCERS = ["round_robin", "least_outstanding"] as const;
+export const BALANCERS = ["round_robin", "least_outstanding", "power_of_two"] as const;
 export type BalancerName = (typeof BALANCERS)[number];
 
 const endpointUrl = z.string().regex(/^(https?|tcp|ipc):\/\//, "must start with http://, https://, tcp:// or ipc://");
@@ -167,6 +167,8 @@ export const serviceSchema = z.strictObject({
   restarts: count(0, SETTING_MAX).optional(),
   /** Checks of an instance after it is ready (restarted when it stops answering). */
   liveness: livenessSchema.default({ ...LIVENESS_DEFAULTS }),
+  /** How requests are spread over the instances: the HTTP front's, and inference tasks' that name none. */
+  balance: z.enum(BALANCERS).default("round_robin"),
 });
 
 export const taskSchema = z.strictObject({
@@ -190,7 +192,8 @@ export const taskSchema = z.strictObject({
   service: name.optional(),
   requests: z.string().optional(),
   concurrency: count(1, SETTING_MAX).default(16),
-  balance: z.enum(BALANCERS).default("round_robin"),
+  /** Absent: the service's `balance`. */
+  balance: z.enum(BALANCERS).optional(),
   request_timeout: duration.default(60_000),
   max_attempts: count(1, SETTING_MAX).default(3),
 });

@@ -5,6 +5,7 @@ import { type SessionState, type TaskView, taskCounts } from "../../engine/state
 import { cell, formatDuration, formatIds } from "../format.js";
 import { tasksIn, waitingFor } from "../selectors.js";
 import { TASK_GLYPHS, taskColor, useColor } from "../theme.js";
+import { RequestProgressBar } from "./RequestProgressBar.js";
 import { SectionTitle } from "./SectionTitle.js";
 
 export interface TasksProps {
@@ -52,6 +53,12 @@ export function Tasks({ state, rows, columns, now, finished = [] }: TasksProps) 
           <Text {...c("gray")}>{cell(`cores ${formatIds(task.cores)}`, 12)} </Text>
           <Text {...c("gray")}>{cell(`gpus ${formatIds(task.gpus)}`, 10)} </Text>
           <Text>{formatDuration(task.started === undefined ? undefined : now - task.started)}</Text>
+          {task.requests ? (
+            <Text>
+              {"  "}
+              <RequestProgressBar requests={task.requests} width={Math.max(5, Math.min(20, columns - idWidth - 80))} />
+            </Text>
+          ) : null}
         </Text>
       ))}
       {pending.slice(0, pendingRows).map((task) => (

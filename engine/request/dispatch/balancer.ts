@@ -6,6 +6,7 @@
  */
 import { assertNever } from "../../events.js";
 import type { BalancerName } from "../../workload/schema.js";
+import { powerOfTwo } from "./power-of-two.js";
 
 export interface Candidate {
   /** Stable instance index within the service. */
@@ -64,6 +65,8 @@ export function createBalancer(name: BalancerName): Balancer {
       return roundRobin();
     case "least_outstanding":
       return leastOutstanding();
+    case "power_of_two":
+      return powerOfTwo();
     default:
       return assertNever(name, "balancer");
   }

@@ -10,7 +10,8 @@
 import type { LogEvent } from "../../events.js";
 import type { RequestMetrics } from "../../metrics/collector.js";
 import type { RequestProfile } from "../../metrics/profile.js";
-import { type Balancer, roundRobin } from "./balancer.js";
+import type { BalancerName } from "../../workload/schema.js";
+import { type Balancer, createBalancer } from "./balancer.js";
 import type { ChannelReply, ChannelRequest, InstanceChannel } from "./channel.js";
 import { InstanceEntry } from "./instance.js";
 import {
@@ -54,6 +55,8 @@ export interface DispatcherOptions {
   /** An instance left rotation because it stopped answering: `why` says how; `checkMs`, how long a check of it may take. */
   onSuspect?: (instance: number, why: string, checkMs?: number) => void;
   log?: (level: LogEvent["level"], message: string, subject: string) => void;
+  /** For requests that name no balancer (the HTTP front's): the service's `balance`. */
+  balance?: BalancerName;
 }
 
 const NONE_TRIED: ReadonlySet<number> = new Set();
@@ -61,7 +64,7 @@ const NONE_TRIED: ReadonlySet<number> = new Set();
 export class Dispatcher {
   readonly service: string;
   private readonly entries = new Map<number, InstanceEntry>();
-  private readonly defaultBalancer = roundRobin();
+  private readonly defaultBalancer: Balancer;
   private closed = false;
   private waiting = 0;
   /** Resolves the current waiters' promise; created only while someone waits. */
@@ -73,6 +76,7 @@ export class Dispatcher {
 
   constructor(private readonly options: DispatcherOptions) {
     this.service = options.service;
+    this.defaultBalancer = createBalancer(options.balance ?? "round_robin");
     if (options.livenessPeriodMs !== undefined) {
       this.silence = new SilenceWatch(
         () => this.entries.values(),

@@ -57,6 +57,7 @@ export class DispatcherSet {
         maxAttempts: 3,
         instanceCapacity: service.max_inflight + service.max_queue,
         maxInflight: service.max_inflight,
+        balance: service.balance,
         ...(service.liveness === "off"
           ? {}
           : {

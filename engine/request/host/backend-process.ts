@@ -9,6 +9,7 @@ import { FlotillaError } from "../../errors.js";
 import { LineSplitter } from "../../launch/lines.js";
 import { signalGroup, terminateGroup } from "../../launch/process-group.js";
 import { OutputLines, type Stream } from "../../service/lines.js";
+import { channelStdio, STDIO_WRAPPER, type StdioChannel } from "./stdio-wrapper.js";
 
 /**
  * fd 3 is the watch pipe (the host's stdin pipe to us). The watcher ignores
@@ -37,6 +38,8 @@ export interface BackendProcessOptions {
   cwd?: string;
   /** Every output line of the backend, e.g. to forward it to the host's stderr. */
   onLine?: (stream: Stream, line: string) => void;
+  /** backend: stdio: its stdin and stdout carry requests and replies (`channel`), not lines. */
+  stdio?: boolean;
 }
 
 export class BackendProcess {
@@ -50,17 +53,18 @@ export class BackendProcess {
   constructor(options: BackendProcessOptions) {
     const [program] = options.command;
     if (program === undefined) throw new FlotillaError("USAGE", "the backend command is empty");
-    this.child = spawn("/bin/sh", ["-c", WRAPPER, "flotilla-backend", ...options.command], {
+    const wrapper = options.stdio ? STDIO_WRAPPER : WRAPPER;
+    this.child = spawn("/bin/sh", ["-c", wrapper, "flotilla-backend", ...options.command], {
       detached: true,
       env: options.env,
-      stdio: ["pipe", "pipe", "pipe"],
+      stdio: options.stdio ? ["pipe", "pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
     if (this.child.pid === undefined) {
       throw new FlotillaError("SERVICE_START_FAILED", `cannot start the backend wrapper for ${program}`);
     }
     this.pgid = this.child.pid;
-    for (const stream of ["stdout", "stderr"] as const) {
+    for (const stream of options.stdio ? (["stderr"] as const) : (["stdout", "stderr"] as const)) {
       const splitter = new LineSplitter((line) => {
         this.lines.push(stream, line);
         options.onLine?.(stream, line);
@@ -76,6 +80,11 @@ export class BackendProcess {
         resolve(this.exit);
       });
     });
+  }
+
+  /** The request channel of a `stdio` backend (its stdin, its stdout). */
+  get channel(): StdioChannel | undefined {
+    return channelStdio(this.child);
   }
 
   get running(): boolean {

@@ -3,6 +3,7 @@
  * `backend_start`/`backend_end` itself, around the work it does, so the
  * host's timestamps measure exactly the backend's share.
  */
+import type { BackendName } from "../../workload/schema.js";
 import type { Frame, HostTimestamps, OutFrame, ProtocolErrorCode, RequestHeader } from "../wire/protocol.js";
 
 export interface Job {
@@ -34,7 +35,7 @@ export interface BackendResult {
 }
 
 export interface Backend {
-  readonly name: "noop" | "openai";
+  readonly name: BackendName;
   /** May answer synchronously (noop without delay) to skip a promise per request. */
   call(job: Job): BackendResult | Promise<BackendResult>;
   close(): Promise<void>;

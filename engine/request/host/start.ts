@@ -14,6 +14,8 @@ import { hostNow } from "./clock.js";
 import { type DelaySpec, NoopBackend } from "./noop.js";
 import { OpenAiBackend } from "./openai.js";
 import { type HostCurve, ServiceHost } from "./server.js";
+import { StdioBackend } from "./stdio.js";
+import { attachStdio, stdioBackend } from "./stdio-start.js";
 
 export interface HostConfig {
   service: string;
@@ -63,9 +65,9 @@ function startFailed(message: string, process: BackendProcess | undefined, cause
 async function waitReady(config: HostConfig, process: BackendProcess | undefined, signal: AbortSignal): Promise<void> {
   const ready = config.ready ?? (config.backend === "openai" ? DEFAULT_OPENAI_READY : undefined);
   if (ready === undefined) return;
-  if (config.backendUrl === undefined)
+  if (config.backendUrl === undefined && !("log" in ready))
     throw new FlotillaError("USAGE", "readiness needs --backend-port or --backend-url");
-  const url = new URL(config.backendUrl);
+  const url = new URL(config.backendUrl ?? "http://127.0.0.1");
   const target = { host: url.hostname, port: Number(url.port || 80), lines: process?.lines ?? new OutputLines() };
   const probe = AbortSignal.any([signal, AbortSignal.timeout(config.startupTimeoutMs)]);
   const exited = process?.exited.then((exit: BackendExit) => {
@@ -87,6 +89,7 @@ async function waitReady(config: HostConfig, process: BackendProcess | undefined
 
 function createBackend(config: HostConfig): Backend {
   if (config.backend === "noop") return new NoopBackend(config.delay);
+  if (config.backend === "stdio") return stdioBackend(config);
   if (config.backendUrl === undefined)
     throw new FlotillaError("USAGE", "--backend openai needs --backend-port or --backend-url");
   return new OpenAiBackend({ url: config.backendUrl, maxSockets: config.maxInflight });
@@ -102,7 +105,9 @@ export async function startHost(config: HostConfig, signal: AbortSignal): Promis
           command: config.command,
           env: config.env,
           ...(config.onBackendLine === undefined ? {} : { onLine: config.onBackendLine }),
+          stdio: backend.name === "stdio",
         });
+  if (backend instanceof StdioBackend) attachStdio(backend, process);
   const host = new ServiceHost({
     service: config.service,
     backend,

@@ -8,11 +8,12 @@
 import { setMaxListeners } from "node:events";
 import { join, resolve } from "node:path";
 import { errorMessage } from "../../errors.js";
-import type { LogEvent } from "../../events.js";
+import type { LogEvent, RequestProgress } from "../../events.js";
 import type { ExitRecord, RunningProcess } from "../../launch/types.js";
 import type { TaskExecutor } from "../../run/tasks.js";
 import type { TaskInstance } from "../../workload/expand.js";
 import type { DispatcherSet } from "../dispatch/dispatchers.js";
+import { type InferenceProgress, progressOf } from "./progress.js";
 import { readRequests } from "./requests.js";
 import { describeSummary, runInferenceTask } from "./task.js";
 
@@ -22,6 +23,8 @@ export interface InferenceExecutorOptions {
   workloadDir: string;
   sessionDir: string;
   log: (level: LogEvent["level"], message: string, subject: string) => void;
+  /** Where running tasks' progress is followed (metrics events). */
+  progress?: InferenceProgress;
 }
 
 /** Where an inference task's results go. */
@@ -47,6 +50,7 @@ export function inferenceExecutor(options: InferenceExecutorOptions): TaskExecut
       durationMs: performance.now() - started,
       ...fields,
     });
+    let untrack: (() => RequestProgress) | undefined;
     const run = async (): Promise<ExitRecord> => {
       const dispatcher = options.dispatchers.get(spec.service ?? "");
       if (!dispatcher) {
@@ -74,7 +78,11 @@ export function inferenceExecutor(options: InferenceExecutorOptions): TaskExecut
         maxAttempts: spec.max_attempts,
         outputPath: responsesPath(options.sessionDir, unit.id),
         signal,
+        onStart: (counts) => {
+          untrack = options.progress?.track(unit.id, spec.service ?? "", counts);
+        },
       });
+      const requestsRecord = untrack?.() ?? progressOf(summary, performance.now() - started);
       const { message, error } = describeSummary(summary);
       options.log(
         error === undefined ? "info" : "error",
@@ -87,6 +95,7 @@ export function inferenceExecutor(options: InferenceExecutorOptions): TaskExecut
         failed: error !== undefined || timedOut,
         timedOut,
         ...(summary.outputError === undefined ? {} : { outputError: summary.outputError }),
+        requests: requestsRecord,
       });
     };
     const exited = run().catch((error: unknown) => record({ cause: new Error(errorMessage(error)) }));

@@ -23,12 +23,15 @@ export interface InferenceTaskOptions {
   requests: Array<ChannelRequest | undefined>;
   dispatcher: Dispatcher;
   concurrency: number;
-  balance: BalancerName;
+  /** Absent: the service's (the dispatcher's default). */
+  balance?: BalancerName | undefined;
   requestTimeoutMs: number;
   maxAttempts: number;
   /** responses.jsonl of this task. */
   outputPath: string;
   signal?: AbortSignal;
+  /** Handed the summary as soon as it counts (progress.ts reads it while the task runs). */
+  onStart?: (summary: InferenceSummary) => void;
 }
 
 export interface InferenceSummary {
@@ -72,7 +75,7 @@ export async function runInferenceTask(options: InferenceTaskOptions): Promise<I
     outputError ??= reportWriteFailure(options.outputPath, error).message;
   });
   out.on("error", () => {});
-  const balancer = createBalancer(options.balance);
+  const balancer = options.balance === undefined ? undefined : createBalancer(options.balance);
   // Requests finish out of order; lines are written once every earlier one is.
   const finished = new Map<number, ResponseRecord>();
   let nextToWrite = 0;
@@ -84,6 +87,7 @@ export async function runInferenceTask(options: InferenceTaskOptions): Promise<I
     durationMs: 0,
     outputPath: options.outputPath,
   };
+  options.onStart?.(summary);
   const settle = (record: ResponseRecord) => {
     if (record.status === "ok") summary.ok++;
     else {
@@ -110,7 +114,7 @@ export async function runInferenceTask(options: InferenceTaskOptions): Promise<I
       const result = await dispatcher.dispatch(request, {
         source: options.task,
         index,
-        balancer,
+        ...(balancer === undefined ? {} : { balancer }),
         timeoutMs: options.requestTimeoutMs,
         maxAttempts: options.maxAttempts,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
