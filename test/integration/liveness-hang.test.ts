@@ -32,6 +32,8 @@ services:
   - name: echo
     backend: noop
     replicas: 4
+    # An emulated model: 8 ms per answer, so the 20,000 requests take seconds, as they would on one.
+    delay: { mean_ms: 8, sd_ms: 1 }
 tasks:
   - name: prompts
     service: echo
