@@ -81,16 +81,15 @@ export function printCpu(results: Record<string, LoadResult>, wide: string, narr
     ],
   ] as const;
   console.log(
-    "\nCPU µs/request, all processes and threads (client + servers; ZeroMQ threads)   Flotilla / echo / baseline",
+    `\n${"CPU µs/request, all processes and threads:".padEnd(43)} ${"Flotilla".padStart(30)} ${"bare echo".padStart(30)} ${"baseline".padStart(30)}   (total = client + servers; of it ZeroMQ threads)`,
   );
-  const cell = (cpu: CpuPerRequest | undefined) =>
-    cpu ? `${cpuText(cpu)}; ${cpu.zmq.toFixed(1)}`.padStart(24) : "-".padStart(24);
+  const cell = (cpu: CpuPerRequest | undefined) => (cpu ? `${cpuText(cpu)}; ${cpu.zmq.toFixed(1)}` : "-").padStart(30);
   for (const [shape, flo, echo, base] of shapes) {
     const [f, e, b] = [results[flo]?.cpu, results[echo]?.cpu, results[base]?.cpu];
     const ratio = (x?: CpuPerRequest, y?: CpuPerRequest) =>
       x && y ? `${(cpuTotal(x) / cpuTotal(y)).toFixed(2)}x` : "-";
     console.log(
-      `${shape.padEnd(12)} ${cell(f)} ${cell(e)} ${cell(b)}   Flotilla/baseline ${ratio(f, b)}, Flotilla/echo ${ratio(f, e)}`,
+      `${shape.padEnd(43)} ${cell(f)} ${cell(e)} ${cell(b)}   Flotilla/baseline ${ratio(f, b)}, Flotilla/echo ${ratio(f, e)}`,
     );
   }
 }
