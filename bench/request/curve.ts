@@ -13,7 +13,7 @@
  * process, ZeroMQ's I/O threads included: on a busy machine throughput
  * swings with the neighbours' load, CPU per request much less.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -60,18 +60,6 @@ const MODES = {
 } as const;
 type Mode = keyof typeof MODES;
 
-/** CPU time (user + system, µs) a process has used, all its threads together. */
-function processCpuUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name; in clock ticks (100 Hz).
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
-
-const selfCpuUs = () => {
-  const usage = process.cpuUsage();
-  return usage.user + usage.system;
-};
-
 const samples: Record<string, LoadResult[]> = {};
 const cpu: Record<string, { host: number[]; client: number[] }> = {};
 try {
@@ -92,14 +80,14 @@ try {
     for (const [shape, clients, window] of shapes) {
       for (const mode of Object.keys(MODES) as Mode[]) {
         const name = `${mode.padEnd(8)} ${shape}`;
-        const [host0, client0] = [processCpuUs(pids[mode]), selfCpuUs()];
-        const result = await flotillaLoad([hosts[mode]], clients, requests, window, undefined, MODES[mode].keys);
-        const [host1, client1] = [processCpuUs(pids[mode]), selfCpuUs()];
+        const result = await flotillaLoad([hosts[mode]], clients, requests, window, undefined, MODES[mode].keys, [
+          pids[mode],
+        ]);
         samples[name] ??= [];
         samples[name].push(result);
         cpu[name] ??= { host: [], client: [] };
-        cpu[name].host.push((host1 - host0) / result.requests);
-        cpu[name].client.push((client1 - client0) / result.requests);
+        cpu[name].host.push(result.cpu!.server);
+        cpu[name].client.push(result.cpu!.client);
       }
     }
   }

@@ -7,11 +7,13 @@
 import { Dealer } from "zeromq";
 import { ComponentHistograms } from "../../engine/metrics/histogram.js";
 import { baselineLoad } from "./baseline.js";
+import { cpuWindow } from "./cpu.js";
 import type { LoadResult } from "./flotilla-load.js";
+import type { Served } from "./processes.js";
 
-export async function nodeFloor(endpoint: string, total: number): Promise<LoadResult> {
+export async function nodeFloor(echo: Served, total: number): Promise<LoadResult> {
   const socket = new Dealer({ sendHighWaterMark: 0, receiveHighWaterMark: 0 });
-  socket.connect(endpoint);
+  socket.connect(echo.endpoint);
   const payload = Buffer.from(JSON.stringify({ prompt: "hello" }));
   const roundTrip = async () => {
     await socket.send(payload);
@@ -19,6 +21,7 @@ export async function nodeFloor(endpoint: string, total: number): Promise<LoadRe
   };
   for (let i = 0; i < 100; i++) await roundTrip();
   const histograms = new ComponentHistograms();
+  const cpu = cpuWindow([process.pid], [echo.pid]);
   const start = performance.now();
   for (let i = 0; i < total; i++) {
     const t = performance.now();
@@ -27,8 +30,9 @@ export async function nodeFloor(endpoint: string, total: number): Promise<LoadRe
     histograms.record({ communication_ms: ms, service_ms: 0, inference_ms: 0, total_ms: ms });
   }
   const seconds = (performance.now() - start) / 1_000;
+  const used = cpu(total);
   socket.close();
-  return { requests: total, errors: 0, seconds, throughput: total / seconds, latency: histograms.summary() };
+  return { requests: total, errors: 0, seconds, throughput: total / seconds, latency: histograms.summary(), cpu: used };
 }
 
 /**
@@ -37,8 +41,8 @@ export async function nodeFloor(endpoint: string, total: number): Promise<LoadRe
  * design that wakes an instance's process once per request can beat it on
  * this machine.
  */
-export async function nodeFloorWide(endpoints: string[], perClient: number): Promise<LoadResult> {
-  const sockets = endpoints.map((endpoint) => {
+export async function nodeFloorWide(echoes: Served[], perClient: number): Promise<LoadResult> {
+  const sockets = echoes.map(({ endpoint }) => {
     const socket = new Dealer({ sendHighWaterMark: 0, receiveHighWaterMark: 0 });
     socket.connect(endpoint);
     return socket;
@@ -49,6 +53,10 @@ export async function nodeFloorWide(endpoints: string[], perClient: number): Pro
     await socket.receive();
   }
   const histograms = new ComponentHistograms();
+  const cpu = cpuWindow(
+    [process.pid],
+    echoes.map((e) => e.pid),
+  );
   const start = performance.now();
   await Promise.all(
     sockets.map(async (socket) => {
@@ -62,12 +70,13 @@ export async function nodeFloorWide(endpoints: string[], perClient: number): Pro
     }),
   );
   const seconds = (performance.now() - start) / 1_000;
-  for (const socket of sockets) socket.close();
   const total = perClient * sockets.length;
-  return { requests: total, errors: 0, seconds, throughput: total / seconds, latency: histograms.summary() };
+  const used = cpu(total);
+  for (const socket of sockets) socket.close();
+  return { requests: total, errors: 0, seconds, throughput: total / seconds, latency: histograms.summary(), cpu: used };
 }
 
-export function pythonFloor(servers: string[], total: number): Promise<LoadResult> {
+export function pythonFloor(servers: Served[], total: number): Promise<LoadResult> {
   return baselineLoad(servers.slice(0, 1), 1, total);
 }
 
@@ -78,13 +87,13 @@ export function pythonFloor(servers: string[], total: number): Promise<LoadResul
  * work at all, so it bounds any design that batches like Flotilla does.
  */
 export async function nodeFloorBatched(
-  endpoint: string,
+  echo: Served,
   inFlight: number,
   batch: number,
   total: number,
 ): Promise<LoadResult> {
   const socket = new Dealer({ sendHighWaterMark: 0, receiveHighWaterMark: 0 });
-  socket.connect(endpoint);
+  socket.connect(echo.endpoint);
   const payload = Buffer.from(JSON.stringify({ prompt: "hello" }));
   const requests = Array.from({ length: batch }, () => payload);
   const groups = Math.max(1, Math.ceil(inFlight / batch));
@@ -115,9 +124,11 @@ export async function nodeFloorBatched(
   // Unmeasured first: the loop runs cold for its first few thousand messages.
   await pass(Math.min(total, 4_096));
   const histograms = new ComponentHistograms();
+  const cpu = cpuWindow([process.pid], [echo.pid]);
   const start = performance.now();
   const done = await pass(total, histograms);
   const seconds = (performance.now() - start) / 1_000;
+  const used = cpu(done);
   socket.close();
-  return { requests: done, errors: 0, seconds, throughput: done / seconds, latency: histograms.summary() };
+  return { requests: done, errors: 0, seconds, throughput: done / seconds, latency: histograms.summary(), cpu: used };
 }

@@ -10,6 +10,7 @@ import type { CurveClientKeys } from "../../engine/request/auth/client-keys.js";
 import type { ChannelRequest } from "../../engine/request/dispatch/channel.js";
 import { Dispatcher } from "../../engine/request/dispatch/dispatcher.js";
 import { ZmqChannel } from "../../engine/request/dispatch/zmq-channel.js";
+import { type CpuPerRequest, cpuWindow } from "./cpu.js";
 
 export interface LoadResult {
   requests: number;
@@ -17,6 +18,8 @@ export interface LoadResult {
   seconds: number;
   throughput: number;
   latency: RequestComponentStats;
+  /** CPU per request in the timed window, when the side's server processes were given. */
+  cpu?: CpuPerRequest;
 }
 
 export async function flotillaLoad(
@@ -27,6 +30,8 @@ export async function flotillaLoad(
   request: ChannelRequest = { method: "POST", path: "/v1/completions", body: { prompt: "hello" } },
   /** The client keys for CURVE hosts. */
   curve?: CurveClientKeys,
+  /** The host processes, to measure CPU per request; the client is this process. */
+  hostPids?: number[],
 ): Promise<LoadResult> {
   const metrics = new RequestMetrics();
   const dispatcher = new Dispatcher({
@@ -42,6 +47,7 @@ export async function flotillaLoad(
   await Promise.all(channels.map((channel) => channel.request(request, 30_000)));
   for (const [i, channel] of channels.entries()) dispatcher.add(i, channel);
   let errors = 0;
+  const cpu = hostPids && cpuWindow([process.pid], hostPids);
   const start = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
@@ -57,14 +63,16 @@ export async function flotillaLoad(
     }),
   );
   const seconds = (performance.now() - start) / 1_000;
+  const total = clients * requests;
+  const used = cpu?.(total);
   await dispatcher.close();
   const snapshot = metrics.snapshot(true).services[0];
-  const total = clients * requests;
   return {
     requests: total,
     errors,
     seconds,
     throughput: total / seconds,
     latency: snapshot!.latency,
+    ...(used && { cpu: used }),
   };
 }

@@ -13,6 +13,14 @@ export interface Started {
   lines: AsyncIterableIterator<string>;
 }
 
+/** A started server: where to reach it, and its process, to read its CPU time. */
+export interface Served {
+  endpoint: string;
+  pid: number;
+}
+
+export const served = (started: Started): Served => ({ endpoint: started.first, pid: started.child.pid as number });
+
 const running = new Set<ChildProcess>();
 
 export async function startProcess(command: string, args: string[], timeoutMs = 60_000): Promise<Started> {

@@ -11,17 +11,21 @@
  * Flotilla and the baseline run alternately, `--rounds` times, with both
  * sides' processes up the whole time (idle ones cost nothing), so a load
  * change on the machine hits both alike; each scenario reports its median
- * round (by throughput).
+ * round (by throughput), and the CPU time per request of every process and
+ * thread on each side (client and servers) in its median round by that CPU
+ * time: on a loaded machine throughput follows the neighbours, CPU per
+ * request much less.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { SEND_BATCH } from "../../engine/request/wire/protocol.js";
 import { baselineLoad, startBaselineServers } from "./baseline.js";
+import { cpuTotal } from "./cpu.js";
 import { nodeFloor, nodeFloorBatched, nodeFloorWide, pythonFloor } from "./floor.js";
 import { flotillaLoad, type LoadResult } from "./flotilla-load.js";
 import { overhead } from "./overhead.js";
-import { startTs, stopAll } from "./processes.js";
-import { printComparison, printDelayComparison, printOverhead, printRows } from "./report.js";
+import { type Served, served, startTs, stopAll } from "./processes.js";
+import { printComparison, printCpu, printDelayComparison, printOverhead, printRows } from "./report.js";
 
 const { values } = parseArgs({
   options: {
@@ -75,9 +79,23 @@ async function sample(name: string, run: () => Promise<LoadResult>): Promise<voi
 function settle(): void {
   for (const [name, runs] of Object.entries(samples)) {
     const sorted = [...runs].sort((a, b) => a.throughput - b.throughput);
-    results[name] = sorted[Math.floor(sorted.length / 2)]!;
+    const byCpu = runs.filter((r) => r.cpu).sort((a, b) => cpuTotal(a.cpu!) - cpuTotal(b.cpu!));
+    const cpu = byCpu[Math.floor(byCpu.length / 2)]?.cpu;
+    results[name] = { ...sorted[Math.floor(sorted.length / 2)]!, ...(cpu && { cpu }) };
   }
 }
+
+/** Flotilla's side: the dispatcher and clients in this process, the hosts in theirs. */
+const flotilla = (hosts: Served[], clients: number, requests: number, window: number) =>
+  flotillaLoad(
+    hosts.map((h) => h.endpoint),
+    clients,
+    requests,
+    window,
+    undefined,
+    undefined,
+    hosts.map((h) => h.pid),
+  );
 
 const startHosts = async (delayMs: number, count = instances, cpuMs = 0) =>
   (
@@ -86,7 +104,7 @@ const startHosts = async (delayMs: number, count = instances, cpuMs = 0) =>
         startTs("bench/request/noop-host.ts", ["--delay", String(delayMs), "--cpu", String(cpuMs)]),
       ),
     )
-  ).map((h) => h.first);
+  ).map(served);
 
 try {
   const wide = `${clients}x${instances}`;
@@ -97,12 +115,12 @@ try {
     console.error(
       `NOOP round ${round}/${rounds}: ${wide} and ${narrow}, Flotilla (window ${window}, then ${pipelined}) and baseline…`,
     );
-    await sample(`flotilla ${wide}`, () => flotillaLoad(hosts, clients, requests, window));
+    await sample(`flotilla ${wide}`, () => flotilla(hosts, clients, requests, window));
     await sample(`baseline ${wide}`, () => baselineLoad(servers, clients, requests));
-    await sample(`flotilla ${narrow}`, () => flotillaLoad(hosts.slice(0, 1), clients, requests, window));
+    await sample(`flotilla ${narrow}`, () => flotilla(hosts.slice(0, 1), clients, requests, window));
     await sample(`baseline ${narrow}`, () => baselineLoad(servers.slice(0, 1), clients, requests));
-    await sample(`flotilla ${wide} pipelined`, () => flotillaLoad(hosts, clients, requests, pipelined));
-    await sample(`flotilla ${narrow} pipelined`, () => flotillaLoad(hosts.slice(0, 1), clients, requests, pipelined));
+    await sample(`flotilla ${wide} pipelined`, () => flotilla(hosts, clients, requests, pipelined));
+    await sample(`flotilla ${narrow} pipelined`, () => flotilla(hosts.slice(0, 1), clients, requests, pipelined));
   }
   await stopAll();
 
@@ -111,11 +129,9 @@ try {
     const [slowHosts, slowServers] = await Promise.all([startHosts(delay), startBaselineServers(instances, delay)]);
     for (let round = 1; round <= rounds; round++) {
       console.error(`delay round ${round}/${rounds}…`);
-      await sample(`flotilla ${wide} delay`, () => flotillaLoad(slowHosts, clients, delayRequests, window));
+      await sample(`flotilla ${wide} delay`, () => flotilla(slowHosts, clients, delayRequests, window));
       await sample(`baseline ${wide} delay`, () => baselineLoad(slowServers, clients, delayRequests));
-      await sample(`flotilla ${narrow} delay`, () =>
-        flotillaLoad(slowHosts.slice(0, 1), clients, delayRequests, window),
-      );
+      await sample(`flotilla ${narrow} delay`, () => flotilla(slowHosts.slice(0, 1), clients, delayRequests, window));
       await sample(`baseline ${narrow} delay`, () => baselineLoad(slowServers.slice(0, 1), clients, delayRequests));
     }
     await stopAll();
@@ -130,9 +146,9 @@ try {
     ]);
     for (let round = 1; round <= rounds; round++) {
       console.error(`cpu round ${round}/${rounds}…`);
-      await sample(`flotilla ${wide} cpu`, () => flotillaLoad(cpuHosts, clients, cpuRequests, window));
+      await sample(`flotilla ${wide} cpu`, () => flotilla(cpuHosts, clients, cpuRequests, window));
       await sample(`baseline ${wide} cpu`, () => baselineLoad(cpuServers, clients, cpuRequests));
-      await sample(`flotilla ${narrow} cpu`, () => flotillaLoad(cpuHosts.slice(0, 1), clients, cpuRequests, window));
+      await sample(`flotilla ${narrow} cpu`, () => flotilla(cpuHosts.slice(0, 1), clients, cpuRequests, window));
       await sample(`baseline ${narrow} cpu`, () => baselineLoad(cpuServers.slice(0, 1), clients, cpuRequests));
     }
     await stopAll();
@@ -141,7 +157,7 @@ try {
 
   console.error("one message at a time with each binding, no Flotilla code…");
   const echoes = (await Promise.all(Array.from({ length: instances }, () => startTs("bench/request/zmq-echo.ts")))).map(
-    (e) => e.first,
+    served,
   );
   const echo = echoes[0]!;
   const floorServers = await startBaselineServers(1);
@@ -154,7 +170,7 @@ try {
       nodeFloorBatched(echo, clients * window, SEND_BATCH, clients * requests),
     );
     await sample("floor pyzmq 1 in flight", () => pythonFloor(floorServers, floorRequests));
-    await sample("floor flotilla 1 in flight", () => flotillaLoad([floorHost!], 1, floorRequests, 1));
+    await sample("floor flotilla 1 in flight", () => flotilla([floorHost!], 1, floorRequests, 1));
   }
   await stopAll();
   settle();
@@ -170,6 +186,7 @@ try {
 
   printRows(results);
   printComparison(results, wide, narrow, window, pipelined);
+  printCpu(results, wide, narrow, pipelined);
   if (delay > 0) printDelayComparison(results, wide, narrow, delay, "delay", "of emulated inference (a timer)");
   if (cpu > 0) printDelayComparison(results, wide, narrow, cpu, "cpu", "of CPU burnt per request");
   printOverhead(cost);

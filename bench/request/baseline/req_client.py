@@ -5,7 +5,8 @@ requests over them. Warms each connection with one request, as Flotilla's
 side does, then waits for a line on stdin so all clients start together
 (start-up and warm-up stay outside the timed window),
 sends N requests one at a time, then prints the round trips, host and
-inference times (ms) as JSON.
+inference times (ms) as JSON, and keeps its threads until stdin closes, so
+the benchmark can read their CPU time from /proc.
 """
 import json
 import sys
@@ -41,6 +42,7 @@ def main() -> None:
         svc.append((reply["t_send"] - reply["t_recv"]) * 1000)
         inf.append(reply["t_inf"] * 1000)
     print(json.dumps({"rtt": rtt, "svc": svc, "inf": inf}), flush=True)
+    sys.stdin.read()
     sock.close(0)
     ctx.term()
 
