@@ -9,23 +9,10 @@ import { FlotillaError } from "../../errors.js";
 import { LineSplitter } from "../../launch/lines.js";
 import { signalGroup, terminateGroup } from "../../launch/process-group.js";
 import { OutputLines, type Stream } from "../../service/lines.js";
-import { channelStdio, STDIO_WRAPPER, type StdioChannel } from "./stdio-wrapper.js";
+import { channelStdio, groupWrapper, STDIO_WRAPPER, type StdioChannel } from "./stdio-wrapper.js";
 
-/**
- * fd 3 is the watch pipe (the host's stdin pipe to us). The watcher ignores
- * TERM so it outlives the group's SIGTERM long enough to SIGKILL stragglers.
- */
-const WRAPPER = `exec 3<&0 0</dev/null
-"$@" 3<&- &
-child=$!
-( trap '' TERM INT; read _ <&3; kill -TERM 0 2>/dev/null; i=0
-  while kill -0 "$child" 2>/dev/null && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-  kill -KILL 0 2>/dev/null ) &
-watcher=$!
-exec 3<&-
-wait "$child"; status=$?
-kill -KILL "$watcher" 2>/dev/null
-exit "$status"`;
+/** fd 3 is the watch pipe (the host's stdin pipe to us); stdio-wrapper.ts writes the script. */
+const WRAPPER = groupWrapper({ stdio: false });
 
 export interface BackendExit {
   exitCode: number | null;
