@@ -11,7 +11,8 @@ import { ofType, parseNdjson } from "../helpers/events.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const PYTHON = "/usr/bin/python3";
-const MODEL = join(REPO, "test/fixtures/python/stdio-delay.py");
+// The benchmark's own model: the test runs the same program the balance benchmark measures.
+const MODEL = join(REPO, "bench/request/stdio-delay.py");
 const CLIENT = join(REPO, "test/fixtures/python/front-load.py");
 
 /** Per instance, the requests the front's client got answered by it, and the inference task's share. */
