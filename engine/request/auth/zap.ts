@@ -25,7 +25,7 @@ export class ZapHandler {
     this.socket = new Reply({ context: this.context, linger: 0 });
   }
 
-  /** Must run before the host's socket binds: a handshake with no handler listening is let through. */
+  /** Runs before the host's socket binds, so that no handshake finds it missing (the socket refuses those). */
   async start(): Promise<void> {
     await this.socket.bind(ZAP_ENDPOINT);
     this.loop = this.serve();

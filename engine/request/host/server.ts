@@ -7,8 +7,8 @@
  */
 import { chmodSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
-import { Router } from "zeromq";
-import { ZAP_DOMAIN, ZapHandler } from "../auth/zap.js";
+import type { Router } from "zeromq";
+import type { ZapHandler } from "../auth/zap.js";
 import { RETRYABLE_ERRORS } from "../dispatch/outcome-table.js";
 import { Coalescer } from "../wire/coalescer.js";
 import { Fifo } from "../wire/fifo.js";
@@ -21,7 +21,6 @@ import {
   type HostCounters,
   type HostStatus,
   MAX_BATCH,
-  MAX_HEADER_BYTES,
   type OutFrame,
   PROTOCOL_VERSION,
   type ProtocolErrorCode,
@@ -33,6 +32,9 @@ import {
 import { SendQueue } from "../wire/send-queue.js";
 import type { Backend, BackendResult, Job } from "./backend.js";
 import { hostNow } from "./clock.js";
+import { type HostCurve, hostSocket, ipcPath, startAuth } from "./socket.js";
+
+export { type HostCurve, ipcPath } from "./socket.js";
 
 export interface ServiceHostOptions {
   /** The service this host serves; "" serves any name a request gives (a remote `serve` without --service). */
@@ -47,17 +49,6 @@ export interface ServiceHostOptions {
   hostId?: string;
   /** CURVE: encrypt, and answer only clients whose public key is allowed (docs/security.md). */
   curve?: HostCurve;
-}
-
-export interface HostCurve {
-  secretKey: string;
-  allowedClients: readonly string[];
-}
-
-/** The file behind an `ipc://` endpoint (not for abstract `ipc://@name` sockets). */
-export function ipcPath(endpoint: string): string | undefined {
-  if (!endpoint.startsWith("ipc://") || endpoint.startsWith("ipc://@")) return undefined;
-  return endpoint.slice("ipc://".length);
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -98,28 +89,7 @@ export class ServiceHost {
     this.service = options.service;
     this.hostId = options.hostId ?? `${options.service || "any"}@${hostname()}:${process.pid}`;
     this.maxPayload = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-    // Mandatory: a reply to a vanished peer fails its send (EHOSTUNREACH) instead of vanishing
-    // silently, so it is counted as dropped. With no high-water mark a send never waits.
-    // The transport limit sits above the protocol limit so oversized payloads still get a reply.
-    const curve = options.curve;
-    this.zap = curve === undefined ? undefined : new ZapHandler(curve.allowedClients);
-    this.socket = new Router({
-      linger: 1_000,
-      mandatory: true,
-      sendHighWaterMark: 0,
-      receiveHighWaterMark: 0,
-      maxMessageSize: 2 * (this.maxPayload + MAX_HEADER_BYTES),
-      ...(curve === undefined || this.zap === undefined
-        ? {}
-        : {
-            context: this.zap.context,
-            curveServer: true,
-            curveSecretKey: curve.secretKey,
-            zapDomain: ZAP_DOMAIN,
-            // Fail closed: without a ZAP handler libzmq would otherwise admit any CURVE client.
-            zapEnforceDomain: true,
-          }),
-    });
+    ({ socket: this.socket, zap: this.zap } = hostSocket(this.maxPayload, options.curve));
     this.outbox = new SendQueue(this.socket, () => {
       this.counters.dropped++;
     });
@@ -132,17 +102,9 @@ export class ServiceHost {
   }
 
   async start(): Promise<string> {
-    if (this.zap !== undefined) {
-      await this.zap.start();
-      // A refused key (ZAP: auth), a wrong server key (protocol), a client without CURVE (protocol,
-      // or "other" when it hangs up first on seeing the mechanism): every failed handshake counts.
-      const failed = () => {
-        this.counters.auth_failures++;
-      };
-      this.socket.events.on("handshake:error:auth", failed);
-      this.socket.events.on("handshake:error:protocol", failed);
-      this.socket.events.on("handshake:error:other", failed);
-    }
+    await startAuth(this.socket, this.zap, () => {
+      this.counters.auth_failures++;
+    });
     await this.socket.bind(this.options.bind);
     this.boundEndpoint = this.socket.lastEndpoint ?? this.options.bind;
     // Only the owner may connect, whatever the umask (the directory should be private too).
