@@ -7,6 +7,8 @@
  * counts the servers and the Python clients, not this process, which only
  * starts them and reads their results.
  */
+
+import { REP_SERVER, REQ_CLIENT } from "../../cli/bench/baseline/scripts.js";
 import type { RequestComponentStats } from "../../engine/events.js";
 import { ComponentHistograms } from "../../engine/metrics/histogram.js";
 import { cpuWindow } from "./cpu.js";
@@ -17,9 +19,7 @@ const PYTHON = "/usr/bin/python3";
 
 export async function startBaselineServers(count: number, delayMs = 0, cpuMs = 0): Promise<Served[]> {
   const started = await Promise.all(
-    Array.from({ length: count }, () =>
-      startProcess(PYTHON, ["bench/request/baseline/rep_server.py", String(delayMs), String(cpuMs)]),
-    ),
+    Array.from({ length: count }, () => startProcess(PYTHON, ["-c", REP_SERVER, String(delayMs), String(cpuMs)])),
   );
   return started.map(served);
 }
@@ -27,9 +27,7 @@ export async function startBaselineServers(count: number, delayMs = 0, cpuMs = 0
 export async function baselineLoad(servers: Served[], clients: number, requests: number): Promise<LoadResult> {
   const endpoints = servers.map((s) => s.endpoint).join(",");
   const started = await Promise.all(
-    Array.from({ length: clients }, () =>
-      startProcess(PYTHON, ["bench/request/baseline/req_client.py", endpoints, String(requests)]),
-    ),
+    Array.from({ length: clients }, () => startProcess(PYTHON, ["-c", REQ_CLIENT, endpoints, String(requests)])),
   );
   const cpu = cpuWindow(
     started.map((s) => s.child.pid as number),

@@ -97,6 +97,8 @@ export async function baselineLoad(
       ),
     );
     const seconds = (performance.now() - t0) / 1_000;
+    // The clients keep their threads until stdin closes (for CPU readings elsewhere): let them go.
+    for (const s of started) s.child.stdin?.end();
     const comm: number[] = [];
     const svc: number[] = [];
     const inf: number[] = [];
