@@ -1,23 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isFlotillaError } from "../../../engine/errors.js";
 import { findCycle } from "../../../engine/workload/after.js";
-import { parseWorkload } from "../../../engine/workload/load.js";
-
-function problems(text: string, context = {}): string[] {
-  try {
-    parseWorkload(text, "w.yaml", undefined, context);
-    return [];
-  } catch (error) {
-    if (!isFlotillaError(error)) throw error;
-    expect(error.code).toBe("WORKLOAD_INVALID");
-    return error.message
-      .split("\n")
-      .slice(1)
-      .map((l) => l.trim());
-  }
-}
-
-const yaml = (...lines: string[]) => ["version: 1", ...lines, ""].join("\n");
+import { problemLines as problems, yaml } from "../../helpers/workload-errors.js";
 
 describe("after: checks", () => {
   it("accepts names and instance ids of the workload's tasks", () => {

@@ -1,23 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isFlotillaError } from "../../../engine/errors.js";
-import { parseWorkload } from "../../../engine/workload/load.js";
-
-/** The located problem lines for a workload text, or [] when it is valid. */
-function problems(text: string): string[] {
-  try {
-    parseWorkload(text, "w.yaml");
-    return [];
-  } catch (error) {
-    if (!isFlotillaError(error)) throw error;
-    expect(error.code).toBe("WORKLOAD_INVALID");
-    return error.message
-      .split("\n")
-      .slice(1)
-      .map((l) => l.trim());
-  }
-}
-
-const yaml = (...lines: string[]) => ["version: 1", ...lines, ""].join("\n");
+import { problemLines as problems, yaml } from "../../helpers/workload-errors.js";
 
 describe("semantic checks", () => {
   it("accepts a sound workload", () => {

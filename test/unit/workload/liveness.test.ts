@@ -1,27 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { isFlotillaError } from "../../../engine/errors.js";
 import { parseWorkload } from "../../../engine/workload/load.js";
 import { restartsOf } from "../../../engine/workload/schema.js";
+import { problems } from "../../helpers/workload-errors.js";
 
 const service = (fields: string) => `version: 1
 services:
   - name: llm
     backend: noop
 ${fields}`;
-
-function problems(text: string): string[] {
-  try {
-    parseWorkload(text, "w.yaml");
-  } catch (error) {
-    if (isFlotillaError(error))
-      return error.message
-        .split("\n")
-        .slice(1)
-        .map((line) => line.trim());
-    throw error;
-  }
-  throw new Error("expected the workload to be rejected");
-}
 
 describe("liveness and restarts in the workload", () => {
   it("checks every 5s with a 2s timeout and gives up after 3 failures by default", () => {
