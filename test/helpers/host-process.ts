@@ -7,8 +7,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { certificateText, writePrivateFile } from "../../engine/request/auth/key-files.js";
+import { newKeyPair } from "../../engine/request/auth/new-key-pair.js";
 import { cliCommand } from "./cli.js";
 import { freePort, groupMembers, waitUntil } from "./processes.js";
+import { tempDir } from "./tmp.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const MODEL_SERVER = join(ROOT, "test/fixtures/model/server.ts");
@@ -125,4 +128,46 @@ export async function startModelServer(): Promise<ModelServer> {
 /** The command line that starts the model server, for `service-host -- COMMAND` ({port} is substituted). */
 export function modelServerCommand(): string[] {
   return [process.execPath, "--import", "tsx", MODEL_SERVER, "--port", "{port}", "--threads", "1"];
+}
+
+export interface CurveServe {
+  serve: Spawned;
+  port: number;
+  /** The host's public key, as a workload's `server_key` takes it. */
+  serverKey: string;
+  /** The file of a client pair the host allows (`client_keys`). */
+  clientKeys: string;
+  /** That pair's secret key, for tests that check where it must not appear. */
+  clientSecretKey: string;
+}
+
+/**
+ * `flotilla serve --backend noop` for `service` on TCP with CURVE, as a
+ * remote host is run: a fresh host pair and one allowed client pair, in
+ * private files of a temporary directory. Resolves once it listens.
+ */
+export async function startCurveServe(service: string): Promise<CurveServe> {
+  const port = await freePort();
+  const keys = tempDir("flotilla-keys-");
+  const server = newKeyPair();
+  const client = newKeyPair();
+  const clientKeys = join(keys, "client.key_secret");
+  writePrivateFile(join(keys, "host.key_secret"), certificateText(server));
+  writePrivateFile(clientKeys, certificateText(client));
+  writePrivateFile(join(keys, "client.key"), certificateText({ publicKey: client.publicKey }));
+  const serve = spawnCli([
+    "serve",
+    "--backend",
+    "noop",
+    "--port",
+    String(port),
+    "--service",
+    service,
+    "--curve-secret",
+    join(keys, "host.key_secret"),
+    "--curve-clients",
+    join(keys, "client.key"),
+  ]);
+  await serve.line(/listening on tcp:\/\//, 60_000);
+  return { serve, port, serverKey: server.publicKey, clientKeys, clientSecretKey: client.secretKey };
 }

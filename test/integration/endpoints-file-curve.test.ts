@@ -6,37 +6,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EndpointsFile } from "../../engine/index.js";
-import { certificateText, writePrivateFile } from "../../engine/request/auth/key-files.js";
-import { newKeyPair } from "../../engine/request/auth/new-key-pair.js";
 import { cliCommand, runCli } from "../helpers/cli.js";
-import { spawnCli } from "../helpers/host-process.js";
-import { freePort } from "../helpers/processes.js";
+import { startCurveServe } from "../helpers/host-process.js";
 import { tempDir } from "../helpers/tmp.js";
 
 describe("endpoints.json with CURVE endpoints", () => {
   it("names the keys file and holds no key", async () => {
-    const port = await freePort();
-    const keys = tempDir("flotilla-keys-");
-    const server = newKeyPair();
-    const client = newKeyPair();
-    writePrivateFile(join(keys, "host.key_secret"), certificateText(server));
-    writePrivateFile(join(keys, "client.key_secret"), certificateText(client));
-    writePrivateFile(join(keys, "client.key"), certificateText({ publicKey: client.publicKey }));
-    const serve = spawnCli([
-      "serve",
-      "--backend",
-      "noop",
-      "--port",
-      String(port),
-      "--service",
-      "echo",
-      "--curve-secret",
-      join(keys, "host.key_secret"),
-      "--curve-clients",
-      join(keys, "client.key"),
-    ]);
+    const { serve, port, serverKey, clientKeys, clientSecretKey } = await startCurveServe("echo");
     try {
-      await serve.line(/listening on tcp:\/\//, 60_000);
       const dir = tempDir("flotilla-endpoints-");
       writeFileSync(
         join(dir, "w.yaml"),
@@ -46,8 +23,8 @@ services:
     backend: noop
     endpoints:
       - url: "tcp://127.0.0.1:${port}"
-        server_key: "${server.publicKey}"
-        client_keys: ${JSON.stringify(join(keys, "client.key_secret"))}
+        server_key: "${serverKey}"
+        client_keys: ${JSON.stringify(clientKeys)}
 tasks:
   - name: look
     uses: [echo]
@@ -73,9 +50,9 @@ tasks:
         },
       ]);
       // The keys file holds the client's secret key; endpoints.json only its path.
-      expect(readFileSync(keysFile ?? "", "utf8")).toContain(client.secretKey);
-      expect(json).not.toContain(client.secretKey);
-      expect(readFileSync(join(session, "endpoints.json"), "utf8")).not.toContain(client.secretKey);
+      expect(readFileSync(keysFile ?? "", "utf8")).toContain(clientSecretKey);
+      expect(json).not.toContain(clientSecretKey);
+      expect(readFileSync(join(session, "endpoints.json"), "utf8")).not.toContain(clientSecretKey);
     } finally {
       await serve.kill();
     }

@@ -7,11 +7,9 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../engine/events.js";
-import { certificateText, writePrivateFile } from "../../engine/request/auth/key-files.js";
-import { newKeyPair } from "../../engine/request/auth/new-key-pair.js";
 import { REPO, startCli } from "../helpers/cli.js";
 import { ofType, parseNdjson } from "../helpers/events.js";
-import { spawnCli } from "../helpers/host-process.js";
+import { startCurveServe } from "../helpers/host-process.js";
 import { freePort } from "../helpers/processes.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -179,28 +177,8 @@ tasks:
   });
 
   it("balances over a launched instance and a remote CURVE flotilla serve alike", async () => {
-    const port = await freePort();
-    const keys = tempDir("flotilla-keys-");
-    const server = newKeyPair();
-    const client = newKeyPair();
-    writePrivateFile(join(keys, "host.key_secret"), certificateText(server));
-    writePrivateFile(join(keys, "client.key_secret"), certificateText(client));
-    writePrivateFile(join(keys, "client.key"), certificateText({ publicKey: client.publicKey }));
-    const serve = spawnCli([
-      "serve",
-      "--backend",
-      "noop",
-      "--port",
-      String(port),
-      "--service",
-      "echo",
-      "--curve-secret",
-      join(keys, "host.key_secret"),
-      "--curve-clients",
-      join(keys, "client.key"),
-    ]);
+    const { serve, port, serverKey, clientKeys } = await startCurveServe("echo");
     try {
-      await serve.line(/listening on tcp:\/\//, 60_000);
       const dir = workspace(
         `version: 1
 services:
@@ -209,8 +187,8 @@ services:
     replicas: 1
     endpoints:
       - url: "tcp://127.0.0.1:${port}"
-        server_key: "${server.publicKey}"
-        client_keys: ${JSON.stringify(join(keys, "client.key_secret"))}
+        server_key: "${serverKey}"
+        client_keys: ${JSON.stringify(clientKeys)}
 tasks:
   - name: prompts
     service: echo
