@@ -90,6 +90,28 @@ export interface ServiceStateEvent {
   stderr_tail?: string[];
 }
 
+/** Why an autoscaled service changed its instance count. */
+export const SCALE_REASONS = ["load_high", "load_low", "manual"] as const;
+export type ScaleReason = (typeof SCALE_REASONS)[number];
+
+/**
+ * An autoscaled service decided to change its instance count from `from` to
+ * `to`; the instances themselves follow as service:state events.
+ */
+export interface ServiceScaleEvent {
+  type: "service:scale";
+  service: string;
+  from: number;
+  to: number;
+  reason: ScaleReason;
+  /** Indexes of the instances added or drained. */
+  instances?: number[];
+  /** What the decision measured: outstanding requests (in flight + queued) over ready instances. */
+  load: { outstanding: number; instances: number; per_instance: number; target: number };
+  /** Why fewer (or no) instances were added than the load asked for. */
+  held_back?: string;
+}
+
 export interface TaskStateEvent {
   type: "task:state";
   /** Task definition name. */
@@ -242,6 +264,7 @@ export type EngineEventBody =
   | SessionStartEvent
   | AllocationStateEvent
   | ServiceStateEvent
+  | ServiceScaleEvent
   | TaskStateEvent
   | TaskSubmittedEvent
   | LogEvent

@@ -11,6 +11,7 @@ import {
   type MetricsEvent,
   type RequestProgress,
   SERVICE_STATES,
+  type ServiceScaleEvent,
   type ServiceState,
   type SessionEndEvent,
   type SessionStartEvent,
@@ -39,10 +40,17 @@ export interface InstanceView {
   since: number;
 }
 
+/** One `service:scale` decision, as the dashboard and the summary keep it. */
+export type ScaleDecision = Omit<ServiceScaleEvent, "type" | "service"> & { ts: number };
+
 export interface ServiceView {
   name: string;
   instances: InstanceView[];
+  /** Autoscaled services, once they decided anything: decisions oldest first (the last SCALE_LIMIT), and how many in all. */
+  scale?: { decisions: ScaleDecision[]; count: number };
 }
+
+export const SCALE_LIMIT = 50;
 
 export interface TaskView {
   id: string;
@@ -123,6 +131,8 @@ export function reduce(state: SessionState, event: EngineEvent): SessionState {
     }
     case "service:state":
       return reduceService(base, event);
+    case "service:scale":
+      return reduceScale(base, event);
     case "task:state":
       return reduceTask(base, event);
     case "task:submitted":
@@ -186,6 +196,20 @@ function reduceService(state: SessionState, event: Extract<EngineEvent, { type: 
         )
       : state.notable;
   return { ...state, services, notable };
+}
+
+function reduceScale(state: SessionState, event: Extract<EngineEvent, { type: "service:scale" }>): SessionState {
+  const { type: _type, v: _v, seq: _seq, service: name, ...decision } = event;
+  const index = state.services.findIndex((service) => service.name === name);
+  const service: ServiceView = index === -1 ? { name, instances: [] } : (state.services[index] as ServiceView);
+  const kept = [...(service.scale?.decisions ?? []), decision];
+  const scale = {
+    decisions: kept.length > SCALE_LIMIT ? kept.slice(-SCALE_LIMIT) : kept,
+    count: (service.scale?.count ?? 0) + 1,
+  };
+  const services = [...state.services];
+  services.splice(index === -1 ? services.length : index, index === -1 ? 0 : 1, { ...service, scale });
+  return { ...state, services };
 }
 
 function pick<K extends "endpoint" | "zmq" | "launch_ms" | "init_ms" | "publish_ms" | "error">(

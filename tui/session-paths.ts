@@ -11,3 +11,8 @@ export function instanceStderrPaths(sessionDir: string, service: string, instanc
   const id = `${service}.${instance}`;
   return [join(sessionDir, "logs", `${id}.err`), join(sessionDir, "logs", `${id}.stderr`)];
 }
+
+/** The copy of the workload file the session ran. */
+export function workloadCopyPath(sessionDir: string): string {
+  return join(sessionDir, "workload.yaml");
+}

@@ -42,6 +42,11 @@ export function formatEvent(event: EngineEvent): string | undefined {
     }
     case "service:state":
       return formatService(event);
+    case "service:scale": {
+      const { per_instance, target } = event.load;
+      const held = event.held_back ? `; held back: ${event.held_back}` : "";
+      return `service ${event.service} scaled ${event.from} → ${event.to} (${event.reason}: ${per_instance.toFixed(1)} outstanding per instance, target ${target})${held}`;
+    }
     case "task:state":
       return formatTask(event);
     case "task:submitted":

@@ -23,6 +23,7 @@ const EVENT_TYPES: Record<EngineEventType, true> = {
   "session:start": true,
   "allocation:state": true,
   "service:state": true,
+  "service:scale": true,
   "task:state": true,
   "task:submitted": true,
   log: true,

@@ -1,11 +1,12 @@
 /** @jsxRuntime automatic */
 import { Box, useApp } from "ink";
 import { useEffect } from "react";
-import type { SessionState } from "../../engine/state.js";
+import type { ServiceView, SessionState } from "../../engine/state.js";
 import { useFileTail } from "../hooks/use-file-tail.js";
 import { useFinishedTasks } from "../hooks/use-finished-tasks.js";
 import { type DashboardMode, useKeys, type ViewState } from "../hooks/use-keys.js";
 import { useNow } from "../hooks/use-now.js";
+import { useScaleRanges } from "../hooks/use-scale-ranges.js";
 import { useSessionState } from "../hooks/use-session-state.js";
 import { useWindowSize, type WindowSize } from "../hooks/use-window-size.js";
 import { planRows } from "../layout.js";
@@ -59,10 +60,13 @@ export function Dashboard(props: DashboardProps) {
   const stderrFiles =
     view.detail && instance && sessionDir ? instanceStderrPaths(sessionDir, instance.service, instance.instance) : [];
   const stderr = useFileTail(stderrFiles, 8);
+  const ranges = useScaleRanges(sessionDir);
   const width = Math.max(40, columns);
+  const detail = view.detail && service !== undefined;
   const plan = planRows(rows, {
-    services: Math.max(1, state.services.length),
-    latency: state.services.length,
+    services: detail ? detailRowsWanted(service) : Math.max(1, state.services.length),
+    // The detail takes the latency section's place: its rows go to the detail.
+    latency: detail ? 0 : state.services.length,
     // A printed report has no scrollback log above it: its finished tasks are rows here.
     tasks: taskRowsWanted(state) + (mode === "show" ? finished.length : 0),
     events: state.notable.length,
@@ -76,7 +80,7 @@ export function Dashboard(props: DashboardProps) {
           <HelpOverlay columns={width} mode={mode} />
         ) : (
           <>
-            {view.detail && service ? (
+            {detail ? (
               <ServiceDetail
                 service={service}
                 metrics={serviceMetrics(state, service.name)}
@@ -85,10 +89,11 @@ export function Dashboard(props: DashboardProps) {
                 rows={plan.services + plan.latency + 1}
                 columns={width}
                 now={now}
+                range={ranges[service.name]}
               />
             ) : (
               <>
-                <Services state={state} selected={selected} rows={plan.services} columns={width} />
+                <Services state={state} selected={selected} rows={plan.services} columns={width} ranges={ranges} />
                 {state.services.length > 0 ? (
                   <Latency
                     state={state}
@@ -114,6 +119,12 @@ export function Dashboard(props: DashboardProps) {
       </Box>
     </>
   );
+}
+
+/** Instances, the stderr caption and a few lines of it, and the newest scale decisions under their caption. */
+function detailRowsWanted(service: ServiceView): number {
+  const decisions = service.scale?.decisions.length ?? 0;
+  return service.instances.length + 1 + 3 + (decisions > 0 ? 1 + Math.min(decisions, 8) : 0);
 }
 
 function taskRowsWanted(state: SessionState): number {

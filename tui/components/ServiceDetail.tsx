@@ -4,6 +4,7 @@ import type { ServiceMetrics } from "../../engine/events.js";
 import type { ServiceView } from "../../engine/state.js";
 import { cell, formatDuration, formatIds, formatLatency } from "../format.js";
 import { windowStart } from "../layout.js";
+import { decisionLine, type ScaleRange } from "../scale.js";
 import { INSTANCE_GLYPHS, instanceColor, useColor } from "../theme.js";
 import { SectionTitle, type TitlePart } from "./SectionTitle.js";
 
@@ -17,17 +18,24 @@ export interface ServiceDetailProps {
   rows: number;
   columns: number;
   now: number;
+  /** Its autoscale range, when it has one. */
+  range?: ScaleRange | undefined;
 }
 
 const W = { index: 4, state: 14, node: 10, gpus: 7, restarts: 9, since: 7 } as const;
 
-export function ServiceDetail({ service, metrics, selected, stderr, rows, columns, now }: ServiceDetailProps) {
+export function ServiceDetail(props: ServiceDetailProps) {
+  const { service, metrics, selected, stderr, rows, columns, now, range } = props;
   const c = useColor();
   const instance = service.instances[selected];
   const tail = stderr.length > 0 ? stderr : (instance?.stderr_tail ?? []);
-  // Instances first (at least one row), the stderr tail gets the rest.
-  const instanceRows = Math.max(1, Math.min(service.instances.length, rows - 1 - Math.min(tail.length, 3)));
-  const tailRows = Math.max(0, rows - instanceRows - 1);
+  // The newest scale decisions take up to half the rows, then the instances (at least one row), then the stderr tail.
+  const decisions = service.scale?.decisions ?? [];
+  const decisionRows = rows >= 4 ? Math.min(decisions.length, Math.max(1, Math.floor((rows - 2) / 2))) : 0;
+  const scaleLines = decisions.length > 0 && decisionRows > 0 ? decisionRows + 1 : 0;
+  const left = rows - scaleLines;
+  const instanceRows = Math.max(1, Math.min(service.instances.length, left - 1 - Math.min(tail.length, 3)));
+  const tailRows = Math.max(0, left - instanceRows - 1);
   const start = windowStart(service.instances.length, instanceRows, selected);
   const endpointWidth = Math.max(10, columns - 2 - Object.values(W).reduce((sum, w) => sum + w, 0));
   return (
@@ -35,7 +43,11 @@ export function ServiceDetail({ service, metrics, selected, stderr, rows, column
       <SectionTitle
         title={`Service ${service.name}`}
         columns={columns}
-        parts={[...firstToken(metrics), { text: "esc back · ↑↓ instance", color: "gray" }]}
+        parts={[
+          ...(range ? [{ text: `autoscale ${range.min}..${range.max} ·` }] : []),
+          ...firstToken(metrics),
+          { text: "esc back · ↑↓ instance", color: "gray" },
+        ]}
       />
       <Text wrap="truncate" {...c("gray")}>
         {`  ${cell("#", W.index)}${cell("STATE", W.state)}${cell("NODE", W.node)}${cell("GPUS", W.gpus)}${cell("ENDPOINT", endpointWidth)}${cell("RESTARTS", W.restarts)}${cell("SINCE", W.since)}`}
@@ -59,6 +71,23 @@ export function ServiceDetail({ service, metrics, selected, stderr, rows, column
           </Text>
         );
       })}
+      {scaleLines > 0 ? (
+        <>
+          <Text wrap="truncate" {...c("gray")}>
+            {`  scale decisions${service.scale && service.scale.count > decisionRows ? ` (last ${decisionRows} of ${service.scale.count})` : ""}`}
+          </Text>
+          {decisions.slice(-decisionRows).map((decision) => (
+            <Text
+              key={`${decision.ts}:${decision.from}:${decision.to}`}
+              wrap="truncate"
+              {...(decision.held_back ? c("yellow") : {})}
+            >
+              {"  "}
+              {decisionLine(decision)}
+            </Text>
+          ))}
+        </>
+      ) : null}
       <Text wrap="truncate" {...c("gray")}>
         {instance
           ? `  stderr of ${service.name}.${instance.instance}${instance.error ? ` — ${instance.error}` : ""}${tail.length === 0 ? ": (empty)" : ""}`

@@ -3,6 +3,7 @@ import { Box, Text } from "ink";
 import type { SessionState } from "../../engine/state.js";
 import { cell, formatCount, formatIds, formatLatency, formatRate } from "../format.js";
 import { windowStart } from "../layout.js";
+import { isAutoscaled, type ScaleRanges, scaleCell, targetCount } from "../scale.js";
 import { present, readyCount, serviceGpus, serviceMetrics } from "../selectors.js";
 import { useColor } from "../theme.js";
 import { InstanceGlyphs } from "./InstanceGlyphs.js";
@@ -13,6 +14,8 @@ export interface ServicesProps {
   selected: number;
   rows: number;
   columns: number;
+  /** Autoscale ranges by service name (from the session's workload copy). */
+  ranges?: ScaleRanges;
 }
 
 /** Widths of the fixed columns; the name column takes what is left. */
@@ -22,17 +25,24 @@ export function glyphWidth(columns: number): number {
   return Math.max(6, Math.min(32, columns - 70));
 }
 
-export function Services({ state, selected, rows, columns }: ServicesProps) {
+/** The SCALE column, shown when a service is autoscaled: reasons in full from 100 columns on. */
+export function scaleWidth(columns: number): number {
+  return columns >= 100 ? 22 : 14;
+}
+
+export function Services({ state, selected, rows, columns, ranges = {} }: ServicesProps) {
   const c = useColor();
   const services = state.services;
-  const glyphs = glyphWidth(columns);
-  const fixed = 2 + W.ready + glyphs + 1 + W.gpus + W.queue + W.inflight + W.rate + W.p50 + W.p95;
+  const scaled = services.some((service) => isAutoscaled(service, ranges[service.name]));
+  const scaleCells = scaled ? scaleWidth(columns) : 0;
+  const glyphs = glyphWidth(columns - scaleCells);
+  const fixed = 2 + W.ready + scaleCells + glyphs + 1 + W.gpus + W.queue + W.inflight + W.rate + W.p50 + W.p95;
   const nameWidth = Math.max(6, columns - fixed - 1);
   const start = windowStart(services.length, rows, selected);
   const visible = services.slice(start, start + rows);
   const hidden = services.length - visible.length;
   const ready = services.reduce((sum, service) => sum + readyCount(service), 0);
-  const total = services.reduce((sum, service) => sum + service.instances.length, 0);
+  const total = services.reduce((sum, service) => sum + targetCount(service, ranges[service.name]), 0);
   return (
     <Box flexDirection="column" width={columns}>
       <SectionTitle
@@ -44,7 +54,7 @@ export function Services({ state, selected, rows, columns }: ServicesProps) {
         ]}
       />
       <Text wrap="truncate" {...c("gray")}>
-        {`  ${cell("NAME", nameWidth)}${cell("READY", W.ready)}${cell("INSTANCES", glyphs + 1)}${cell("GPUS", W.gpus)}${cell("QUEUE", W.queue)}${cell("INFL", W.inflight)}${cell("REQ/S", W.rate)}${cell("P50", W.p50)}${cell("P95", W.p95)}`}
+        {`  ${cell("NAME", nameWidth)}${cell("READY", W.ready)}${scaled ? cell("SCALE", scaleCells) : ""}${cell(glyphs + 1 > "INSTANCES".length ? "INSTANCES" : "INST", glyphs + 1)}${cell("GPUS", W.gpus)}${cell("QUEUE", W.queue)}${cell("INFL", W.inflight)}${cell("REQ/S", W.rate)}${cell("P50", W.p50)}${cell("P95", W.p95)}`}
       </Text>
       {services.length === 0 ? <Text {...c("gray")}> no services</Text> : null}
       {visible.map((service, offset) => {
@@ -52,16 +62,23 @@ export function Services({ state, selected, rows, columns }: ServicesProps) {
         const metrics = serviceMetrics(state, service.name);
         const total = present(metrics?.latency.total);
         const isSelected = index === selected;
+        const range = ranges[service.name];
+        const autoscaled = isAutoscaled(service, range);
         const readyNow = readyCount(service);
-        const allReady = readyNow === service.instances.length && readyNow > 0;
+        const target = targetCount(service, range);
+        const allReady = readyNow === target && readyNow > 0;
+        // Drained instances of an autoscaled service are history, not capacity: only the live ones get a glyph.
+        const shown =
+          autoscaled && state.end === undefined
+            ? service.instances.filter((instance) => instance.state !== "stopped")
+            : service.instances;
         return (
           <Text key={service.name} wrap="truncate" inverse={isSelected}>
             <Text>{isSelected ? "▸ " : "  "}</Text>
             <Text bold>{cell(service.name, nameWidth)}</Text>
-            <Text {...c(allReady ? "green" : "yellow")}>
-              {cell(`${readyNow}/${service.instances.length}`, W.ready)}
-            </Text>
-            <InstanceGlyphs instances={service.instances} width={glyphs} />
+            <Text {...c(allReady ? "green" : "yellow")}>{cell(`${readyNow}/${target}`, W.ready)}</Text>
+            {scaled ? <Text>{cell(scaleCell(service, range, scaleCells < 22), scaleCells)}</Text> : null}
+            <InstanceGlyphs instances={shown} width={glyphs} />
             <Text>
               {" "}
               {cell(formatIds(serviceGpus(service)), W.gpus)}
