@@ -157,6 +157,41 @@ export interface TaskSubmittedEvent {
   services?: string[];
 }
 
+/** Why a service's instance count changed: the autoscaler's rule, or the pilot's `flotilla scale`. */
+export const SCALE_REASONS = ["load_high", "load_low", "manual"] as const;
+export type ScaleReason = (typeof SCALE_REASONS)[number];
+
+/** The load a scale decision was made on. */
+export interface ScaleLoad {
+  /** Requests in flight and queued on the ready instances, plus those waiting in the dispatcher for an instance. */
+  outstanding: number;
+  /** Ready instances (in rotation). */
+  instances: number;
+  /** outstanding / instances (outstanding itself when none is ready). */
+  per_instance: number;
+  /** The service's `autoscale.target_outstanding` (0 for a service without autoscale). */
+  target: number;
+}
+
+/**
+ * A service's instance count changes: the autoscaler adds or drains
+ * instances (`load_high`, `load_low`), or `flotilla scale` asked (`manual`).
+ */
+export interface ServiceScaleEvent {
+  type: "service:scale";
+  service: string;
+  /** Instances before (launched, not draining). */
+  from: number;
+  /** Instances after. */
+  to: number;
+  reason: ScaleReason;
+  /** Indexes of the instances added (to > from) or drained (to < from). */
+  instances?: number[];
+  load: ScaleLoad;
+  /** When a scale-up was limited: "max", "no free cores/GPUs", "pending tasks need the resources". */
+  held_back?: string;
+}
+
 export interface LogEvent {
   type: "log";
   level: "debug" | "info" | "warn" | "error";
@@ -244,6 +279,7 @@ export type EngineEventBody =
   | ServiceStateEvent
   | TaskStateEvent
   | TaskSubmittedEvent
+  | ServiceScaleEvent
   | LogEvent
   | WalltimeWarningEvent
   | MetricsEvent

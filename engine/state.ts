@@ -11,6 +11,7 @@ import {
   type MetricsEvent,
   type RequestProgress,
   SERVICE_STATES,
+  type ServiceScaleEvent,
   type ServiceState,
   type SessionEndEvent,
   type SessionStartEvent,
@@ -39,9 +40,14 @@ export interface InstanceView {
   since: number;
 }
 
+/** The latest `service:scale` of a service, and how many it has had. */
+export type ScaleView = Omit<ServiceScaleEvent, "type" | "service"> & { ts: number; count: number };
+
 export interface ServiceView {
   name: string;
   instances: InstanceView[];
+  /** Present once the service has scaled (autoscale or `flotilla scale`). */
+  scale?: ScaleView;
 }
 
 export interface TaskView {
@@ -127,6 +133,8 @@ export function reduce(state: SessionState, event: EngineEvent): SessionState {
       return reduceTask(base, event);
     case "task:submitted":
       return { ...base, submissions: (state.submissions ?? 0) + 1 };
+    case "service:scale":
+      return reduceScale(base, event);
     case "log":
       return event.level === "warn" || event.level === "error"
         ? { ...base, notable: addNotable(state, event.ts, event.level, event.message) }
@@ -186,6 +194,16 @@ function reduceService(state: SessionState, event: Extract<EngineEvent, { type: 
         )
       : state.notable;
   return { ...state, services, notable };
+}
+
+function reduceScale(state: SessionState, event: Extract<EngineEvent, { type: "service:scale" }>): SessionState {
+  const { type: _type, service: name, v: _v, seq: _seq, ...rest } = event;
+  const index = state.services.findIndex((service) => service.name === name);
+  const service: ServiceView = index === -1 ? { name, instances: [] } : (state.services[index] as ServiceView);
+  const scale: ScaleView = { ...rest, count: (service.scale?.count ?? 0) + 1 };
+  const services = [...state.services];
+  services.splice(index === -1 ? services.length : index, index === -1 ? 0 : 1, { ...service, scale });
+  return { ...state, services };
 }
 
 function pick<K extends "endpoint" | "zmq" | "launch_ms" | "init_ms" | "publish_ms" | "error">(

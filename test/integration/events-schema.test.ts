@@ -25,6 +25,7 @@ const EVENT_TYPES: Record<EngineEventType, true> = {
   "service:state": true,
   "task:state": true,
   "task:submitted": true,
+  "service:scale": true,
   log: true,
   "walltime:warning": true,
   metrics: true,
