@@ -90,28 +90,6 @@ export interface ServiceStateEvent {
   stderr_tail?: string[];
 }
 
-/** Why an autoscaled service changed its instance count. */
-export const SCALE_REASONS = ["load_high", "load_low", "manual"] as const;
-export type ScaleReason = (typeof SCALE_REASONS)[number];
-
-/**
- * An autoscaled service decided to change its instance count from `from` to
- * `to`; the instances themselves follow as service:state events.
- */
-export interface ServiceScaleEvent {
-  type: "service:scale";
-  service: string;
-  from: number;
-  to: number;
-  reason: ScaleReason;
-  /** Indexes of the instances added or drained. */
-  instances?: number[];
-  /** What the decision measured: outstanding requests (in flight + queued) over ready instances. */
-  load: { outstanding: number; instances: number; per_instance: number; target: number };
-  /** Why fewer (or no) instances were added than the load asked for. */
-  held_back?: string;
-}
-
 export interface TaskStateEvent {
   type: "task:state";
   /** Task definition name. */
@@ -177,6 +155,41 @@ export interface TaskSubmittedEvent {
   renamed?: Record<string, string>;
   /** Services the submission added to the session (their service:state events follow). */
   services?: string[];
+}
+
+/** Why a service's instance count changed: the autoscaler's rule, or the pilot's `flotilla scale`. */
+export const SCALE_REASONS = ["load_high", "load_low", "manual"] as const;
+export type ScaleReason = (typeof SCALE_REASONS)[number];
+
+/** The load a scale decision was made on. */
+export interface ScaleLoad {
+  /** Requests in flight and queued on the ready instances, plus those waiting in the dispatcher for an instance. */
+  outstanding: number;
+  /** Ready instances (in rotation). */
+  instances: number;
+  /** outstanding / instances (outstanding itself when none is ready). */
+  per_instance: number;
+  /** The service's `autoscale.target_outstanding` (0 for a service without autoscale). */
+  target: number;
+}
+
+/**
+ * A service's instance count changes: the autoscaler adds or drains
+ * instances (`load_high`, `load_low`), or `flotilla scale` asked (`manual`).
+ */
+export interface ServiceScaleEvent {
+  type: "service:scale";
+  service: string;
+  /** Instances before (launched, not draining). */
+  from: number;
+  /** Instances after. */
+  to: number;
+  reason: ScaleReason;
+  /** Indexes of the instances added (to > from) or drained (to < from). */
+  instances?: number[];
+  load: ScaleLoad;
+  /** When a scale-up was limited: "max", "no free cores/GPUs", "pending tasks need the resources". */
+  held_back?: string;
 }
 
 export interface LogEvent {
@@ -264,9 +277,9 @@ export type EngineEventBody =
   | SessionStartEvent
   | AllocationStateEvent
   | ServiceStateEvent
-  | ServiceScaleEvent
   | TaskStateEvent
   | TaskSubmittedEvent
+  | ServiceScaleEvent
   | LogEvent
   | WalltimeWarningEvent
   | MetricsEvent

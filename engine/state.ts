@@ -40,14 +40,20 @@ export interface InstanceView {
   since: number;
 }
 
-/** One `service:scale` decision, as the dashboard and the summary keep it. */
+/** One `service:scale` decision. */
 export type ScaleDecision = Omit<ServiceScaleEvent, "type" | "service"> & { ts: number };
+
+/**
+ * The latest `service:scale` of a service, how many it has had, and the
+ * newest decisions, oldest first (the last SCALE_LIMIT).
+ */
+export type ScaleView = ScaleDecision & { count: number; decisions: ScaleDecision[] };
 
 export interface ServiceView {
   name: string;
   instances: InstanceView[];
-  /** Autoscaled services, once they decided anything: decisions oldest first (the last SCALE_LIMIT), and how many in all. */
-  scale?: { decisions: ScaleDecision[]; count: number };
+  /** Present once the service has scaled (autoscale or `flotilla scale`). */
+  scale?: ScaleView;
 }
 
 export const SCALE_LIMIT = 50;
@@ -131,12 +137,12 @@ export function reduce(state: SessionState, event: EngineEvent): SessionState {
     }
     case "service:state":
       return reduceService(base, event);
-    case "service:scale":
-      return reduceScale(base, event);
     case "task:state":
       return reduceTask(base, event);
     case "task:submitted":
       return { ...base, submissions: (state.submissions ?? 0) + 1 };
+    case "service:scale":
+      return reduceScale(base, event);
     case "log":
       return event.level === "warn" || event.level === "error"
         ? { ...base, notable: addNotable(state, event.ts, event.level, event.message) }
@@ -199,13 +205,14 @@ function reduceService(state: SessionState, event: Extract<EngineEvent, { type: 
 }
 
 function reduceScale(state: SessionState, event: Extract<EngineEvent, { type: "service:scale" }>): SessionState {
-  const { type: _type, v: _v, seq: _seq, service: name, ...decision } = event;
+  const { type: _type, service: name, v: _v, seq: _seq, ...decision } = event;
   const index = state.services.findIndex((service) => service.name === name);
   const service: ServiceView = index === -1 ? { name, instances: [] } : (state.services[index] as ServiceView);
   const kept = [...(service.scale?.decisions ?? []), decision];
-  const scale = {
-    decisions: kept.length > SCALE_LIMIT ? kept.slice(-SCALE_LIMIT) : kept,
+  const scale: ScaleView = {
+    ...decision,
     count: (service.scale?.count ?? 0) + 1,
+    decisions: kept.length > SCALE_LIMIT ? kept.slice(-SCALE_LIMIT) : kept,
   };
   const services = [...state.services];
   services.splice(index === -1 ? services.length : index, index === -1 ? 0 : 1, { ...service, scale });

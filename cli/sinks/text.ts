@@ -42,15 +42,12 @@ export function formatEvent(event: EngineEvent): string | undefined {
     }
     case "service:state":
       return formatService(event);
-    case "service:scale": {
-      const { per_instance, target } = event.load;
-      const held = event.held_back ? `; held back: ${event.held_back}` : "";
-      return `service ${event.service} scaled ${event.from} → ${event.to} (${event.reason}: ${per_instance.toFixed(1)} outstanding per instance, target ${target})${held}`;
-    }
     case "task:state":
       return formatTask(event);
     case "task:submitted":
       return `submission ${event.submission} accepted from ${event.source}: ${event.tasks.length} task${event.tasks.length === 1 ? "" : "s"}`;
+    case "service:scale":
+      return formatScale(event);
     case "log":
       return event.level === "debug"
         ? undefined
@@ -98,6 +95,16 @@ function formatService(event: Extract<EngineEvent, { type: "service:state" }>): 
     default:
       return assertNever(event.state, "service state");
   }
+}
+
+const SCALE_WHY = { load_high: "load high", load_low: "load low", manual: "flotilla scale" } as const;
+
+function formatScale(event: Extract<EngineEvent, { type: "service:scale" }>): string {
+  const { load } = event;
+  const measured = `${load.outstanding} outstanding on ${load.instances} ready, ${load.per_instance} each, target ${load.target}`;
+  const which = ids(event.to > event.from ? "adding" : "draining", event.instances);
+  const held = event.held_back === undefined ? "" : `; held back: ${event.held_back}`;
+  return `service ${event.service} scaled ${event.from} → ${event.to} (${SCALE_WHY[event.reason]}: ${measured})${which}${held}`;
 }
 
 function formatTask(event: Extract<EngineEvent, { type: "task:state" }>): string | undefined {

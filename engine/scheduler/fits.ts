@@ -6,7 +6,7 @@
  */
 import { FlotillaError } from "../errors.js";
 import type { NodeResources, ResourceRequest } from "../resources.js";
-import { serviceInstances } from "../workload/expand.js";
+import { replicasField, serviceInstances } from "../workload/expand.js";
 import { grouped } from "../workload/limits.js";
 import { formatProblem, type LoadedWorkload, type LocatedProblem, MAX_LISTED_PROBLEMS } from "../workload/load.js";
 import { type FieldPath, formatPath } from "../workload/source.js";
@@ -61,7 +61,7 @@ export function checkFits(loaded: LoadedWorkload, nodes: readonly NodeResources[
     const placed = instances.filter(() => pool.place(request) !== undefined).length;
     if (placed < instances.length) {
       add(
-        ["services", i, "replicas"],
+        ["services", i, ...replicasField(spec)],
         `only ${placed} of ${instances.length} instances fit${i > 0 ? " beside the services before it" : ""} ` +
           `(each needs ${plural(spec.cores, "core")} and ${plural(spec.gpus, "GPU")}; ${describeNodes(nodes)})`,
       );

@@ -78,6 +78,31 @@ function fitsNode(
   return problems;
 }
 
+/** Autoscaled instances are started and drained by the engine, and only the dispatcher measures their load. */
+function autoscaleProblems(spec: ServiceSpec, base: (string | number)[]): Problem[] {
+  const problems: Problem[] = [];
+  if (spec.replicas !== undefined) {
+    problems.push({
+      path: [...base, "replicas"],
+      message: "give replicas (a fixed count) or autoscale (min to max), not both",
+    });
+  }
+  if (spec.backend === undefined) {
+    problems.push({
+      path: [...base, "autoscale"],
+      message:
+        "needs a backend: the load is measured on requests that go through Flotilla (backend: openai, noop or stdio)",
+    });
+  }
+  if (spec.endpoints !== undefined) {
+    problems.push({
+      path: [...base, "endpoints"],
+      message: "an autoscaled service cannot list endpoints: remote instances are not started or stopped by Flotilla",
+    });
+  }
+  return problems;
+}
+
 function serviceProblems(spec: ServiceSpec, i: number, workload: Workload): Problem[] {
   const base = ["services", i];
   const problems: Problem[] = [];
@@ -94,6 +119,7 @@ function serviceProblems(spec: ServiceSpec, i: number, workload: Workload): Prob
       message: `${replicas} replicas to launch need a command (or backend: noop); without replicas: only the endpoints are used`,
     });
   }
+  if (spec.autoscale !== undefined) problems.push(...autoscaleProblems(spec, base));
   if (!launched && spec.endpoints === undefined) {
     problems.push({ path: [...base, "replicas"], message: "replicas: 0 launches nothing, and there are no endpoints" });
   }

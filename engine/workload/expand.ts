@@ -55,12 +55,20 @@ export function expandTasks(workload: Workload): TaskInstance[] {
 }
 
 /**
- * Instances Flotilla launches: `replicas`, which is 1 when not written, or 0
- * for a service that lists `endpoints` (its instances are already running).
- * One rule for every backend; checks.ts refuses a count with nothing to launch.
+ * Instances Flotilla launches at the start: `replicas`, which is 1 when not
+ * written, or 0 for a service that lists `endpoints` (its instances are
+ * already running); `autoscale.min` for an autoscaled service (more may
+ * follow, run/autoscale.ts). One rule for every backend; checks.ts refuses a
+ * count with nothing to launch.
  */
 export function launchedReplicas(spec: ServiceSpec): number {
+  if (spec.autoscale !== undefined) return spec.autoscale.min;
   return spec.replicas ?? (spec.endpoints === undefined ? 1 : 0);
+}
+
+/** The field that sets launchedReplicas, for messages that point at it. */
+export function replicasField(spec: ServiceSpec): string[] {
+  return spec.autoscale === undefined ? ["replicas"] : ["autoscale", "min"];
 }
 
 /**

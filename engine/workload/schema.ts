@@ -142,6 +142,34 @@ export const endpointSchema = z.preprocess(
     }),
 );
 
+/** Autoscale defaults (docs/workload.md, "autoscale"). */
+export const AUTOSCALE_DEFAULTS = {
+  min: 1,
+  target_outstanding: 4,
+  up_after: 10_000,
+  down_after: 60_000,
+  drain_timeout: 30_000,
+} as const;
+
+/**
+ * Instances that follow the load: between `min` and `max`, aiming at
+ * `target_outstanding` requests (in flight plus queued) per ready instance.
+ */
+export const autoscaleSchema = z
+  .strictObject({
+    min: count(1, LIMITS.serviceInstances).default(AUTOSCALE_DEFAULTS.min),
+    max: count(1, LIMITS.serviceInstances),
+    target_outstanding: z.number().gt(0).max(SETTING_MAX).default(AUTOSCALE_DEFAULTS.target_outstanding),
+    up_after: duration.default(AUTOSCALE_DEFAULTS.up_after),
+    down_after: duration.default(AUTOSCALE_DEFAULTS.down_after),
+    drain_timeout: duration.default(AUTOSCALE_DEFAULTS.drain_timeout),
+  })
+  .superRefine((value, ctx) => {
+    if (value.max < value.min) {
+      ctx.addIssue({ code: "custom", path: ["max"], message: `must be at least min (${value.min})` });
+    }
+  });
+
 export const serviceSchema = z.strictObject({
   name,
   /** Absent for `backend: noop` and for remote-only services (`endpoints`). */
@@ -150,6 +178,8 @@ export const serviceSchema = z.strictObject({
   backend: z.enum(BACKENDS).optional(),
   /** Instances to launch; absent: 1, or 0 when the service lists `endpoints` (expand.ts launchedReplicas). */
   replicas: count(0, LIMITS.serviceInstances).optional(),
+  /** Instead of `replicas`: start `min` instances and follow the load up to `max` (run/autoscale.ts). */
+  autoscale: autoscaleSchema.optional(),
   cores: count(0, LIMITS.coresPerNode).default(1),
   gpus: count(0, LIMITS.gpusPerNode).default(0),
   ready: readySchema.optional(),
@@ -210,6 +240,7 @@ export type AllocationSpec = z.infer<typeof allocationSchema>;
 export type ReadySpec = z.infer<typeof readySchema>;
 export type EndpointSpec = z.infer<typeof endpointSchema>;
 export type LivenessSpec = z.infer<typeof livenessSchema>;
+export type AutoscaleSpec = z.infer<typeof autoscaleSchema>;
 export type ServiceSpec = z.infer<typeof serviceSchema>;
 export type TaskSpec = z.infer<typeof taskSchema>;
 export type Workload = z.infer<typeof workloadSchema>;

@@ -5,7 +5,7 @@
  * allocation it states at all. `count: 1000000000` must be an error here,
  * not an array of a billion instances later.
  */
-import { launchedReplicas } from "./expand.js";
+import { launchedReplicas, replicasField } from "./expand.js";
 import type { Problem } from "./issues.js";
 import { grouped, LIMITS } from "./limits.js";
 import type { AllocationSpec, ServiceSpec, TaskSpec, Workload } from "./schema.js";
@@ -46,7 +46,7 @@ function allocationProblems(workload: Workload, alloc: AllocationSpec): Problem[
       held[kind] += n * spec[kind];
       if (perNode === undefined || held[kind] <= nodes * perNode || n === 0) continue;
       problems.push({
-        path: ["services", i, "replicas"],
+        path: ["services", i, ...replicasField(spec)],
         message:
           `services hold ${grouped(held[kind])} ${kind} in all${i > 0 ? " with those before it" : ""}, ` +
           `but the allocation has ${grouped(nodes * perNode)} (allocation.nodes × allocation.${kind})`,
@@ -75,11 +75,12 @@ function allocationProblems(workload: Workload, alloc: AllocationSpec): Problem[
 export function totalsProblems(workload: Workload): Problem[] {
   let services = 0;
   for (const [i, spec] of workload.services.entries()) {
-    services += serviceInstanceCount(spec);
+    // An autoscaled service may grow to `max`: that is what may run at once.
+    services += spec.autoscale?.max ?? serviceInstanceCount(spec);
     if (services > LIMITS.serviceInstances) {
       return [
         {
-          path: ["services", i, "replicas"],
+          path: ["services", i, ...(spec.autoscale === undefined ? ["replicas"] : ["autoscale", "max"])],
           message: `brings the workload to ${grouped(services)} service instances; at most ${grouped(LIMITS.serviceInstances)}`,
         },
       ];
