@@ -11,9 +11,10 @@ export interface Figure {
   title: string;
   /**
    * stacked: components stacked per x (with error bars); line: one line per series over x;
-   * grouped: bars side by side per x; gantt: one bar from `start` to `end` per row on y = x.
+   * grouped: bars side by side per x; gantt: one bar from `start` to `end` per row on y = x;
+   * steps: one step line per series over x, and rows with `marker: 1` drawn as marks of their own.
    */
-  kind: "stacked" | "line" | "grouped" | "gantt";
+  kind: "stacked" | "line" | "grouped" | "gantt" | "steps";
   /** log: numeric x on a log scale (instance counts); linear: numeric; ordinal: labelled configurations. */
   x: { title: string; scale: "log" | "linear" | "ordinal" };
   y: { title: string };

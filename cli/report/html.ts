@@ -19,12 +19,35 @@ function figureTable(figure: Figure): string {
   return `<details><summary>numbers (${figure.rows.length} rows; ${escapeHtml(figure.name)}.csv)</summary><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></details>`;
 }
 
+/** A table of its own on the page (the scale decisions of a session). */
+export interface PageTable {
+  id: string;
+  title: string;
+  columns: string[];
+  rows: Array<Array<string | number>>;
+}
+
+function pageTable(table: PageTable): string {
+  const head = table.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
+  const body = table.rows.map((row) => `<tr>${row.map((v) => `<td>${num(v)}</td>`).join("")}</tr>`).join("\n");
+  return `<section id="${escapeHtml(table.id)}">
+<h2>${escapeHtml(table.title)}</h2>
+<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>
+</section>`;
+}
+
 export interface PageFigure {
   figure: Figure;
   svg: string;
 }
 
-export function reportPage(title: string, intro: string[], figures: PageFigure[], summary?: string): string {
+export function reportPage(
+  title: string,
+  intro: string[],
+  figures: PageFigure[],
+  summary?: string,
+  tables: PageTable[] = [],
+): string {
   const sections = figures
     .map(
       ({ figure, svg }) => `<section id="${escapeHtml(figure.name)}">
@@ -53,6 +76,7 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.8em; }
 ${intro.map((line) => `<p>${escapeHtml(line)}</p>`).join("\n")}
 ${summary === undefined ? "" : `<h2>Summary</h2>\n<pre>${escapeHtml(summary)}</pre>`}
 ${sections}
+${tables.map(pageTable).join("\n")}
 </body>
 </html>
 `;

@@ -10,7 +10,7 @@ import { bootstrapSummary } from "../bench/bootstrap.js";
 import { type Figure, figuresOf } from "../bench/figures.js";
 import { gridSummary } from "../bench/grid-fold.js";
 import { type BenchResults, toCsv } from "../bench/results.js";
-import { reportPage } from "./html.js";
+import { type PageTable, reportPage } from "./html.js";
 import { renderSvg } from "./render.js";
 import { sessionFigures } from "./session.js";
 import { specOf } from "./specs.js";
@@ -26,6 +26,7 @@ interface Source {
   intro: string[];
   figures: Figure[];
   summary?: string;
+  tables?: PageTable[];
 }
 
 function benchSource(dir: string): Source {
@@ -50,8 +51,8 @@ function benchSource(dir: string): Source {
 function sourceOf(dir: string): Source {
   if (existsSync(join(dir, "results.json"))) return benchSource(dir);
   if (existsSync(join(dir, "events.jsonl"))) {
-    const { title, figures } = sessionFigures(dir);
-    return { title, intro: [`Session directory ${dir}.`], figures };
+    const { title, figures, tables } = sessionFigures(dir);
+    return { title, intro: [`Session directory ${dir}.`], figures, tables };
   }
   throw new FlotillaError(
     "USAGE",
@@ -81,6 +82,6 @@ export async function writeReport(dirArg: string, out?: string): Promise<Written
     written.figures.push({ name: figure.name, svg: svgFile, spec: specFile, bars });
     page.push({ figure, svg });
   }
-  writePrivateFileSync(written.index, reportPage(source.title, source.intro, page, source.summary));
+  writePrivateFileSync(written.index, reportPage(source.title, source.intro, page, source.summary, source.tables));
   return written;
 }

@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { type EngineEvent, readEventsFile } from "../../engine/index.js";
 import { type Figure, type FigureRow, stack } from "../bench/figures.js";
 import { mean, percentile, round3 } from "../bench/stats.js";
+import type { PageTable } from "./html.js";
+import { instancesFigure, scaleTable } from "./scale.js";
 
 interface ProfileLine {
   service: string;
@@ -215,7 +217,7 @@ function timeline(events: EngineEvent[], t0: number, end: number): Figure | unde
   };
 }
 
-export function sessionFigures(dir: string): { title: string; figures: Figure[] } {
+export function sessionFigures(dir: string): { title: string; figures: Figure[]; tables: PageTable[] } {
   const events = readEventsFile(join(dir, "events.jsonl"));
   const start = of(events, "session:start")[0];
   const t0 = start?.ts ?? events[0]?.ts ?? 0;
@@ -228,6 +230,8 @@ export function sessionFigures(dir: string): { title: string; figures: Figure[] 
     percentiles(profiles, "instance"),
     perInstance(profiles),
     timeline(events, t0, end),
+    instancesFigure(events, t0, end),
   ].filter((f): f is Figure => f !== undefined);
-  return { title: `Session ${start?.session_id ?? dir} (${start?.workload ?? "workload"})`, figures };
+  const tables = [scaleTable(events, t0)].filter((t): t is PageTable => t !== undefined);
+  return { title: `Session ${start?.session_id ?? dir} (${start?.workload ?? "workload"})`, figures, tables };
 }

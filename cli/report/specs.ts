@@ -110,6 +110,30 @@ function layers(figure: Figure): Spec[] {
           },
         },
       ];
+    case "steps":
+      return [
+        {
+          transform: [{ filter: "datum.marker !== 1" }],
+          mark: { type: "line", interpolate: "step-after" },
+          encoding: {
+            x: xEncoding(figure),
+            y: { field: "value", ...y, axis: { tickMinStep: 1 } },
+            color: series(figure, "series"),
+            strokeDash: { field: "series", type: "nominal", legend: null },
+          },
+        },
+        {
+          transform: [{ filter: "datum.marker === 1" }],
+          mark: { type: "point", filled: true, size: 90, shape: "triangle" },
+          encoding: {
+            x: xEncoding(figure),
+            y: { field: "value", ...y },
+            color: series(figure, "series"),
+            description: { field: "label" },
+            tooltip: [{ field: "label", title: "decision" }],
+          },
+        },
+      ];
     default: {
       const never: never = figure.kind;
       throw new Error(`unknown figure kind ${String(never)}`);
