@@ -2,7 +2,9 @@
  * `flotilla scale [SESSION] SERVICE N`: sets how many instances of a service
  * a running session runs. New ones are placed on free cores and GPUs of the
  * allocation (all or none) and started; surplus ones, the highest first, are
- * stopped and their GPUs freed. 0 removes the service (tasks that wait for it fail).
+ * drained (their requests in flight finish), stopped and their GPUs freed. 0
+ * removes the service (tasks that wait for it fail). An autoscaled service
+ * keeps the count given: its autoscaling is off for the rest of the session.
  */
 import type { Command } from "commander";
 import { FlotillaError } from "../../engine/index.js";
@@ -16,7 +18,10 @@ export async function scaleCommand(words: string[]): Promise<void> {
   const [service, count] = rest as [string, string];
   const replicas = parseCount("N", count, 0);
   const answer = await sendControl(session, "scale", { service, replicas });
-  process.stdout.write(`${service}: ${replicas} instances (${answer.added} started, ${answer.removed} stopped)\n`);
+  const off = answer.autoscale_off === true ? `; autoscaling of ${service} is off for the rest of the session` : "";
+  process.stdout.write(
+    `${service}: ${replicas} instances (${answer.added} started, ${answer.removed} stopped)${off}\n`,
+  );
 }
 
 export function register(program: Command): void {

@@ -145,6 +145,14 @@ export class RequestPath implements RequestCapability {
     return { ...env, ...(base === undefined ? {} : openaiClientEnv(base, this.token)) };
   }
 
+  load(service: string): { outstanding: number; instances: number } | undefined {
+    return this.dispatchers?.load(service);
+  }
+
+  async drain(service: string, instance: number, timeoutMs: number): Promise<"drained" | "timeout" | "absent"> {
+    return (await this.dispatchers?.drain(service, instance, timeoutMs)) ?? "absent";
+  }
+
   async start(): Promise<void> {
     if (!this.enabled || this.dispatchers) return;
     const { endpoints, emit } = this.options;

@@ -7,16 +7,22 @@
  * ready now; FLOTILLA_SERVICE_<NAME>_URLS then lists the ready ones. It is
  * *lost* when every instance has failed for good (no restarts left): tasks
  * still waiting for it then fail instead of waiting forever.
+ *
+ * A running service changes size (`flotilla scale`, the autoscaler): new
+ * instances take the same path as the first ones (placed, announced,
+ * started, published); a surplus one is drained first (no new request, its
+ * requests in flight finish, at most `drain_timeout`), then stopped, and its
+ * cores and GPUs go back to the pool.
  */
 import { FlotillaError } from "../errors.js";
-import type { LogEvent, ServiceStateEvent } from "../events.js";
+import type { LogEvent, ScaleLoad, ServiceScaleEvent, ServiceStateEvent } from "../events.js";
 import type { Launcher } from "../launch/types.js";
 import type { Placement } from "../resources.js";
 import type { InstanceDriver } from "../service/driver.js";
 import type { EndpointRegistry } from "../service/endpoints.js";
 import { ServiceInstance } from "../service/instance.js";
 import { instanceCount, launchedReplicas } from "../workload/expand.js";
-import type { ServiceSpec } from "../workload/schema.js";
+import { AUTOSCALE_DEFAULTS, type ServiceSpec } from "../workload/schema.js";
 
 export interface ServiceSetOptions {
   services: ServiceSpec[];
@@ -29,13 +35,27 @@ export interface ServiceSetOptions {
   self: string[];
   sessionDir: string;
   logPaths(id: string): { stdout: string; stderr: string };
-  emit(event: ServiceStateEvent): void;
+  emit(event: ServiceStateEvent | ServiceScaleEvent): void;
   /** Hang recovery's steps that are not state changes (failed checks, kills). */
   log?(level: LogEvent["level"], message: string, subject: string): void;
   /** Any instance changed state. */
   onChange(): void;
   /** Gives a stopped instance's cores and GPUs back (a running session scaling down). */
   release?(placement: Placement): void;
+  /** Cores and GPUs for one more instance of a growing service, or undefined when none are free. */
+  tryPlace?(service: ServiceSpec): Placement | undefined;
+  /** Stops sending requests to an instance and waits until its requests in flight end (at most `timeoutMs`). */
+  drain?(service: string, instance: number, timeoutMs: number): Promise<"drained" | "timeout" | "absent">;
+  /** The service's load now, for `service:scale` events. */
+  measure?(service: ServiceSpec): ScaleLoad;
+}
+
+export interface ScaleView {
+  /** Launched instances that are not draining. */
+  count: number;
+  /** Of those, not ready yet (pending, launching, initializing). */
+  starting: number;
+  draining: number;
 }
 
 const REMOTE_PLACEMENT: Placement = { node: "remote", cores: [], gpus: [], slots: [] };
@@ -82,6 +102,11 @@ export class ServiceSet {
     return instance;
   }
 
+  /** Every service's definition, in the order they were added. */
+  get specList(): ServiceSpec[] {
+    return [...this.specs.values()];
+  }
+
   /** Service names, in the order they were added. */
   get names(): string[] {
     return [...this.byName.keys()];
@@ -115,41 +140,196 @@ export class ServiceSet {
   }
 
   /**
-   * Sets the number of launched instances of a service: new ones are placed
-   * (all or none) and started; surplus ones, the highest first, are stopped
-   * and their cores and GPUs freed. Returns the instances started and stopped.
+   * Sets the number of launched instances of a service (`flotilla scale`):
+   * new ones are placed (all or none) and started; surplus ones, the highest
+   * first, are drained, stopped and their cores and GPUs freed. An autoscaled
+   * service keeps the count it is given: its autoscaling is off from then on.
+   * Returns the instances started and stopped.
    */
   async scale(
     name: string,
     replicas: number,
     signal: AbortSignal,
     graceMs?: number,
-  ): Promise<{ added: number; removed: number }> {
+  ): Promise<{ added: number; removed: number; autoscale_off?: true }> {
     const instances = this.byName.get(name);
-    if (instances === undefined) throw new FlotillaError("USAGE", `no service ${name} in this session`);
     const spec = this.specs.get(name);
-    if (spec === undefined) throw new FlotillaError("USAGE", `no service ${name} in this session`);
+    if (instances === undefined || spec === undefined) {
+      throw new FlotillaError("USAGE", `no service ${name} in this session`);
+    }
     if (spec.endpoints !== undefined) {
       throw new FlotillaError("USAGE", `service ${name} has remote endpoints; only launched services can be scaled`);
     }
-    if (replicas > instances.length) {
-      const fresh = this.placeMore(spec, instances.length, replicas);
+    const from = instances.length;
+    const load = this.measure(spec);
+    const autoscaleOff =
+      spec.autoscale !== undefined && !this.manual.has(name) ? ({ autoscale_off: true } as const) : {};
+    this.manual.add(name);
+    if (replicas > from) {
+      const next = this.nextIndex(name);
+      const fresh = this.placeMore(spec, next, next + replicas - from);
+      this.emitScale(
+        spec,
+        from,
+        replicas,
+        "manual",
+        load,
+        fresh.map((i) => i.index),
+      );
       for (const instance of fresh) instance.announce();
       instances.push(...fresh);
       this.startMore(name, fresh, signal);
-      return { added: fresh.length, removed: 0 };
+      return { added: fresh.length, removed: 0, ...autoscaleOff };
     }
-    const surplus = instances.splice(replicas);
-    await Promise.all(
-      surplus.map(async (instance) => {
-        await instance.stop(graceMs);
-        this.forget(instance);
-      }),
-    );
-    this.options.onChange();
-    return { added: 0, removed: surplus.length };
+    if (replicas === from) return { added: 0, removed: 0, ...autoscaleOff };
+    const { indexes, done } = this.shrink(spec, from - replicas, graceMs);
+    this.emitScale(spec, from, replicas, "manual", load, indexes);
+    await done;
+    return { added: 0, removed: indexes.length, ...autoscaleOff };
   }
 
+  /** `flotilla scale` took over this service: the autoscaler leaves it alone. */
+  isManual(name: string): boolean {
+    return this.manual.has(name);
+  }
+
+  scaleView(name: string): ScaleView {
+    const instances = this.byName.get(name) ?? [];
+    const starting = instances.filter((i) => i.state !== "ready" && i.state !== "failed" && i.state !== "stopped");
+    return { count: instances.length, starting: starting.length, draining: this.drainingOf(name).length };
+  }
+
+  /**
+   * Adds up to `count` instances of an autoscaled service, each on cores and
+   * GPUs free now (as many as fit), and starts them. Returns their indexes. A
+   * failed start is not fatal: the instance's cores and GPUs are freed, and the
+   * autoscaler may try again.
+   */
+  grow(name: string, count: number, signal: AbortSignal): number[] {
+    const instances = this.byName.get(name);
+    const spec = this.specs.get(name);
+    const tryPlace = this.options.tryPlace;
+    if (instances === undefined || spec === undefined || tryPlace === undefined) return [];
+    const fresh: ServiceInstance[] = [];
+    for (let k = 0; k < count; k++) {
+      const placement = tryPlace(spec);
+      if (placement === undefined) break;
+      const index = this.nextIndex(name) + fresh.length;
+      fresh.push(this.build(spec, index, this.options.driverFor(spec, index), placement));
+    }
+    for (const instance of fresh) instance.announce();
+    instances.push(...fresh);
+    for (const instance of fresh) {
+      instance.start(signal).catch(() => {
+        if (signal.aborted) return;
+        // Its failed event says why; it leaves the service and its cores and GPUs the run.
+        const list = this.byName.get(name) ?? [];
+        const at = list.indexOf(instance);
+        if (at !== -1) list.splice(at, 1);
+        void instance.stop().finally(() => {
+          this.forget(instance);
+          this.options.onChange();
+        });
+        this.options.log?.(
+          "warn",
+          `${name}.${instance.index} added by autoscaling did not start; its cores and GPUs are free again`,
+          `${name}.${instance.index}`,
+        );
+      });
+    }
+    return fresh.map((i) => i.index);
+  }
+
+  /**
+   * Drains and stops the `count` highest instances of a service, in the
+   * background. Returns their indexes at once, and `done` when all are stopped.
+   */
+  shrink(spec: ServiceSpec, count: number, graceMs?: number): { indexes: number[]; done: Promise<void> } {
+    const name = spec.name;
+    const instances = this.byName.get(name) ?? [];
+    const surplus = instances.splice(Math.max(0, instances.length - count)).reverse();
+    const drainMs = spec.autoscale?.drain_timeout ?? AUTOSCALE_DEFAULTS.drain_timeout;
+    const draining = this.drainingOf(name);
+    draining.push(...surplus);
+    const done = Promise.all(
+      surplus.map(async (instance) => {
+        const id = `${name}.${instance.index}`;
+        const drained = (await this.options.drain?.(name, instance.index, drainMs)) ?? "absent";
+        if (drained === "timeout") {
+          this.options.log?.(
+            "warn",
+            `${id} still had requests after the drain timeout (${drainMs} ms); stopping it, they are retried on other instances`,
+            id,
+          );
+        }
+        await instance.stop(graceMs);
+        this.forget(instance);
+        draining.splice(draining.indexOf(instance), 1);
+        this.options.onChange();
+      }),
+    ).then(() => undefined);
+    this.options.onChange();
+    return { indexes: surplus.map((i) => i.index), done };
+  }
+
+  /** Cores and GPUs that autoscaled instances above their `min` hold (draining ones too): what scale-up borrowed. */
+  borrowed(): Placement[] {
+    const held: Placement[] = [];
+    for (const [name, instances] of this.byName) {
+      const spec = this.specs.get(name);
+      if (spec?.autoscale === undefined) continue;
+      for (const instance of [...instances, ...this.drainingOf(name)]) {
+        const placement = this.placements.get(instance);
+        if (placement !== undefined && instance.index >= spec.autoscale.min) held.push(placement);
+      }
+    }
+    return held;
+  }
+
+  /** Emits one `service:scale` event. */
+  emitScale(
+    spec: ServiceSpec,
+    from: number,
+    to: number,
+    reason: ServiceScaleEvent["reason"],
+    load: ScaleLoad,
+    instances: number[],
+    heldBack?: string,
+  ): void {
+    this.options.emit({
+      type: "service:scale",
+      service: spec.name,
+      from,
+      to,
+      reason,
+      ...(instances.length > 0 ? { instances } : {}),
+      load,
+      ...(heldBack === undefined ? {} : { held_back: heldBack }),
+    });
+  }
+
+  private measure(spec: ServiceSpec): ScaleLoad {
+    const target = spec.autoscale?.target_outstanding ?? 0;
+    return this.options.measure?.(spec) ?? { outstanding: 0, instances: 0, per_instance: 0, target };
+  }
+
+  /** The index the next new instance gets: above every instance still running or draining. */
+  private nextIndex(name: string): number {
+    const all = [...(this.byName.get(name) ?? []), ...this.drainingOf(name)];
+    return all.reduce((next, instance) => Math.max(next, instance.index + 1), 0);
+  }
+
+  private drainingOf(name: string): ServiceInstance[] {
+    let list = this.draining.get(name);
+    if (list === undefined) {
+      list = [];
+      this.draining.set(name, list);
+    }
+    return list;
+  }
+
+  private readonly manual = new Set<string>();
+  private readonly draining = new Map<string, ServiceInstance[]>();
   private readonly specs = new Map<string, ServiceSpec>();
   private readonly placements = new Map<ServiceInstance, Placement>();
   private readonly failedToStart = new Set<string>();
@@ -219,9 +399,10 @@ export class ServiceSet {
     return this.options.endpoints.urls(service);
   }
 
-  /** Stops every instance concurrently (SIGTERM, grace, SIGKILL). */
+  /** Stops every instance concurrently (SIGTERM, grace, SIGKILL), draining ones too. */
   async stopAll(graceMs?: number): Promise<void> {
-    await Promise.all(this.instances.map((instance) => instance.stop(graceMs)));
+    const draining = [...this.draining.values()].flat();
+    await Promise.all([...this.instances, ...draining].map((instance) => instance.stop(graceMs)));
   }
 
   private changed(service: string): void {

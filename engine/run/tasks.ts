@@ -107,6 +107,17 @@ export class TaskRunner {
     this.pump();
   }
 
+  /** The shapes of the tasks waiting for cores or GPUs now, one per shape (the autoscaler leaves them room). */
+  waitingForResources(): ResourceRequest[] {
+    const shapes = new Map<string, ResourceRequest>();
+    for (const entry of this.pending) {
+      if (entry.waitKey !== WAITING_FOR_RESOURCES || shapes.has(entry.shape)) continue;
+      const { cores, gpus, ranks } = entry.unit.spec;
+      shapes.set(entry.shape, { cores, gpus, ...(ranks ? { ranks } : {}) });
+    }
+    return [...shapes.values()];
+  }
+
   /** Whether the session has a task of this definition name or instance id. */
   has(ref: string): boolean {
     return this.byId.has(ref) || this.byTask.has(ref);

@@ -15,6 +15,8 @@ import { chooseDriver } from "../service/drivers.js";
 import { EndpointRegistry } from "../service/endpoints.js";
 import { expandTasks } from "../workload/expand.js";
 import type { LoadedWorkload } from "../workload/load.js";
+import { Autoscaler } from "./autoscale/autoscaler.js";
+import { scaleLoad } from "./autoscale/rule.js";
 import type { RequestCapability } from "./capability.js";
 import type { PilotOptions } from "./control/pilot.js";
 import type { FatalCause } from "./fatal.js";
@@ -113,7 +115,18 @@ export async function runWorkload(context: RunContext): Promise<string> {
     emit,
     log: (level, message, subject) => emit({ type: "log", level, message, subject }),
     onChange: schedulePump,
-    release: (placement) => pool.release(placement),
+    // Freed cores and GPUs may let a waiting task start.
+    release: (placement) => {
+      pool.release(placement);
+      schedulePump();
+    },
+    tryPlace: (service) => pool.place({ cores: service.cores, gpus: service.gpus }),
+    ...(requestPath === undefined
+      ? {}
+      : {
+          drain: (service, instance, timeoutMs) => requestPath.drain(service, instance, timeoutMs),
+          measure: (service) => scaleLoad(requestPath.load(service.name), service.autoscale?.target_outstanding ?? 0),
+        }),
   });
   const units = expandTasks(workload);
   teardown.add((graceMs) => services.stopAll(graceMs));
@@ -134,6 +147,17 @@ export async function runWorkload(context: RunContext): Promise<string> {
   });
   // Added after services.stopAll but must run before it: tasks may still be talking to services.
   teardown.first((graceMs) => tasks.cancelAll(fatal.error?.message ?? "the run is stopping", graceMs));
+  const autoscaler = new Autoscaler({
+    services,
+    specs: () => services.specList,
+    load: (service) => requestPath?.load(service),
+    usage: () => pool.usage(),
+    waitingTasks: () => tasks.waitingForResources(),
+    log: (level, message, subject) => emit({ type: "log", level, message, subject }),
+    signal: fatal.signal,
+  });
+  // No scaling once teardown begins (added last, so it runs first).
+  teardown.first(() => autoscaler.stop());
 
   const aborted = new Promise<void>((resolve) => {
     if (fatal.signal.aborted) resolve();
@@ -143,6 +167,7 @@ export async function runWorkload(context: RunContext): Promise<string> {
   const servicesUp = services.startAll(fatal.signal).catch((error: unknown) => {
     if (!fatal.signal.aborted) fatal.set(error);
   });
+  autoscaler.start();
   if (context.pilot !== undefined && context.bus !== undefined) {
     const parts: PilotRunParts = {
       options: context.pilot,

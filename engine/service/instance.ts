@@ -62,6 +62,11 @@ export class ServiceInstance {
     this.host = options.launcher.hostOf(options.placement.node);
   }
 
+  /** Instance index within its service. */
+  get index(): number {
+    return this.options.instance;
+  }
+
   get state(): ServiceState {
     return this.current;
   }

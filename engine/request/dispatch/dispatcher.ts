@@ -134,6 +134,43 @@ export class Dispatcher {
     this.signalChange();
   }
 
+  /**
+   * Stops sending to `instance` and waits until its outstanding requests have
+   * ended, at most `timeoutMs`: "drained", "timeout" (some are still on it;
+   * removing it retries them elsewhere) or "absent" (not in this dispatcher).
+   */
+  async drain(instance: number, timeoutMs: number): Promise<"drained" | "timeout" | "absent"> {
+    const entry = this.entries.get(instance);
+    if (!entry || entry.removed) return "absent";
+    const idle = entry.drain();
+    this.signalChange();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    });
+    try {
+      return await Promise.race([idle.then(() => "drained" as const), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The load the autoscaler reads: requests outstanding (in flight and queued)
+   * on the instances in rotation, plus those waiting here for an instance, and
+   * how many instances are in rotation.
+   */
+  load(): { outstanding: number; instances: number } {
+    let outstanding = this.waiting;
+    let instances = 0;
+    for (const entry of this.entries.values()) {
+      if (!entry.available) continue;
+      instances++;
+      outstanding += entry.outstanding;
+    }
+    return { outstanding, instances };
+  }
+
   endpoints(): string[] {
     return [...this.entries.values()].filter((e) => !e.removed).map((e) => e.endpoint);
   }

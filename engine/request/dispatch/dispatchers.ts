@@ -76,6 +76,16 @@ export class DispatcherSet {
     return this.dispatchers.get(service);
   }
 
+  /** The load on `service`'s instances (dispatcher.ts load), or undefined when it takes no requests. */
+  load(service: string): { outstanding: number; instances: number } | undefined {
+    return this.dispatchers.get(service)?.load();
+  }
+
+  /** Drains instance `instance` of `service` (dispatcher.ts drain); "absent" when it has no dispatcher. */
+  async drain(service: string, instance: number, timeoutMs: number): Promise<"drained" | "timeout" | "absent"> {
+    return (await this.dispatchers.get(service)?.drain(instance, timeoutMs)) ?? "absent";
+  }
+
   /** ZeroMQ endpoints of the ready instances that have one (FLOTILLA_SERVICE_<NAME>_ZMQ). */
   zmqEndpoints(service: string): string[] {
     return this.options.endpoints

@@ -2,7 +2,8 @@
  * One instance as the dispatcher sees it: its channel, what it has in
  * flight, when it last answered anything, and whether it is in rotation. An
  * instance that times out, cannot be reached or goes silent leaves rotation
- * and is pinged until it answers again.
+ * and is pinged until it answers again. A draining instance (the service
+ * scales down) gets no new requests and finishes those it has.
  */
 import type { InstanceChannel } from "./channel.js";
 
@@ -27,6 +28,9 @@ export class InstanceEntry {
   lastHeard = performance.now();
   inRotation = true;
   removed = false;
+  /** Scaling down: no new requests; the ones it has run to their end. */
+  draining = false;
+  private idle: (() => void) | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
   private probing = false;
 
@@ -42,7 +46,7 @@ export class InstanceEntry {
   }
 
   get available(): boolean {
-    return this.inRotation && !this.removed;
+    return this.inRotation && !this.removed && !this.draining;
   }
 
   get full(): boolean {
@@ -63,6 +67,26 @@ export class InstanceEntry {
 
   untrack(): void {
     this.outstanding--;
+    if (this.outstanding <= 0) this.wakeIdle();
+  }
+
+  /** Takes it out of rotation for good; resolves once nothing is outstanding on it (or it is removed). */
+  drain(): Promise<void> {
+    this.draining = true;
+    if (this.outstanding <= 0 || this.removed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const previous = this.idle;
+      this.idle = () => {
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  private wakeIdle(): void {
+    const idle = this.idle;
+    this.idle = undefined;
+    idle?.();
   }
 
   /** Out of rotation until it answers a ping; `probeNow`: the first ping goes at once (it may only be slow). */
@@ -81,6 +105,7 @@ export class InstanceEntry {
     this.removed = true;
     this.inRotation = false;
     clearInterval(this.probeTimer);
+    this.wakeIdle();
     // Closing fails the attempts still in flight with "closed", so they are retried elsewhere.
     await this.channel.close();
   }
