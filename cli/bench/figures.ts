@@ -3,6 +3,7 @@
  * as CSV and `flotilla report` draws them, so a figure and its CSV always
  * hold the same numbers. Nothing here loads a charting library.
  */
+import { type AutoscaleRound, type AutoscaleRow, armName } from "./autoscale-types.js";
 import type { BenchResults } from "./results-types.js";
 import type { Stats } from "./stats.js";
 
@@ -189,7 +190,68 @@ function responseFigures(rows: ResponseRow[]): Figure[] {
   return figures;
 }
 
+/** Per arm: p99 and GPU-seconds as ratios to fixed max, the absolute numbers, and round 1's instances over time. */
+function autoscaleFigures(results: BenchResults): Figure[] {
+  const rows = results.rows as unknown as AutoscaleRow[];
+  const name = (row: { arm: AutoscaleRow["arm"] }) => armName(row.arm, results.options);
+  const bar = (x: string, series: string, s: { mean: number; sd: number }, what: string): FigureRow => ({
+    x,
+    group: "flotilla",
+    series,
+    value: s.mean,
+    sd: s.sd,
+    label: `${x}; ${what} mean ${f3(s.mean)} sd ${f3(s.sd)}`,
+  });
+  const ratios = rows.flatMap((r) => [
+    ...(r.p99_ratio ? [bar(name(r), "p99 latency", r.p99_ratio, "p99 ratio")] : []),
+    ...(r.gpu_ratio ? [bar(name(r), "GPU-seconds", r.gpu_ratio, "GPU-seconds ratio")] : []),
+  ]);
+  const rounds = (results.rounds as unknown as AutoscaleRound[]).filter((r) => r.round === 1 && r.error === undefined);
+  const steps = rounds.flatMap((r) =>
+    r.ready_steps.map(([x, n]): FigureRow => {
+      const arm = armName(r.arm, results.options);
+      return { x, group: "flotilla", series: arm, value: n, sd: 0, label: `${arm} at ${x} s: ${n} ready` };
+    }),
+  );
+  const figures: Figure[] = [
+    {
+      name: "autoscale-ratios",
+      title: "p99 latency and GPU-seconds over fixed max (same round)",
+      kind: "grouped",
+      x: { title: "arm", scale: "ordinal" },
+      y: { title: "ratio to fixed max" },
+      rows: ratios,
+    },
+    {
+      name: "autoscale-p99",
+      title: "Request time per arm",
+      kind: "grouped",
+      x: { title: "arm", scale: "ordinal" },
+      y: { title: "total time per request (ms)" },
+      rows: rows.flatMap((r) => [bar(name(r), "p50", r.p50_ms, "p50"), bar(name(r), "p99", r.p99_ms, "p99")]),
+    },
+    {
+      name: "autoscale-gpu-seconds",
+      title: "GPU-seconds held by the instances",
+      kind: "grouped",
+      x: { title: "arm", scale: "ordinal" },
+      y: { title: "GPU-seconds" },
+      rows: rows.map((r) => bar(name(r), "GPU-seconds", r.gpu_seconds, "GPU-seconds")),
+    },
+    {
+      name: "autoscale-instances",
+      title: "Ready instances over time (round 1)",
+      kind: "steps",
+      x: { title: "seconds since the first burst started", scale: "linear" },
+      y: { title: "ready instances" },
+      rows: steps,
+    },
+  ];
+  return figures.filter((figure) => figure.rows.length > 0);
+}
+
 export function figuresOf(results: BenchResults): Figure[] {
   if (results.experiment === "bootstrap") return bootstrapFigures(results.rows as unknown as BootstrapRow[]);
+  if (results.experiment === "autoscale") return autoscaleFigures(results);
   return responseFigures(results.rows as unknown as ResponseRow[]);
 }

@@ -1,5 +1,5 @@
 /** The shape of results.json (results.ts writes it, figures.ts and report read it). */
-export type Experiment = "bootstrap" | "response" | "inference";
+export type Experiment = "bootstrap" | "response" | "inference" | "autoscale";
 
 export interface BenchResults {
   v: 1;

@@ -1,10 +1,12 @@
 /**
  * `flotilla bench bootstrap|response|inference`: the three experiments of
- * the paper, run with this binary on this machine (docs/benchmarks.md). Each
+ * the paper, and `flotilla bench autoscale`, run with this binary on this
+ * machine (docs/benchmarks.md). Each
  * writes a results directory that `flotilla report` turns into figures.
  */
 import { type Command, Option } from "commander";
 import { PLATFORMS } from "../../engine/index.js";
+import { benchAutoscale } from "../bench/autoscale.js";
 import { benchBootstrap } from "../bench/bootstrap.js";
 import { benchInference } from "../bench/inference.js";
 import { benchResponse } from "../bench/response.js";
@@ -46,7 +48,9 @@ async function run(bench: (flags: never) => Promise<number>, flags: unknown): Pr
 export function register(program: Command): void {
   const bench = program
     .command("bench")
-    .description("run the paper's experiments on this machine and write a results directory for `flotilla report`");
+    .description(
+      "run the paper's experiments (and the autoscale one) on this machine and write a results directory for `flotilla report`",
+    );
   common(
     bench
       .command("bootstrap")
@@ -78,4 +82,26 @@ export function register(program: Command): void {
       "1,2",
     ),
   ).action((flags) => run(benchInference, flags));
+  bench
+    .command("autoscale")
+    .description("bursty requests to a NOOP service: fixed min, fixed max and autoscale min..max, p99 and GPU-seconds")
+    .option("--min <n>", "instances of the small fixed arm, and autoscale's min", "1")
+    .option("--max <n>", "instances of the large fixed arm (the baseline), and autoscale's max", "4")
+    .option("--bursts <n>", "bursts of requests, one inference task each", "3")
+    .option("--requests <n>", "requests per burst", "200")
+    .option("--concurrency <n>", "requests in flight during a burst", "8")
+    .option("--gap <s>", "idle seconds between bursts", "5")
+    .option("--delay <ms>", "the NOOP model's time per request", "50")
+    .option("--max-inflight <n>", "requests one instance works on at once", "2")
+    .option("--target <n>", "autoscale target_outstanding", "2")
+    .option("--up-after <duration>", "autoscale up_after", "1s")
+    .option("--down-after <duration>", "autoscale down_after", "1s")
+    .option("--rounds <n>", "rounds of the three arms", "1")
+    .option("--out <dir>", "results directory (default: a new one under flotilla-bench/)")
+    .option("--json", "NDJSON progress events and the final result on stdout")
+    .addOption(new Option("--platform <name>", "where instances run").choices([...PLATFORMS]))
+    .option("--nodes <n>", "nodes per measurement (Slurm)")
+    .option("--cores <n>", "cores per node (default on local: max + 2)")
+    .option("--gpus <n>", "GPUs per node (default on local: max fake GPU ids)")
+    .action((flags) => run(benchAutoscale, flags));
 }

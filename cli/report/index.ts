@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FlotillaError, mkdirPrivate, writePrivateFileSync } from "../../engine/index.js";
+import { autoscaleSummary } from "../bench/autoscale.js";
 import { bootstrapSummary } from "../bench/bootstrap.js";
 import { type Figure, figuresOf } from "../bench/figures.js";
 import { gridSummary } from "../bench/grid-fold.js";
@@ -35,6 +36,13 @@ function benchSource(dir: string): Source {
     bootstrap: "Experiment 1: bootstrap time",
     response: "Experiment 2: response time of a NOOP model",
     inference: "Experiment 3: inference time with a real model",
+    autoscale: "Autoscaling against fixed instance counts under bursty load",
+  };
+  const summaries = {
+    bootstrap: bootstrapSummary,
+    response: gridSummary,
+    inference: gridSummary,
+    autoscale: autoscaleSummary,
   };
   const when = new Date(results.started).toISOString();
   return {
@@ -44,7 +52,7 @@ function benchSource(dir: string): Source {
       ...results.notes,
     ],
     figures: figuresOf(results),
-    summary: results.experiment === "bootstrap" ? bootstrapSummary(results) : gridSummary(results),
+    summary: summaries[results.experiment](results),
   };
 }
 
