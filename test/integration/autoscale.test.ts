@@ -155,4 +155,48 @@ tasks:
     expect(Math.max(...history.map((e) => e.to))).toBeLessThanOrEqual(4);
     expect(history.at(-1)?.to).toBeGreaterThanOrEqual(1);
   }, 60_000);
+
+  it("keeps running when an added instance fails for good, frees what it held and backs off", async () => {
+    const model = join(REPO, "examples", "stdio-model.py");
+    const { events, session } = await run(
+      `version: 1
+name: bad-start
+allocation: { platform: local, cores: 6, gpus: 3 }
+services:
+  - name: llm
+    backend: stdio
+    # Only the first instance has a model; the ones autoscaling adds exit at once.
+    command: ["sh", "-c", "if [ {instance} = 0 ]; then exec python3 ${model}; else echo no model >&2; exit 3; fi"]
+    gpus: 1
+    max_inflight: 4
+    autoscale: { min: 1, max: 3, target_outstanding: 2, up_after: 300ms, down_after: 1s }
+tasks:
+  - name: burst
+    service: llm
+    requests: burst.jsonl
+    concurrency: 12
+`,
+      { "burst.jsonl": promptLines(300) },
+    );
+    const history = scales(events, "llm");
+    const adds = history.filter((e) => e.to > e.from);
+    expect(adds.length).toBeGreaterThan(0);
+    const added = new Set(adds.flatMap((e) => e.instances ?? []));
+    const failed = ofType(events, "service:state").filter((e) => e.state === "failed");
+    expect(new Set(failed.map((e) => e.instance))).toEqual(added);
+    // Each failed instance was retired once, with a warning, and the service tried no more for a while.
+    const warned = ofType(events, "log").filter((e) => e.message.includes("added by autoscaling failed"));
+    expect(warned.map((e) => e.subject).sort()).toEqual(
+      adds
+        .flatMap((e) => e.instances ?? [])
+        .map((i) => `llm.${i}`)
+        .sort(),
+    );
+    expect(history.some((e) => e.held_back === "added instances failed")).toBe(true);
+    // GPUs went back: nothing was ever held twice, and the requests were all answered by instance 0.
+    assertNoDoubleBooking(events);
+    const burst = answeredOnce(session, "burst", "llm", 300);
+    expect(burst.problems).toEqual([]);
+    expect([...burst.byInstance.keys()]).toEqual([0]);
+  }, 60_000);
 });

@@ -39,6 +39,7 @@ function setup(options: { room?: number; waiting?: ResourceRequest[] } = {}) {
       return { indexes: [count], done: Promise.resolve() };
     },
     borrowed: () => [],
+    lastRetired: () => undefined,
     emitScale: (
       _s: ServiceSpec,
       from: number,
