@@ -201,9 +201,8 @@ export class ServiceSet {
 
   /**
    * Adds up to `count` instances of an autoscaled service, each on cores and
-   * GPUs free now (as many as fit), and starts them. Returns their indexes. A
-   * failed start is not fatal: the instance's cores and GPUs are freed, and the
-   * autoscaler may try again.
+   * GPUs free now (as many as fit), and starts them. Returns their indexes.
+   * One that fails for good is not fatal: it is retired (retire()).
    */
   grow(name: string, count: number, signal: AbortSignal): number[] {
     const instances = this.byName.get(name);
@@ -220,22 +219,9 @@ export class ServiceSet {
     for (const instance of fresh) instance.announce();
     instances.push(...fresh);
     for (const instance of fresh) {
-      instance.start(signal).catch(() => {
-        if (signal.aborted) return;
-        // Its failed event says why; it leaves the service and its cores and GPUs the run.
-        const list = this.byName.get(name) ?? [];
-        const at = list.indexOf(instance);
-        if (at !== -1) list.splice(at, 1);
-        void instance.stop().finally(() => {
-          this.forget(instance);
-          this.options.onChange();
-        });
-        this.options.log?.(
-          "warn",
-          `${name}.${instance.index} added by autoscaling did not start; its cores and GPUs are free again`,
-          `${name}.${instance.index}`,
-        );
-      });
+      this.added.add(instance);
+      // Its failed event says why; changed() retires it once it has given up.
+      instance.start(signal).catch(() => this.changed(name));
     }
     return fresh.map((i) => i.index);
   }
@@ -263,6 +249,7 @@ export class ServiceSet {
           );
         }
         await instance.stop(graceMs);
+        this.added.delete(instance);
         this.forget(instance);
         draining.splice(draining.indexOf(instance), 1);
         this.options.onChange();
@@ -328,6 +315,32 @@ export class ServiceSet {
     return list;
   }
 
+  /**
+   * An instance autoscaling added that failed for good (did not start, or
+   * exited with no restart left) leaves the service, and its cores and GPUs
+   * the run, so the rule may try again elsewhere. Not fatal to the run.
+   */
+  private retire(name: string, instance: ServiceInstance): void {
+    this.added.delete(instance);
+    this.retiredAt.set(name, performance.now());
+    const list = this.byName.get(name) ?? [];
+    list.splice(list.indexOf(instance), 1);
+    const id = `${name}.${instance.index}`;
+    this.options.log?.("warn", `${id} added by autoscaling failed; its cores and GPUs are free again`, id);
+    void instance.stop().finally(() => {
+      this.forget(instance);
+      this.options.onChange();
+    });
+  }
+
+  /** When (performance.now()) an instance autoscaling added last failed for good, by service. */
+  lastRetired(name: string): number | undefined {
+    return this.retiredAt.get(name);
+  }
+
+  private readonly retiredAt = new Map<string, number>();
+  /** Instances the autoscaler added (retired when they fail for good). */
+  private readonly added = new Set<ServiceInstance>();
   private readonly manual = new Set<string>();
   private readonly draining = new Map<string, ServiceInstance[]>();
   private readonly specs = new Map<string, ServiceSpec>();
@@ -407,6 +420,7 @@ export class ServiceSet {
 
   private changed(service: string): void {
     const instances = this.byName.get(service) ?? [];
+    for (const instance of instances.filter((i) => i.gaveUp && this.added.has(i))) this.retire(service, instance);
     if (!this.everReady.has(service) && instances.every((instance) => instance.state === "ready")) {
       this.everReady.add(service);
     }

@@ -16,6 +16,9 @@ import { type Decision, decide, type RawLoad, type ScaleMemory, scaleLoad } from
 export const HELD_MAX = "max";
 export const HELD_NO_ROOM = "no free cores/GPUs";
 export const HELD_FOR_TASKS = "pending tasks need the resources";
+export const HELD_FAILED = "added instances failed";
+/** After an added instance failed for good, no scale-up of its service for this long (no restart storm). */
+export const FAILED_BACKOFF_MS = 10_000;
 
 export interface AutoscalerOptions {
   services: ServiceSet;
@@ -110,7 +113,10 @@ export class Autoscaler {
       case "up": {
         let held = decision.wanted > decision.to ? HELD_MAX : undefined;
         let added: number[] = [];
-        if (decision.to > count) {
+        const failedAt = services.lastRetired(spec.name);
+        if (decision.to > count && failedAt !== undefined && performance.now() - failedAt < FAILED_BACKOFF_MS) {
+          held = HELD_FAILED;
+        } else if (decision.to > count) {
           const room = roomWith(this.options.usage(), services.borrowed());
           if (waitingThatFits(room, this.options.waitingTasks()) !== undefined) held = HELD_FOR_TASKS;
           else {

@@ -48,4 +48,13 @@ describe("checkFits", () => {
     const loaded = parseWorkload("version: 1\n", "w.yaml");
     expect(() => checkFits(loaded, [])).toThrow(/the allocation has no nodes/);
   });
+
+  it("requires the min instances of an autoscaled service to fit, not the max", () => {
+    const scaled = (min: number) =>
+      `version: 1\nservices:\n  - { name: llm, backend: noop, gpus: 1, autoscale: { min: ${min}, max: 8 } }\n`;
+    expect(fitProblems(scaled(2), 1, 4, 2)).toEqual([]);
+    expect(fitProblems(scaled(3), 1, 4, 2)).toEqual([
+      "w.yaml:3:60: services[0].autoscale.min: only 2 of 3 instances fit (each needs 1 core and 1 GPU; 1 node × 4 cores, 2 GPUs)",
+    ]);
+  });
 });
