@@ -43,11 +43,8 @@ export interface InstanceView {
 /** One `service:scale` decision. */
 export type ScaleDecision = Omit<ServiceScaleEvent, "type" | "service"> & { ts: number };
 
-/**
- * The latest `service:scale` of a service, how many it has had, and the
- * newest decisions, oldest first (the last SCALE_LIMIT).
- */
-export type ScaleView = ScaleDecision & { count: number; decisions: ScaleDecision[] };
+/** The latest `service:scale` of a service, and how many it has had. */
+export type ScaleView = ScaleDecision & { count: number };
 
 export interface ServiceView {
   name: string;
@@ -91,6 +88,8 @@ export interface SessionState {
   /** Notable events (warnings, errors, failures, restarts), newest last, bounded. */
   notable: Array<{ ts: number; level: LogEvent["level"]; message: string }>;
   walltimeWarning?: { deadline: number; remaining_ms: number };
+  /** Per service that scaled: its newest decisions, oldest first (the last SCALE_LIMIT). */
+  scaleDecisions?: Readonly<Record<string, ScaleDecision[]>>;
   end?: Omit<SessionEndEvent, "type"> & { ts: number };
   lastSeq: number;
   lastTs: number;
@@ -208,15 +207,15 @@ function reduceScale(state: SessionState, event: Extract<EngineEvent, { type: "s
   const { type: _type, service: name, v: _v, seq: _seq, ...decision } = event;
   const index = state.services.findIndex((service) => service.name === name);
   const service: ServiceView = index === -1 ? { name, instances: [] } : (state.services[index] as ServiceView);
-  const kept = [...(service.scale?.decisions ?? []), decision];
-  const scale: ScaleView = {
-    ...decision,
-    count: (service.scale?.count ?? 0) + 1,
-    decisions: kept.length > SCALE_LIMIT ? kept.slice(-SCALE_LIMIT) : kept,
-  };
+  const scale: ScaleView = { ...decision, count: (service.scale?.count ?? 0) + 1 };
   const services = [...state.services];
   services.splice(index === -1 ? services.length : index, index === -1 ? 0 : 1, { ...service, scale });
-  return { ...state, services };
+  const kept = [...(state.scaleDecisions?.[name] ?? []), decision];
+  const scaleDecisions = {
+    ...state.scaleDecisions,
+    [name]: kept.length > SCALE_LIMIT ? kept.slice(-SCALE_LIMIT) : kept,
+  };
+  return { ...state, services, scaleDecisions };
 }
 
 function pick<K extends "endpoint" | "zmq" | "launch_ms" | "init_ms" | "publish_ms" | "error">(

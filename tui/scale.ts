@@ -4,7 +4,7 @@
  * count they aim at, and their scale decisions in words. Pure.
  */
 import { parse } from "yaml";
-import type { ScaleDecision, ServiceView } from "../engine/state.js";
+import type { ScaleDecision, ServiceView, SessionState } from "../engine/state.js";
 import { clock } from "./format.js";
 
 export interface ScaleRange {
@@ -41,7 +41,14 @@ export function isAutoscaled(service: ServiceView, range: ScaleRange | undefined
 }
 
 export function lastDecision(service: ServiceView): ScaleDecision | undefined {
-  return service.scale?.decisions.at(-1);
+  return service.scale;
+}
+
+const NO_DECISIONS: ScaleDecision[] = [];
+
+/** The newest decisions the state keeps for a service, oldest first. */
+export function decisionsOf(state: SessionState, service: string): ScaleDecision[] {
+  return state.scaleDecisions?.[service] ?? NO_DECISIONS;
 }
 
 /** The instance count the service aims at: its last decision's, else its start (min), else every instance. */

@@ -141,9 +141,11 @@ describe("autoscaled services on the dashboard", () => {
         reason: "manual",
         load: { outstanding: i, instances: 3, per_instance: i / 3, target: 4 },
       });
-    const llm = replay(log.events).services.find((s) => s.name === "llm");
-    expect(llm?.scale?.count).toBe(SCALE_LIMIT + 12);
-    expect(llm?.scale?.decisions).toHaveLength(SCALE_LIMIT);
-    expect(llm?.scale?.decisions.at(-1)?.load.outstanding).toBe(SCALE_LIMIT + 9);
+    const state = replay(log.events);
+    expect(state.services.find((s) => s.name === "llm")?.scale?.count).toBe(SCALE_LIMIT + 12);
+    const kept = state.scaleDecisions?.llm ?? [];
+    expect(kept).toHaveLength(SCALE_LIMIT);
+    expect(kept.at(-1)?.load.outstanding).toBe(SCALE_LIMIT + 9);
+    expect(kept[0]?.load.outstanding).toBe(10);
   });
 });

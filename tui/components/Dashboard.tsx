@@ -10,6 +10,7 @@ import { useScaleRanges } from "../hooks/use-scale-ranges.js";
 import { useSessionState } from "../hooks/use-session-state.js";
 import { useWindowSize, type WindowSize } from "../hooks/use-window-size.js";
 import { planRows } from "../layout.js";
+import { decisionsOf } from "../scale.js";
 import { screenNow, serviceMetrics } from "../selectors.js";
 import { instanceStderrPaths } from "../session-paths.js";
 import type { StateSource } from "../store.js";
@@ -63,8 +64,9 @@ export function Dashboard(props: DashboardProps) {
   const ranges = useScaleRanges(sessionDir);
   const width = Math.max(40, columns);
   const detail = view.detail && service !== undefined;
+  const decisions = service ? decisionsOf(state, service.name) : [];
   const plan = planRows(rows, {
-    services: detail ? detailRowsWanted(service) : Math.max(1, state.services.length),
+    services: detail ? detailRowsWanted(service, decisions.length) : Math.max(1, state.services.length),
     // The detail takes the latency section's place: its rows go to the detail.
     latency: detail ? 0 : state.services.length,
     // A printed report has no scrollback log above it: its finished tasks are rows here.
@@ -90,6 +92,7 @@ export function Dashboard(props: DashboardProps) {
                 columns={width}
                 now={now}
                 range={ranges[service.name]}
+                decisions={decisions}
               />
             ) : (
               <>
@@ -122,8 +125,7 @@ export function Dashboard(props: DashboardProps) {
 }
 
 /** Instances, the stderr caption and a few lines of it, and the newest scale decisions under their caption. */
-function detailRowsWanted(service: ServiceView): number {
-  const decisions = service.scale?.decisions.length ?? 0;
+function detailRowsWanted(service: ServiceView, decisions: number): number {
   return service.instances.length + 1 + 3 + (decisions > 0 ? 1 + Math.min(decisions, 8) : 0);
 }
 

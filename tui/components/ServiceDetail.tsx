@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic */
 import { Box, Text } from "ink";
 import type { ServiceMetrics } from "../../engine/events.js";
-import type { ServiceView } from "../../engine/state.js";
+import type { ScaleDecision, ServiceView } from "../../engine/state.js";
 import { cell, formatDuration, formatIds, formatLatency } from "../format.js";
 import { windowStart } from "../layout.js";
 import { decisionLine, type ScaleRange } from "../scale.js";
@@ -20,17 +20,18 @@ export interface ServiceDetailProps {
   now: number;
   /** Its autoscale range, when it has one. */
   range?: ScaleRange | undefined;
+  /** Its newest scale decisions, oldest first. */
+  decisions?: ScaleDecision[];
 }
 
 const W = { index: 4, state: 14, node: 10, gpus: 7, restarts: 9, since: 7 } as const;
 
 export function ServiceDetail(props: ServiceDetailProps) {
-  const { service, metrics, selected, stderr, rows, columns, now, range } = props;
+  const { service, metrics, selected, stderr, rows, columns, now, range, decisions = [] } = props;
   const c = useColor();
   const instance = service.instances[selected];
   const tail = stderr.length > 0 ? stderr : (instance?.stderr_tail ?? []);
   // The newest scale decisions take up to half the rows, then the instances (at least one row), then the stderr tail.
-  const decisions = service.scale?.decisions ?? [];
   const decisionRows = rows >= 4 ? Math.min(decisions.length, Math.max(1, Math.floor((rows - 2) / 2))) : 0;
   const scaleLines = decisions.length > 0 && decisionRows > 0 ? decisionRows + 1 : 0;
   const left = rows - scaleLines;
