@@ -80,3 +80,20 @@ export function decisionLine(decision: ScaleDecision): string {
   const held = decision.held_back ? `  held back: ${decision.held_back}` : "";
   return `${clock(decision.ts)}  ${decision.from} → ${decision.to}  ${scaleArrow(decision)} ${decision.reason}  ${load.per_instance.toFixed(1)}/instance vs target ${load.target} (${load.outstanding} on ${load.instances})${held}`;
 }
+
+/**
+ * Instances a scale-down is draining: still ready (they finish what they
+ * have) but out of rotation until they stop. An index the service reused
+ * after the decision is not one of them.
+ */
+export function drainingIndexes(service: ServiceView, decisions: readonly ScaleDecision[]): ReadonlySet<number> {
+  const draining = new Set<number>();
+  for (const decision of decisions) {
+    if (decision.to >= decision.from) continue;
+    for (const index of decision.instances ?? []) {
+      const instance = service.instances.find((i) => i.instance === index);
+      if (instance?.state === "ready" && instance.since <= decision.ts) draining.add(index);
+    }
+  }
+  return draining;
+}

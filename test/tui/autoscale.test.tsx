@@ -130,6 +130,31 @@ describe("autoscaled services on the dashboard", () => {
     expect(detail).toMatch(/ 3\s+○ stopped/);
   });
 
+  it("an instance being drained is out of the ready count, with a glyph of its own until it stops", async () => {
+    const log = scaledSession();
+    log.at(11_000).emit({
+      type: "service:scale",
+      service: "llm",
+      from: 3,
+      to: 2,
+      reason: "load_low",
+      instances: [2],
+      load: { outstanding: 1, instances: 3, per_instance: 0.3, target: 4 },
+    });
+    const app = renderDashboard(log.events);
+    expect(await frameWhere(app, (f) => f.includes("(1..8)"))).toMatch(/▸ llm\s+2\/2\s+\(1\.\.8\) ↓low\s+●●◌ /);
+    await press(app, KEY.enter);
+    expect(await frameWhere(app, (f) => f.includes("Service llm"))).toMatch(/ 2\s+◌ draining\s+node0/);
+    await press(app, KEY.escape, "?");
+    expect(await frameWhere(app, (f) => f.includes("Keys"))).toContain("◌ draining: an autoscaled instance");
+    // Once it stops it leaves the row; the index may come back later as a new instance.
+    log.at(11_500).emit({ type: "service:state", service: "llm", instance: 2, state: "stopped", ...node });
+    log.at(12_000).emit({ type: "service:state", service: "llm", instance: 2, state: "ready", ...node });
+    cleanup();
+    const again = renderDashboard(log.events);
+    expect(await frameWhere(again, (f) => f.includes("(1..8)"))).toMatch(/▸ llm\s+3\/2\s+\(1\.\.8\) ↓low\s+●●● /);
+  });
+
   it("the reducer keeps the newest decisions, bounded, and counts them all", () => {
     const log = scaledSession();
     for (let i = 0; i < SCALE_LIMIT + 10; i += 1)

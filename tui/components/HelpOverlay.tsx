@@ -3,6 +3,7 @@ import { Box, Text } from "ink";
 import { SERVICE_STATES } from "../../engine/events.js";
 import type { DashboardMode } from "../hooks/use-keys.js";
 import { INSTANCE_GLYPHS, instanceColor, useColor } from "../theme.js";
+import { DRAINING_GLYPH } from "./InstanceGlyphs.js";
 
 const QUIT: Record<DashboardMode, string> = {
   run: "quit (asks first while work is running; then tears down)",
@@ -38,6 +39,9 @@ export function HelpOverlay({ columns, mode }: { columns: number; mode: Dashboar
             {`${INSTANCE_GLYPHS[state]} ${state}  `}
           </Text>
         ))}
+      </Text>
+      <Text wrap="truncate" {...c("gray")}>
+        {`${DRAINING_GLYPH} draining: an autoscaled instance a scale-down takes out, until it stops`}
       </Text>
       <Text bold>Latency bars</Text>
       <Text wrap="truncate">█ communication ▓ service ░ inference │ █ launch ▓ init ░ publish</Text>

@@ -3,8 +3,19 @@ import { Text } from "ink";
 import type { InstanceView } from "../../engine/state.js";
 import { INSTANCE_GLYPHS, instanceColor, useColor } from "../theme.js";
 
+/** Instances a scale-down is draining (still ready, out of rotation). */
+export const DRAINING_GLYPH = "◌";
+
 /** One glyph per instance, `width` cells at most (then `+N`). */
-export function InstanceGlyphs({ instances, width }: { instances: InstanceView[]; width: number }) {
+export function InstanceGlyphs({
+  instances,
+  width,
+  draining,
+}: {
+  instances: InstanceView[];
+  width: number;
+  draining?: ReadonlySet<number>;
+}) {
   const c = useColor();
   const fits = instances.length <= width;
   const shown = fits ? instances : instances.slice(0, Math.max(0, width - 3));
@@ -13,8 +24,8 @@ export function InstanceGlyphs({ instances, width }: { instances: InstanceView[]
   return (
     <Text>
       {shown.map((instance) => (
-        <Text key={instance.instance} {...c(instanceColor(instance.state))}>
-          {INSTANCE_GLYPHS[instance.state]}
+        <Text key={instance.instance} {...c(draining?.has(instance.instance) ? "gray" : instanceColor(instance.state))}>
+          {draining?.has(instance.instance) ? DRAINING_GLYPH : INSTANCE_GLYPHS[instance.state]}
         </Text>
       ))}
       <Text>{more + " ".repeat(pad)}</Text>

@@ -4,8 +4,9 @@ import type { ServiceMetrics } from "../../engine/events.js";
 import type { ScaleDecision, ServiceView } from "../../engine/state.js";
 import { cell, formatDuration, formatIds, formatLatency } from "../format.js";
 import { windowStart } from "../layout.js";
-import { decisionLine, type ScaleRange } from "../scale.js";
+import { decisionLine, drainingIndexes, type ScaleRange } from "../scale.js";
 import { INSTANCE_GLYPHS, instanceColor, useColor } from "../theme.js";
+import { DRAINING_GLYPH } from "./InstanceGlyphs.js";
 import { SectionTitle, type TitlePart } from "./SectionTitle.js";
 
 export interface ServiceDetailProps {
@@ -35,6 +36,7 @@ export function ServiceDetail(props: ServiceDetailProps) {
   const decisionRows = rows >= 4 ? Math.min(decisions.length, Math.max(1, Math.floor((rows - 2) / 2))) : 0;
   const scaleLines = decisions.length > 0 && decisionRows > 0 ? decisionRows + 1 : 0;
   const left = rows - scaleLines;
+  const draining = drainingIndexes(service, decisions);
   const instanceRows = Math.max(1, Math.min(service.instances.length, left - 1 - Math.min(tail.length, 3)));
   const tailRows = Math.max(0, left - instanceRows - 1);
   const start = windowStart(service.instances.length, instanceRows, selected);
@@ -59,9 +61,13 @@ export function ServiceDetail(props: ServiceDetailProps) {
           <Text key={view.instance} wrap="truncate" inverse={isSelected}>
             <Text>{isSelected ? "▸ " : "  "}</Text>
             <Text>{cell(String(view.instance), W.index)}</Text>
-            <Text {...c(instanceColor(view.state))}>
-              {cell(`${INSTANCE_GLYPHS[view.state]} ${view.state}`, W.state)}
-            </Text>
+            {draining.has(view.instance) ? (
+              <Text {...c("gray")}>{cell(`${DRAINING_GLYPH} draining`, W.state)}</Text>
+            ) : (
+              <Text {...c(instanceColor(view.state))}>
+                {cell(`${INSTANCE_GLYPHS[view.state]} ${view.state}`, W.state)}
+              </Text>
+            )}
             <Text>
               {cell(view.node || "–", W.node)}
               {cell(formatIds(view.gpus), W.gpus)}

@@ -1,9 +1,9 @@
 /** @jsxRuntime automatic */
 import { Box, Text } from "ink";
-import type { SessionState } from "../../engine/state.js";
+import type { ServiceView, SessionState } from "../../engine/state.js";
 import { cell, formatCount, formatIds, formatLatency, formatRate } from "../format.js";
 import { windowStart } from "../layout.js";
-import { isAutoscaled, type ScaleRanges, scaleCell, targetCount } from "../scale.js";
+import { decisionsOf, drainingIndexes, isAutoscaled, type ScaleRanges, scaleCell, targetCount } from "../scale.js";
 import { present, readyCount, serviceGpus, serviceMetrics } from "../selectors.js";
 import { useColor } from "../theme.js";
 import { InstanceGlyphs } from "./InstanceGlyphs.js";
@@ -41,7 +41,10 @@ export function Services({ state, selected, rows, columns, ranges = {} }: Servic
   const start = windowStart(services.length, rows, selected);
   const visible = services.slice(start, start + rows);
   const hidden = services.length - visible.length;
-  const ready = services.reduce((sum, service) => sum + readyCount(service), 0);
+  // An instance being drained is still ready but no longer counts: it is on its way out.
+  const readyNow = (service: ServiceView, draining: ReadonlySet<number>) => readyCount(service) - draining.size;
+  const drainingOf = (service: ServiceView) => drainingIndexes(service, decisionsOf(state, service.name));
+  const ready = services.reduce((sum, service) => sum + readyNow(service, drainingOf(service)), 0);
   const total = services.reduce((sum, service) => sum + targetCount(service, ranges[service.name]), 0);
   return (
     <Box flexDirection="column" width={columns}>
@@ -64,9 +67,10 @@ export function Services({ state, selected, rows, columns, ranges = {} }: Servic
         const isSelected = index === selected;
         const range = ranges[service.name];
         const autoscaled = isAutoscaled(service, range);
-        const readyNow = readyCount(service);
+        const draining = drainingOf(service);
+        const readyHere = readyNow(service, draining);
         const target = targetCount(service, range);
-        const allReady = readyNow === target && readyNow > 0;
+        const allReady = readyHere === target && readyHere > 0;
         // Drained instances of an autoscaled service are history, not capacity: only the live ones get a glyph.
         const shown =
           autoscaled && state.end === undefined
@@ -76,9 +80,9 @@ export function Services({ state, selected, rows, columns, ranges = {} }: Servic
           <Text key={service.name} wrap="truncate" inverse={isSelected}>
             <Text>{isSelected ? "▸ " : "  "}</Text>
             <Text bold>{cell(service.name, nameWidth)}</Text>
-            <Text {...c(allReady ? "green" : "yellow")}>{cell(`${readyNow}/${target}`, W.ready)}</Text>
+            <Text {...c(allReady ? "green" : "yellow")}>{cell(`${readyHere}/${target}`, W.ready)}</Text>
             {scaled ? <Text>{cell(scaleCell(service, range, scaleCells < 22), scaleCells)}</Text> : null}
-            <InstanceGlyphs instances={shown} width={glyphs} />
+            <InstanceGlyphs instances={shown} width={glyphs} draining={draining} />
             <Text>
               {" "}
               {cell(formatIds(serviceGpus(service)), W.gpus)}
