@@ -113,6 +113,9 @@ export function formatPlan(plan: WorkloadPlan, heading: string): string {
   const queuedTasks = plan.queued.length - queuedServices;
   const lines = [heading, `services: ${plan.services.length} instances placed, ${queuedServices} not placed`];
   lines.push(...(plan.services.length <= LIST_LIMIT ? itemRows(plan.services) : summaryRows(plan, "service")));
+  for (const a of plan.autoscaled ?? []) {
+    lines.push(`  ${a.service}: autoscaled, ${a.min} to ${a.max} instances; placed here: the ${a.min} it starts with`);
+  }
   const waiting = plan.tasks.filter((t) => t.waits_for !== undefined).length;
   lines.push(
     `tasks: ${plan.tasks.length - waiting} start at once, ${waiting} when their services are ready, ` +

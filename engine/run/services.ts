@@ -168,14 +168,14 @@ export class ServiceSet {
     if (replicas > from) {
       const next = this.nextIndex(name);
       const fresh = this.placeMore(spec, next, next + replicas - from);
-      this.emitScale(
-        spec,
+      this.emitScale({
+        service: name,
         from,
-        replicas,
-        "manual",
+        to: replicas,
+        reason: "manual",
         load,
-        fresh.map((i) => i.index),
-      );
+        instances: fresh.map((i) => i.index),
+      });
       for (const instance of fresh) instance.announce();
       instances.push(...fresh);
       this.startMore(name, fresh, signal);
@@ -183,7 +183,7 @@ export class ServiceSet {
     }
     if (replicas === from) return { added: 0, removed: 0, ...autoscaleOff };
     const { indexes, done } = this.shrink(spec, from - replicas, graceMs);
-    this.emitScale(spec, from, replicas, "manual", load, indexes);
+    this.emitScale({ service: name, from, to: replicas, reason: "manual", load, instances: indexes });
     await done;
     return { added: 0, removed: indexes.length, ...autoscaleOff };
   }
@@ -273,26 +273,10 @@ export class ServiceSet {
     return held;
   }
 
-  /** Emits one `service:scale` event. */
-  emitScale(
-    spec: ServiceSpec,
-    from: number,
-    to: number,
-    reason: ServiceScaleEvent["reason"],
-    load: ScaleLoad,
-    instances: number[],
-    heldBack?: string,
-  ): void {
-    this.options.emit({
-      type: "service:scale",
-      service: spec.name,
-      from,
-      to,
-      reason,
-      ...(instances.length > 0 ? { instances } : {}),
-      load,
-      ...(heldBack === undefined ? {} : { held_back: heldBack }),
-    });
+  /** Emits one `service:scale` event (an empty `instances` is left out). */
+  emitScale(event: Omit<ServiceScaleEvent, "type">): void {
+    const { instances, ...rest } = event;
+    this.options.emit({ type: "service:scale", ...rest, ...(instances?.length ? { instances } : {}) });
   }
 
   private measure(spec: ServiceSpec): ScaleLoad {

@@ -54,6 +54,8 @@ export interface WorkloadPlan {
   tasks: PlannedItem[];
   /** Did not fit at once. Services here mean the run cannot start; tasks here wait for resources. */
   queued: QueuedItem[];
+  /** Autoscaled services: the plan places their `min` instances; up to `max` may run, on what is free then. */
+  autoscaled?: Array<{ service: string; min: number; max: number }>;
 }
 
 export function requestOf(spec: { cores: number; gpus: number; ranks?: number | undefined }): ResourceRequest {
@@ -74,6 +76,10 @@ export function planWorkload(workload: Workload, nodes: readonly NodeResources[]
   );
   const plan: WorkloadPlan = { nodes: [], services: [], tasks: [], queued: [] };
   if (workload.name !== undefined) plan.workload = workload.name;
+  const autoscaled = workload.services.flatMap((s) =>
+    s.autoscale === undefined ? [] : [{ service: s.name, min: s.autoscale.min, max: s.autoscale.max }],
+  );
+  if (autoscaled.length > 0) plan.autoscaled = autoscaled;
 
   const place = (
     kind: "service" | "task",

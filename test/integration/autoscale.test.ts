@@ -121,7 +121,7 @@ tasks:
     requests: steady.jsonl
     concurrency: 12
   - name: warm
-    command: ["sleep", "3"]
+    command: ["sleep", "4"]
   # Needs 2 GPUs when only 1 is free: it waits behind the scaled-up instances.
   - name: gpujob
     command: ["sh", "-c", "echo gpus=$CUDA_VISIBLE_DEVICES"]
@@ -134,7 +134,7 @@ tasks:
     concurrency: 24
     after: [warm]
 `,
-      { "steady.jsonl": promptLines(1500), "surge.jsonl": promptLines(200) },
+      { "steady.jsonl": promptLines(2000), "surge.jsonl": promptLines(200) },
     );
     assertNoDoubleBooking(events);
     const history = scales(events, "llm");

@@ -107,7 +107,14 @@ export class Autoscaler {
         return;
       case "down": {
         const { indexes } = services.shrink(spec, count - decision.to);
-        services.emitScale(spec, count, decision.to, "load_low", load, indexes);
+        services.emitScale({
+          service: spec.name,
+          from: count,
+          to: decision.to,
+          reason: "load_low",
+          load,
+          instances: indexes,
+        });
         return;
       }
       case "up": {
@@ -126,7 +133,17 @@ export class Autoscaler {
         }
         if (added.length === 0 && held === memory.held) return;
         memory.held = held;
-        services.emitScale(spec, count, count + added.length, "load_high", load, added, held);
+        const to = count + added.length;
+        const heldBack = held === undefined ? {} : { held_back: held };
+        services.emitScale({
+          service: spec.name,
+          from: count,
+          to,
+          reason: "load_high",
+          load,
+          instances: added,
+          ...heldBack,
+        });
         return;
       }
     }

@@ -40,23 +40,7 @@ function setup(options: { room?: number; waiting?: ResourceRequest[] } = {}) {
     },
     borrowed: () => [],
     lastRetired: () => undefined,
-    emitScale: (
-      _s: ServiceSpec,
-      from: number,
-      to: number,
-      reason: string,
-      l: unknown,
-      instances: number[],
-      held?: string,
-    ) =>
-      events.push({
-        from,
-        to,
-        reason: reason as ServiceScaleEvent["reason"],
-        load: l as ServiceScaleEvent["load"],
-        ...(instances.length ? { instances } : {}),
-        ...(held === undefined ? {} : { held_back: held }),
-      }),
+    emitScale: ({ service: _service, ...event }: Omit<ServiceScaleEvent, "type">) => events.push(event),
   } as unknown as ServiceSet;
   const scaler = new Autoscaler({
     services,
