@@ -66,7 +66,7 @@ export function startProcess(spec: ProcessSpec, options: SuperviseOptions = {}):
           reject: false,
           buffer: false,
           forceKillAfterDelay: false,
-          stdin: "ignore",
+          stdin: spec.stdinPath === undefined ? "ignore" : { file: spec.stdinPath },
           stdout: "pipe",
           stderr: "pipe",
           env: spec.env,

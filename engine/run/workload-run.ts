@@ -13,6 +13,7 @@ import { checkFits } from "../scheduler/fits.js";
 import { ResourcePool } from "../scheduler/pool.js";
 import { chooseDriver } from "../service/drivers.js";
 import { EndpointRegistry } from "../service/endpoints.js";
+import { Stager } from "../staging/stager.js";
 import { expandTasks } from "../workload/expand.js";
 import type { LoadedWorkload } from "../workload/load.js";
 import type { RequestCapability } from "./capability.js";
@@ -116,6 +117,12 @@ export async function runWorkload(context: RunContext): Promise<string> {
     release: (placement) => pool.release(placement),
   });
   const units = expandTasks(workload);
+  const staging = new Stager({
+    sessionDir: context.sessionDir,
+    workloadDir: loaded.dir,
+    launcher,
+    nodeLocal: workload.allocation.node_local,
+  });
   teardown.add((graceMs) => services.stopAll(graceMs));
   const tasks: TaskRunner = new TaskRunner({
     units,
@@ -131,6 +138,7 @@ export async function runWorkload(context: RunContext): Promise<string> {
           serviceEnv: (service) => requestPath.serviceEnv(service),
         }),
     sessionDir: context.sessionDir,
+    staging,
   });
   // Added after services.stopAll but must run before it: tasks may still be talking to services.
   teardown.first((graceMs) => tasks.cancelAll(fatal.error?.message ?? "the run is stopping", graceMs));
