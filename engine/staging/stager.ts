@@ -11,8 +11,8 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
-import { join, posix, resolve } from "node:path";
+import { rm, rmdir } from "node:fs/promises";
+import { dirname, join, posix, resolve } from "node:path";
 import { promisify } from "node:util";
 import { errorMessage, FlotillaError } from "../errors.js";
 import type { Launcher } from "../launch/types.js";
@@ -159,7 +159,7 @@ export class Stager {
         await this.#transfer(owner, "output", step.source, step.destination, step.mode);
       }
     } finally {
-      if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
+      if (scratch !== undefined) await dropScratch(scratch);
     }
     return missing;
   }
@@ -177,7 +177,7 @@ export class Stager {
         undefined,
       );
     } finally {
-      await rm(scratch, { recursive: true, force: true });
+      await dropScratch(scratch);
     }
   }
 
@@ -195,7 +195,7 @@ export class Stager {
       const cwd = await stageInOnNode(steps, node, owner.id, { base, tag: this.#tag }, archive);
       return { owner, kind: "node-local", cwd, node, vars };
     } finally {
-      await rm(scratch, { recursive: true, force: true });
+      await dropScratch(scratch);
     }
   }
 
@@ -264,6 +264,12 @@ export class Stager {
       );
     }
   }
+}
+
+/** Removes a scratch directory, and the session's staging/ with it once that is empty. */
+async function dropScratch(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await rmdir(dirname(dir)).catch(() => undefined);
 }
 
 /** Matches of `pattern` (relative to the sandbox) among the listed paths, as paths below its base. */
