@@ -15,6 +15,7 @@ import type { Placement } from "../resources.js";
 import type { InstanceDriver } from "../service/driver.js";
 import type { EndpointRegistry } from "../service/endpoints.js";
 import { ServiceInstance } from "../service/instance.js";
+import type { Stager } from "../staging/stager.js";
 import { instanceCount, launchedReplicas } from "../workload/expand.js";
 import type { ServiceSpec } from "../workload/schema.js";
 
@@ -36,6 +37,8 @@ export interface ServiceSetOptions {
   onChange(): void;
   /** Gives a stopped instance's cores and GPUs back (a running session scaling down). */
   release?(placement: Placement): void;
+  /** Workdirs and inputs of instances (docs/workload.md, "Data staging"). */
+  staging?: Stager;
 }
 
 const REMOTE_PLACEMENT: Placement = { node: "remote", cores: [], gpus: [], slots: [] };
@@ -77,6 +80,7 @@ export class ServiceSet {
       emit: options.emit,
       ...(options.log === undefined ? {} : { log: options.log }),
       onChange: () => this.changed(service.name),
+      ...(options.staging === undefined ? {} : { staging: options.staging }),
     });
     if (!driver.remote) this.placements.set(instance, placement);
     return instance;

@@ -94,6 +94,12 @@ export async function runWorkload(context: RunContext): Promise<string> {
     });
   };
 
+  const staging = new Stager({
+    sessionDir: context.sessionDir,
+    workloadDir: loaded.dir,
+    launcher,
+    nodeLocal: workload.allocation.node_local,
+  });
   const services = new ServiceSet({
     services: workload.services,
     place: (service, index) => {
@@ -115,14 +121,9 @@ export async function runWorkload(context: RunContext): Promise<string> {
     log: (level, message, subject) => emit({ type: "log", level, message, subject }),
     onChange: schedulePump,
     release: (placement) => pool.release(placement),
+    staging,
   });
   const units = expandTasks(workload);
-  const staging = new Stager({
-    sessionDir: context.sessionDir,
-    workloadDir: loaded.dir,
-    launcher,
-    nodeLocal: workload.allocation.node_local,
-  });
   teardown.add((graceMs) => services.stopAll(graceMs));
   const tasks: TaskRunner = new TaskRunner({
     units,

@@ -81,7 +81,11 @@ export function prepareSubmission(context: SubmissionContext): Submission {
       ...stagingFrom(spec, context.dir),
     };
   });
-  return { services: workload.services, units: specs.flatMap(taskInstances), renamed };
+  const services = workload.services.map((spec): ServiceSpec => {
+    const { workdir, inputs } = stagingFrom(spec, context.dir);
+    return { ...spec, ...(workdir === undefined ? {} : { workdir }), ...(inputs === undefined ? {} : { inputs }) };
+  });
+  return { services, units: specs.flatMap(taskInstances), renamed };
 }
 
 /**
@@ -89,7 +93,7 @@ export function prepareSubmission(context: SubmissionContext): Submission {
  * `to` and a workdir directory are relative to the submitted file, not to the
  * workload the session started with.
  */
-function stagingFrom(spec: TaskSpec, dir: string): Partial<TaskSpec> {
+function stagingFrom(spec: Pick<TaskSpec, "workdir" | "inputs" | "outputs">, dir: string): Partial<TaskSpec> {
   // A trailing slash says "a directory" (engine/staging/paths.ts): keep it.
   const at = (path: string) => (isAbsolute(path) ? path : `${resolve(dir, path)}${path.endsWith("/") ? "/" : ""}`);
   const out: Partial<TaskSpec> = {};
