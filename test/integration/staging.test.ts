@@ -12,7 +12,7 @@ import {
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EngineEvent } from "../../engine/events.js";
-import { runCli, withUmask } from "../helpers/cli.js";
+import { runCli, startCli, withUmask } from "../helpers/cli.js";
 import { ofType, parseNdjson } from "../helpers/events.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -222,5 +222,30 @@ tasks:
     for (const node of nodes) expect(readdirSync(join(base, node))).toEqual([]);
     const plain = states(events, "plain").find((e) => e.state === "running");
     expect(readFileSync(join(dir, "somewhere", plain?.node as string, "here.txt"), "utf8")).toBe(`${plain?.workdir}\n`);
+  });
+
+  it("collects the outputs of a task canceled by Ctrl-C before the run ends", async () => {
+    const dir = project(`
+tasks:
+  - name: long
+    workdir: node-local
+    outputs: [progress.log]
+    command: ["sh", "-c", "echo started > progress.log; echo ready; exec sleep 60"]
+`);
+    const session = join(dir, "session");
+    const run = startCli(["run", "w.yaml", "--json", "--session-dir", session], { cwd: dir });
+    await run.waitForOutput(/"state":"running"/);
+    // It has written its file once it printed "ready" to its log.
+    const log = join(session, "logs", "long.out");
+    for (let i = 0; i < 200 && !(existsSync(log) && readFileSync(log, "utf8").includes("ready")); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    run.child.kill("SIGINT");
+    const result = await run.done;
+    expect(result.code).toBe(130);
+    const end = states(parseNdjson(result.stdout), "long").at(-1);
+    expect(end).toMatchObject({ state: "canceled" });
+    expect(end?.stage_out_ms).toBeGreaterThanOrEqual(0);
+    expect(readFileSync(join(session, "outputs", "long", "progress.log"), "utf8")).toBe("started\n");
   });
 });
