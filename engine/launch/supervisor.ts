@@ -84,8 +84,8 @@ export function startProcess(spec: ProcessSpec, options: SuperviseOptions = {}):
 
   const streamsDone = subprocess
     ? Promise.all([
-        pump(subprocess.stdout, stdoutFile, (line) => emit("stdout", line)),
-        pump(subprocess.stderr, stderrFile, (line) => emit("stderr", line)),
+        pump(subprocess.stdout, stdoutFile, spec.onLine && ((line) => emit("stdout", line))),
+        pump(subprocess.stderr, stderrFile, spec.onLine && ((line) => emit("stderr", line))),
       ])
     : Promise.resolve();
 

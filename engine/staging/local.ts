@@ -75,6 +75,32 @@ export async function transfer(source: string, destination: string, mode: StageM
   }
 }
 
+/** Files staged at once: enough to hide per-file latency, few enough for a shared login node's file system. */
+export const TRANSFERS_AT_ONCE = 8;
+
+/** Runs `work` over `items`, at most `limit` at a time; rejects with the first failure once the others settled. */
+export async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    // Bounded: each round takes one item, and there are finitely many.
+    while (next < items.length && failure === undefined) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== undefined) throw failure.error;
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await lstat(path);

@@ -21,7 +21,7 @@ import { mkdirPrivate, writePrivateFileSync } from "../session/private-fs.js";
 import type { StageEntry } from "../workload/schema.js";
 import { renderString, type TemplateVars } from "../workload/template.js";
 import { globMatcher } from "./glob.js";
-import { matchLocal, transfer } from "./local.js";
+import { eachLimited, matchLocal, TRANSFERS_AT_ONCE, transfer } from "./local.js";
 import { collectOnNode, listOnNode, type NodeStepOptions, stageInOnNode } from "./node-steps.js";
 import {
   destinationOf,
@@ -155,9 +155,9 @@ export class Stager {
         }
       }
       if (plan.some((step) => step.destination.startsWith(`${fallback}/`))) mkdirPrivate(fallback);
-      for (const step of plan) {
-        await this.#transfer(owner, "output", step.source, step.destination, step.mode);
-      }
+      await eachLimited(plan, TRANSFERS_AT_ONCE, (step) =>
+        this.#transfer(owner, "output", step.source, step.destination, step.mode),
+      );
     } finally {
       if (scratch !== undefined) await dropScratch(scratch);
     }
@@ -222,7 +222,9 @@ export class Stager {
         plan.push({ source, destination: destinationOf(pattern, match, entry.to, root, root), mode: entry.mode });
       }
     }
-    for (const step of plan) await this.#transfer(owner, "input", step.source, step.destination, step.mode);
+    await eachLimited(plan, TRANSFERS_AT_ONCE, (step) =>
+      this.#transfer(owner, "input", step.source, step.destination, step.mode),
+    );
     return plan.length;
   }
 
