@@ -46,14 +46,6 @@ export class FluxLauncher implements Launcher {
 
   start(spec: LaunchSpec): RunningProcess {
     const { placement, mpi, ...rest } = spec;
-    if (spec.stdinPath !== undefined) {
-      // Flux jobs get no stdin from the submitter here: node-local staging needs srun or the local launcher.
-      throw new FlotillaError(
-        "PLATFORM_UNAVAILABLE",
-        `${spec.id}: a Flux job cannot be given a file as stdin (node-local sandboxes need launcher: srun)`,
-        { context: { id: spec.id } },
-      );
-    }
     const rankOf = (node: string): number => {
       const rank = this.#options.ranks.get(node);
       if (rank === undefined) {
