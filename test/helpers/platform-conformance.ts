@@ -17,8 +17,6 @@ export interface ConformanceSetup {
   request: (sessionDir: string) => AllocationRequest;
   /** Whether stop() returns only once the processes are gone (false when a node's daemon kills them). */
   localProcesses: boolean;
-  /** Whether a launcher can give a process a file as its stdin (node-local staging needs it); default true. */
-  stdin?: boolean;
 }
 
 type Observed = Omit<AllocationStateEvent, "type" | "platform">;
@@ -94,10 +92,6 @@ export function describePlatformConformance(name: string, setup: () => Conforman
           cwd,
           stdinPath: input,
         };
-        if (s.stdin === false) {
-          expect(() => launcher.start(step)).toThrowError(/stdin/);
-          return;
-        }
         const record = await launcher.start(step).exited;
         expect(record).toMatchObject({ exitCode: 0, failed: false });
         expect(lines).toEqual([cwd, "from stdin", "read 0"]);
