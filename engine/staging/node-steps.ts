@@ -10,7 +10,11 @@ import { join } from "node:path";
 import { FlotillaError } from "../errors.js";
 import type { Launcher } from "../launch/types.js";
 
-/** Creates the sandbox (0700, refusing a parent another user made), unpacks stdin into it when $4 is 1, prints its path. */
+/**
+ * Creates the sandbox (0700, refusing a parent another user made), unpacks
+ * stdin into it when $4 is 1, prints its path. The mode is set again after
+ * unpacking: an archive's "." entry carries a mode, and tar run as root applies it.
+ */
 const STAGE_IN = `set -e
 umask 077
 base=\${1:-\${TMPDIR:-/tmp}}
@@ -24,6 +28,7 @@ mkdir -p -- "$d"
 chmod 700 -- "$d"
 cd -- "$d"
 if [ "$4" = 1 ]; then tar -x -f -; fi
+chmod 700 .
 pwd -P`;
 
 /** Lists the sandbox: one line per entry, "d path" or "f path". */
