@@ -14,7 +14,6 @@
  * wait for as long as smaller ones keep the resources busy.
  */
 
-import { performance } from "node:perf_hooks";
 import { errorMessage } from "../errors.js";
 import type { TaskState, TaskStateEvent } from "../events.js";
 import type { ExitRecord, Launcher, RunningProcess } from "../launch/types.js";
@@ -24,6 +23,7 @@ import type { Sandbox, Stager } from "../staging/stager.js";
 import type { TaskInstance } from "../workload/expand.js";
 import { dependencyVerdict, resolveDependencies } from "./task-deps.js";
 import { portFor, taskCommand, taskEnvironment, taskVars } from "./task-env.js";
+import { collectOutputs, prepareWorkdir } from "./task-staging.js";
 
 export interface TaskPool {
   place(request: ResourceRequest): Placement | undefined;
@@ -312,17 +312,13 @@ export class TaskRunner {
       });
       const staging = this.options.staging;
       if (staging?.wants(unit.spec)) {
-        const started = performance.now();
-        try {
-          entry.sandbox = await this.track(
-            staging.stageIn({ id: unit.id, label: `task ${unit.id}`, spec: unit.spec }, placement, vars),
-          );
-        } finally {
-          entry.stageInMs = Math.round(performance.now() - started);
-        }
-        env.FLOTILLA_WORKDIR = entry.sandbox.cwd;
+        const prepared = await this.track(prepareWorkdir(staging, unit, placement, vars));
+        entry.stageInMs = prepared.ms;
+        if (prepared.sandbox === undefined) throw prepared.error;
+        entry.sandbox = prepared.sandbox;
+        env.FLOTILLA_WORKDIR = prepared.sandbox.cwd;
         if (this.canceling || entry.cancelRequested) {
-          await this.track(staging.discard(entry.sandbox).catch(() => undefined));
+          await this.track(staging.discard(prepared.sandbox).catch(() => undefined));
           this.ended(entry, { error: "canceled before it started", ...this.stageIn(entry) }, "canceled");
           return;
         }
@@ -389,20 +385,13 @@ export class TaskRunner {
     const parts = [failure, lost];
     // Outputs are collected however the process ended; the task ends only once they are in place.
     let stageOutMs: number | undefined;
-    const { sandbox } = entry;
-    if (sandbox !== undefined && this.options.staging !== undefined) {
-      const started = performance.now();
-      try {
-        const missing = await this.track(this.options.staging.stageOut(sandbox));
-        if (missing.length > 0) {
-          parts.push(`task ${entry.unit.id}: ${missing.join("; ")}`);
-          if (state === "done") state = "failed";
-        }
-      } catch (error) {
-        parts.push(errorMessage(error));
+    if (entry.sandbox !== undefined && this.options.staging !== undefined) {
+      const collected = await this.track(collectOutputs(this.options.staging, entry.sandbox, entry.unit.id));
+      stageOutMs = collected.ms;
+      if (collected.problem !== undefined) {
+        parts.push(collected.problem);
         if (state === "done") state = "failed";
       }
-      stageOutMs = Math.round(performance.now() - started);
     }
     const error = parts.filter((part) => part !== undefined).join("; ");
     this.ended(
