@@ -62,6 +62,8 @@ export class ServiceInstance {
   private readonly host: string;
   /** Its workdir, made before the first start and kept across restarts (a `move` input is staged once). */
   private sandbox: Sandbox | undefined;
+  /** Making the workdir, while that is under way: stop() waits for it, so it can remove what it made. */
+  private stagingIn: Promise<void> | undefined;
 
   constructor(private readonly options: InstanceOptions) {
     this.id = `${options.service.name}.${options.instance}`;
@@ -112,16 +114,18 @@ export class ServiceInstance {
     if (!this.options.driver.remote) {
       const staging = this.options.staging;
       if (staging?.wants(service) && this.sandbox === undefined) {
+        const owner = { id: this.id, label: `service instance ${this.id}`, spec: service };
+        this.stagingIn = staging.stageIn(owner, placement, instanceVars(context)).then((sandbox) => {
+          this.sandbox = sandbox;
+        });
         try {
-          this.sandbox = await staging.stageIn(
-            { id: this.id, label: `service instance ${this.id}`, spec: service },
-            placement,
-            instanceVars(context),
-          );
+          await this.stagingIn;
         } catch (error) {
           throw this.fail(errorMessage(error), { reason: "start_failed" }, error);
         }
+        // Stopped meanwhile: stop() waited for the staging and removes the workdir.
         signal.throwIfAborted();
+        if (this.stopping) throw new FlotillaError("INTERNAL", `${this.id} was stopped before it started`);
       }
       const plan = this.options.driver.command(context);
       const cwd = this.sandbox?.cwd;
@@ -200,6 +204,7 @@ export class ServiceInstance {
     this.options.endpoints.withdraw(this.options.service.name, this.options.instance);
     if (this.process) await this.process.stop(graceMs);
     // A node-local workdir goes with the instance; one in the session stays with the session.
+    await this.stagingIn?.catch(() => undefined);
     const sandbox = this.sandbox;
     this.sandbox = undefined;
     if (sandbox !== undefined) await this.options.staging?.discard(sandbox).catch(() => undefined);

@@ -32,8 +32,9 @@ function project(workload: string): string {
 async function run(
   dir: string,
   umask?: string,
+  name = "session",
 ): Promise<{ code: number | null; events: EngineEvent[]; session: string }> {
-  const session = join(dir, "session");
+  const session = join(dir, name);
   const result = await runCli(["run", "w.yaml", "--json", "--session-dir", session], {
     cwd: dir,
     ...(umask === undefined ? {} : { wrap: withUmask(umask) }),
@@ -247,5 +248,54 @@ tasks:
     expect(end).toMatchObject({ state: "canceled" });
     expect(end?.stage_out_ms).toBeGreaterThanOrEqual(0);
     expect(readFileSync(join(session, "outputs", "long", "progress.log"), "utf8")).toBe("started\n");
+  });
+
+  it("gives a service instance its workdir and inputs before it starts, and removes a node-local one when it stops", async () => {
+    const dir = project(`
+allocation: { cores: 4, node_local: "NODE_LOCAL" }
+services:
+  - name: web
+    replicas: 2
+    workdir: node-local
+    inputs: [{ from: params.txt, to: "conf/params-{instance}.txt" }]
+    command: ["sh", "-c", "pwd > where.txt; cat conf/params-{instance}.txt; echo ready; exec sleep 60"]
+    ready: { log: "^ready$" }
+  - name: missing
+    inputs: [weights/model.bin]
+    command: ["sleep", "60"]
+tasks:
+  - name: look
+    uses: [web]
+    command: ["sh", "-c", "cat NODE_LOCAL/*/web.*/where.txt > seen.txt"]
+    outputs: [seen.txt]
+`);
+    const base = join(dir, "scratch");
+    writeFileSync(join(dir, "w.yaml"), readFileSync(join(dir, "w.yaml"), "utf8").replaceAll("NODE_LOCAL", base));
+    const first = await run(dir);
+    // A service that cannot stage its input fails to start, naming the file: a start-up failure (exit 3).
+    expect(first.code).toBe(3);
+    const failed = ofType(first.events, "service:state").find((e) => e.service === "missing" && e.state === "failed");
+    expect(failed?.error).toContain(
+      `service instance missing.0, inputs[0] ("weights/model.bin"): input missing: ${join(dir, "weights/model.bin")} does not exist`,
+    );
+
+    writeFileSync(
+      join(dir, "w.yaml"),
+      readFileSync(join(dir, "w.yaml"), "utf8").replace(/ {2}- name: missing\n.*\n.*\n/, ""),
+    );
+    const { code, events, session } = await run(dir, undefined, "second");
+    expect(code).toBe(0);
+    const logs = [0, 1].map((i) => readFileSync(join(session, "logs", `web.${i}.out`), "utf8"));
+    for (const log of logs) expect(log).toBe("alpha=1\nready\n");
+    const seen = readFileSync(join(session, "outputs", "look", "seen.txt"), "utf8")
+      .trim()
+      .split("\n")
+      .sort();
+    expect(seen).toEqual(
+      [0, 1].map((i) => expect.stringMatching(new RegExp(`^${base}/flotilla-[0-9a-f]{12}/web\\.${i}$`))),
+    );
+    // Stopped with the run: nothing is left on the node.
+    expect(readdirSync(base)).toEqual([]);
+    expect(ofType(events, "service:state").filter((e) => e.state === "ready")).toHaveLength(2);
   });
 });
