@@ -113,6 +113,12 @@ export interface TaskStateEvent {
   output_incomplete?: boolean;
   /** Inference tasks, on `done`/`failed`/`canceled`: how far their requests got. */
   requests?: RequestProgress;
+  /** Tasks with a workdir, on `running` (or on `failed` when staging in failed): ms spent preparing it and staging inputs. */
+  stage_in_ms?: number;
+  /** Tasks with a workdir, on `done`/`failed`/`canceled`: ms spent collecting outputs (and removing a node-local sandbox). */
+  stage_out_ms?: number;
+  /** Tasks with a workdir: where the process ran (on its node). */
+  workdir?: string;
 }
 
 /** How far an inference task's requests are. */

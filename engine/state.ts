@@ -66,6 +66,9 @@ export interface TaskView {
   exit_code?: number | null;
   signal?: string | null;
   duration_ms?: number;
+  /** Tasks with a workdir: time spent staging inputs in, and collecting outputs. */
+  stage_in_ms?: number;
+  stage_out_ms?: number;
   error?: string;
   /** Inference tasks: how far their requests are (from `metrics` while running, then the final task:state). */
   requests?: RequestProgress;
@@ -245,6 +248,9 @@ function reduceTask(state: SessionState, event: TaskStateEvent & { ts: number })
   if (event.exit_code !== undefined) task.exit_code = event.exit_code;
   if (event.signal !== undefined) task.signal = event.signal;
   if (event.duration_ms !== undefined) task.duration_ms = event.duration_ms;
+  const stageIn = event.stage_in_ms ?? previous?.stage_in_ms;
+  if (stageIn !== undefined) task.stage_in_ms = stageIn;
+  if (event.stage_out_ms !== undefined) task.stage_out_ms = event.stage_out_ms;
   if (event.error !== undefined) task.error = event.error;
   const requests = event.requests ?? previous?.requests;
   if (requests !== undefined) task.requests = requests;

@@ -112,3 +112,11 @@ export function clock(ts: number): string {
   const date = new Date(ts);
   return [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
 }
+
+/** A task's staging times, "in 12ms out 3ms" (either may be absent); "" without a workdir. */
+export function formatStaging(task: { stage_in_ms?: number; stage_out_ms?: number }): string {
+  const parts: string[] = [];
+  if (task.stage_in_ms !== undefined) parts.push(`in ${formatDuration(task.stage_in_ms)}`);
+  if (task.stage_out_ms !== undefined) parts.push(`out ${formatDuration(task.stage_out_ms)}`);
+  return parts.length === 0 ? "" : `staged ${parts.join(" ")}`;
+}

@@ -109,13 +109,16 @@ function formatScale(event: Extract<EngineEvent, { type: "service:scale" }>): st
 
 function formatTask(event: Extract<EngineEvent, { type: "task:state" }>): string | undefined {
   const id = `task ${event.id}`;
-  const took = event.duration_ms === undefined ? "" : ` in ${formatDuration(event.duration_ms)}`;
+  const out = event.stage_out_ms === undefined ? "" : `, outputs collected in ${formatDuration(event.stage_out_ms)}`;
+  const took = `${event.duration_ms === undefined ? "" : ` in ${formatDuration(event.duration_ms)}`}${out}`;
   switch (event.state) {
     case "pending":
     case "scheduled":
       return undefined;
     case "running":
-      return `${id} running on ${event.node ?? "?"}${ids("cores", event.cores)}${ids("gpus", event.gpus)}`;
+      return `${id} running on ${event.node ?? "?"}${ids("cores", event.cores)}${ids("gpus", event.gpus)}${
+        event.stage_in_ms === undefined ? "" : ` (inputs staged in ${formatDuration(event.stage_in_ms)})`
+      }`;
     case "done":
       // Done, but its output did not all reach the session directory (a full disk).
       return `${id} done${took}${event.output_incomplete && event.error ? `: ${event.error}` : ""}`;

@@ -37,9 +37,13 @@ export function closeLog(stream: WriteStream): Promise<void> {
   });
 }
 
-/** Copies a child's stream into its log file and line splitter; resolves at end of stream. */
-export function pump(source: Readable, sink: WriteStream, onLine: (line: string) => void): Promise<void> {
-  const splitter = new LineSplitter(onLine);
+/**
+ * Copies a child's stream into its log file and, when someone wants its
+ * lines, its line splitter; resolves at end of stream. Without `onLine` the
+ * bytes are only written (an archive streamed to a file is not decoded).
+ */
+export function pump(source: Readable, sink: WriteStream, onLine?: (line: string) => void): Promise<void> {
+  const splitter = onLine === undefined ? undefined : new LineSplitter(onLine);
   let sinkBroken = false;
   sink.once("error", () => {
     // Disk full or the like: keep reading lines (probes and tails need them) but stop writing.
@@ -48,7 +52,7 @@ export function pump(source: Readable, sink: WriteStream, onLine: (line: string)
   });
   return new Promise((resolve) => {
     source.on("data", (chunk: Buffer) => {
-      splitter.push(chunk);
+      splitter?.push(chunk);
       // Respect the file's backpressure so a chatty process cannot fill our memory.
       if (!sinkBroken && !sink.destroyed && !sink.write(chunk)) {
         source.pause();
@@ -56,7 +60,7 @@ export function pump(source: Readable, sink: WriteStream, onLine: (line: string)
       }
     });
     const done = (): void => {
-      splitter.flush();
+      splitter?.flush();
       resolve();
     };
     source.once("end", done);

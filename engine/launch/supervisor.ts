@@ -66,7 +66,7 @@ export function startProcess(spec: ProcessSpec, options: SuperviseOptions = {}):
           reject: false,
           buffer: false,
           forceKillAfterDelay: false,
-          stdin: "ignore",
+          stdin: spec.stdinPath === undefined ? "ignore" : { file: spec.stdinPath },
           stdout: "pipe",
           stderr: "pipe",
           env: spec.env,
@@ -84,8 +84,8 @@ export function startProcess(spec: ProcessSpec, options: SuperviseOptions = {}):
 
   const streamsDone = subprocess
     ? Promise.all([
-        pump(subprocess.stdout, stdoutFile, (line) => emit("stdout", line)),
-        pump(subprocess.stderr, stderrFile, (line) => emit("stderr", line)),
+        pump(subprocess.stdout, stdoutFile, spec.onLine && ((line) => emit("stdout", line))),
+        pump(subprocess.stderr, stderrFile, spec.onLine && ((line) => emit("stderr", line))),
       ])
     : Promise.resolve();
 

@@ -33,6 +33,8 @@ export interface LaunchSpec {
   /** Added to the inherited environment. GPU pinning variables are set by the launcher. */
   env: Record<string, string>;
   cwd?: string;
+  /** A file given to the process as its stdin; absent: no stdin. */
+  stdinPath?: string;
   /** Files that receive the process's output (appended). */
   stdoutPath: string;
   stderrPath: string;

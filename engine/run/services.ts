@@ -21,6 +21,7 @@ import type { Placement } from "../resources.js";
 import type { InstanceDriver } from "../service/driver.js";
 import type { EndpointRegistry } from "../service/endpoints.js";
 import { ServiceInstance } from "../service/instance.js";
+import type { Stager } from "../staging/stager.js";
 import { instanceCount, launchedReplicas } from "../workload/expand.js";
 import { AUTOSCALE_DEFAULTS, type ServiceSpec } from "../workload/schema.js";
 
@@ -48,6 +49,8 @@ export interface ServiceSetOptions {
   drain?(service: string, instance: number, timeoutMs: number): Promise<"drained" | "timeout" | "absent">;
   /** The service's load now, for `service:scale` events. */
   measure?(service: ServiceSpec): ScaleLoad;
+  /** Workdirs and inputs of instances (docs/workload.md, "Data staging"). */
+  staging?: Stager;
 }
 
 export interface ScaleView {
@@ -97,6 +100,7 @@ export class ServiceSet {
       emit: options.emit,
       ...(options.log === undefined ? {} : { log: options.log }),
       onChange: () => this.changed(service.name),
+      ...(options.staging === undefined ? {} : { staging: options.staging }),
     });
     if (!driver.remote) this.placements.set(instance, placement);
     return instance;

@@ -38,6 +38,7 @@ export function portFor(unit: TaskInstance): Promise<number> | undefined {
 export function taskVars(unit: TaskInstance, placement: Placement, host: string, port?: number): TemplateVars {
   return {
     host,
+    node: placement.node,
     gpu_ids: placement.gpus,
     instance: unit.index,
     ...(unit.item === undefined ? {} : { item: unit.item }),

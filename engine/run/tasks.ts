@@ -19,9 +19,11 @@ import type { TaskState, TaskStateEvent } from "../events.js";
 import type { ExitRecord, Launcher, RunningProcess } from "../launch/types.js";
 import type { Placement, ResourceRequest } from "../resources.js";
 import { taskNeeds } from "../scheduler/plan.js";
+import type { Sandbox, Stager } from "../staging/stager.js";
 import type { TaskInstance } from "../workload/expand.js";
 import { dependencyVerdict, resolveDependencies } from "./task-deps.js";
 import { portFor, taskCommand, taskEnvironment, taskVars } from "./task-env.js";
+import { collectOutputs, prepareWorkdir } from "./task-staging.js";
 
 export interface TaskPool {
   place(request: ResourceRequest): Placement | undefined;
@@ -36,13 +38,15 @@ export interface ServiceAvailability {
 
 /**
  * Starts a task's work; the default runs its command through the launcher.
- * `command` is the task's command with its placeholders filled in.
+ * `command` is the task's command with its placeholders filled in; `cwd` its
+ * workdir when it has one.
  */
 export type TaskExecutor = (
   unit: TaskInstance,
   placement: Placement,
   env: Record<string, string>,
   command: string[],
+  cwd?: string,
 ) => RunningProcess;
 
 export interface TaskRunnerOptions {
@@ -58,6 +62,8 @@ export interface TaskRunnerOptions {
   serviceEnv?: (service: string) => Record<string, string>;
   /** FLOTILLA_SESSION_DIR of every task (where endpoints.json and the logs are). */
   sessionDir?: string;
+  /** Prepares workdirs and stages inputs and outputs; without it `workdir`, `inputs` and `outputs` are ignored. */
+  staging?: Stager;
 }
 
 interface Entry {
@@ -74,6 +80,8 @@ interface Entry {
   waitKey?: string;
   placement?: Placement;
   process?: RunningProcess;
+  sandbox?: Sandbox;
+  stageInMs?: number;
 }
 
 const WAITING_FOR_RESOURCES = "resources";
@@ -91,6 +99,8 @@ export class TaskRunner {
   private pumping = false;
   private pumpAgain = false;
   private settle: (() => void) | undefined;
+  /** Staging in or out now: cancelAll waits for it, so a canceled task still ends with its outputs. */
+  private readonly staging = new Set<Promise<unknown>>();
   /** Resolves when every task has ended. */
   readonly done: Promise<void>;
 
@@ -279,6 +289,8 @@ export class TaskRunner {
     this.pending = [];
     for (const entry of pending) this.emit(entry, "canceled", { error: reason });
     await Promise.all([...this.running].map((entry) => entry.process?.stop(graceMs)));
+    // Bounded: every round waits for what was in flight; nothing new starts while canceling.
+    while (this.staging.size > 0) await Promise.all([...this.staging]);
     this.checkDone();
   }
 
@@ -309,18 +321,54 @@ export class TaskRunner {
         serviceEnv: this.options.serviceEnv,
         sessionDir: this.options.sessionDir,
       });
+      const staging = this.options.staging;
+      if (staging?.wants(unit.spec)) {
+        const prepared = await this.track(prepareWorkdir(staging, unit, placement, vars));
+        entry.stageInMs = prepared.ms;
+        if (prepared.sandbox === undefined) throw prepared.error;
+        entry.sandbox = prepared.sandbox;
+        env.FLOTILLA_WORKDIR = prepared.sandbox.cwd;
+        if (this.canceling || entry.cancelRequested) {
+          await this.track(staging.discard(prepared.sandbox).catch(() => undefined));
+          this.ended(entry, { error: "canceled before it started", ...this.stageIn(entry) }, "canceled");
+          return;
+        }
+      }
       const executor = this.options.executorFor?.(unit) ?? this.defaultExecutor;
-      process = executor(unit, placement, env, taskCommand(unit, vars));
+      process = executor(unit, placement, env, taskCommand(unit, vars), entry.sandbox?.cwd);
     } catch (error) {
-      this.ended(entry, { error: errorMessage(error), exit_code: null, signal: null });
+      this.ended(entry, { error: errorMessage(error), exit_code: null, signal: null, ...this.stageIn(entry) });
+      const { sandbox } = entry;
+      if (sandbox !== undefined && this.options.staging !== undefined) {
+        void this.track(this.options.staging.discard(sandbox).catch(() => undefined));
+      }
       return;
     }
     entry.process = process;
-    this.emit(entry, "running", { ...where, ...(process.pid === undefined ? {} : { pid: process.pid }) });
+    this.emit(entry, "running", {
+      ...where,
+      ...(process.pid === undefined ? {} : { pid: process.pid }),
+      ...this.stageIn(entry),
+      ...(entry.sandbox === undefined ? {} : { workdir: entry.sandbox.cwd }),
+    });
     void process.exited.then((record) => this.exited(entry, record));
   }
 
-  private readonly defaultExecutor: TaskExecutor = (unit, placement, env, command) => {
+  /** Keeps `work` in the set cancelAll waits for, until it settles. */
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.staging.add(work);
+    void work.then(
+      () => this.staging.delete(work),
+      () => this.staging.delete(work),
+    );
+    return work;
+  }
+
+  private stageIn(entry: Entry): Partial<TaskStateEvent> {
+    return entry.stageInMs === undefined ? {} : { stage_in_ms: entry.stageInMs };
+  }
+
+  private readonly defaultExecutor: TaskExecutor = (unit, placement, env, command, cwd) => {
     const logs = this.options.logPaths(unit.id);
     return this.options.launcher.start({
       id: unit.id,
@@ -329,13 +377,14 @@ export class TaskRunner {
       env,
       stdoutPath: logs.stdout,
       stderrPath: logs.stderr,
+      ...(cwd === undefined ? {} : { cwd }),
       ...(unit.spec.timeout === undefined ? {} : { timeoutMs: unit.spec.timeout }),
       ...(unit.spec.ranks === undefined ? {} : { mpi: true }),
     });
   };
 
-  private exited(entry: Entry, record: ExitRecord): void {
-    const state: TaskState =
+  private async exited(entry: Entry, record: ExitRecord): Promise<void> {
+    let state: TaskState =
       record.canceled || (entry.cancelRequested && record.failed) ? "canceled" : record.failed ? "failed" : "done";
     const failure = record.timedOut
       ? `timed out after ${entry.unit.spec.timeout} ms`
@@ -344,7 +393,18 @@ export class TaskRunner {
         : undefined;
     // Its state is how the process ended; output lost on the way is said beside it.
     const lost = record.outputError === undefined ? undefined : `output incomplete: ${record.outputError}`;
-    const error = [failure, lost].filter((part) => part !== undefined).join("; ");
+    const parts = [failure, lost];
+    // Outputs are collected however the process ended; the task ends only once they are in place.
+    let stageOutMs: number | undefined;
+    if (entry.sandbox !== undefined && this.options.staging !== undefined) {
+      const collected = await this.track(collectOutputs(this.options.staging, entry.sandbox, entry.unit.id));
+      stageOutMs = collected.ms;
+      if (collected.problem !== undefined) {
+        parts.push(collected.problem);
+        if (state === "done") state = "failed";
+      }
+    }
+    const error = parts.filter((part) => part !== undefined).join("; ");
     this.ended(
       entry,
       {
@@ -354,6 +414,7 @@ export class TaskRunner {
         ...(error === "" ? {} : { error }),
         ...(lost === undefined ? {} : { output_incomplete: true }),
         ...(record.requests === undefined ? {} : { requests: record.requests }),
+        ...(stageOutMs === undefined ? {} : { stage_out_ms: stageOutMs }),
       },
       state,
     );

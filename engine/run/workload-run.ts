@@ -13,6 +13,7 @@ import { checkFits } from "../scheduler/fits.js";
 import { ResourcePool } from "../scheduler/pool.js";
 import { chooseDriver } from "../service/drivers.js";
 import { EndpointRegistry } from "../service/endpoints.js";
+import { Stager } from "../staging/stager.js";
 import { expandTasks } from "../workload/expand.js";
 import type { LoadedWorkload } from "../workload/load.js";
 import { Autoscaler } from "./autoscale/autoscaler.js";
@@ -95,6 +96,12 @@ export async function runWorkload(context: RunContext): Promise<string> {
     });
   };
 
+  const staging = new Stager({
+    sessionDir: context.sessionDir,
+    workloadDir: loaded.dir,
+    launcher,
+    nodeLocal: workload.allocation.node_local,
+  });
   const services = new ServiceSet({
     services: workload.services,
     place: (service, index) => {
@@ -127,6 +134,7 @@ export async function runWorkload(context: RunContext): Promise<string> {
           drain: (service, instance, timeoutMs) => requestPath.drain(service, instance, timeoutMs),
           measure: (service) => scaleLoad(requestPath.load(service.name), service.autoscale?.target_outstanding ?? 0),
         }),
+    staging,
   });
   const units = expandTasks(workload);
   teardown.add((graceMs) => services.stopAll(graceMs));
@@ -144,6 +152,7 @@ export async function runWorkload(context: RunContext): Promise<string> {
           serviceEnv: (service) => requestPath.serviceEnv(service),
         }),
     sessionDir: context.sessionDir,
+    staging,
   });
   // Added after services.stopAll but must run before it: tasks may still be talking to services.
   teardown.first((graceMs) => tasks.cancelAll(fatal.error?.message ?? "the run is stopping", graceMs));

@@ -5,7 +5,13 @@ import { defaultEndpoint, httpAnswers, tcpAccepts, waitForProbe } from "./probes
 
 /** Template values for a service instance's command and env. */
 export function instanceVars(context: InstanceContext): TemplateVars {
-  return { port: context.port, host: context.host, gpu_ids: context.placement.gpus, instance: context.instance };
+  return {
+    port: context.port,
+    host: context.host,
+    node: context.placement.node,
+    gpu_ids: context.placement.gpus,
+    instance: context.instance,
+  };
 }
 
 /**

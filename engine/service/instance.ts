@@ -17,7 +17,9 @@ import { errorMessage, FlotillaError } from "../errors.js";
 import type { LogEvent, ServiceState, ServiceStateEvent, ServiceStateReason } from "../events.js";
 import type { ExitRecord, Launcher, RunningProcess } from "../launch/types.js";
 import type { Placement } from "../resources.js";
+import type { Sandbox, Stager } from "../staging/stager.js";
 import { restartsOf, type ServiceSpec } from "../workload/schema.js";
+import { instanceVars } from "./command-driver.js";
 import type { InstanceContext, InstanceDriver, ReadyResult } from "./driver.js";
 import type { EndpointRegistry } from "./endpoints.js";
 import { OutputLines } from "./lines.js";
@@ -41,6 +43,8 @@ export interface InstanceOptions {
   log?: (level: LogEvent["level"], message: string, subject: string) => void;
   /** Called after every state change (the engine re-checks waiting tasks). */
   onChange?: (instance: ServiceInstance) => void;
+  /** Prepares its `workdir` and stages its `inputs` before its first start. */
+  staging?: Stager;
 }
 
 type Emitted = Omit<ServiceStateEvent, "type" | "service" | "instance" | "node" | "cores" | "gpus" | "state">;
@@ -56,6 +60,10 @@ export class ServiceInstance {
   private monitor: { stop(): void } | undefined;
   private readonly lines = new OutputLines();
   private readonly host: string;
+  /** Its workdir, made before the first start and kept across restarts (a `move` input is staged once). */
+  private sandbox: Sandbox | undefined;
+  /** Making the workdir, while that is under way: stop() waits for it, so it can remove what it made. */
+  private stagingIn: Promise<void> | undefined;
 
   constructor(private readonly options: InstanceOptions) {
     this.id = `${options.service.name}.${options.instance}`;
@@ -109,12 +117,29 @@ export class ServiceInstance {
     this.transition("launching", this.restartsUsed > 0 ? { reason: "restart" } : {});
     let process: RunningProcess | undefined;
     if (!this.options.driver.remote) {
+      const staging = this.options.staging;
+      if (staging?.wants(service) && this.sandbox === undefined) {
+        const owner = { id: this.id, label: `service instance ${this.id}`, spec: service };
+        this.stagingIn = staging.stageIn(owner, placement, instanceVars(context)).then((sandbox) => {
+          this.sandbox = sandbox;
+        });
+        try {
+          await this.stagingIn;
+        } catch (error) {
+          throw this.fail(errorMessage(error), { reason: "start_failed" }, error);
+        }
+        // Stopped meanwhile: stop() waited for the staging and removes the workdir.
+        signal.throwIfAborted();
+        if (this.stopping) throw new FlotillaError("INTERNAL", `${this.id} was stopped before it started`);
+      }
       const plan = this.options.driver.command(context);
+      const cwd = this.sandbox?.cwd;
       process = this.options.launcher.start({
         id: this.id,
         placement,
         command: plan.command,
-        env: plan.env,
+        env: cwd === undefined ? plan.env : { ...plan.env, FLOTILLA_WORKDIR: cwd },
+        ...(cwd === undefined ? {} : { cwd }),
         stdoutPath: this.options.logPaths.stdout,
         stderrPath: this.options.logPaths.stderr,
         onLine: this.lines.push,
@@ -183,6 +208,11 @@ export class ServiceInstance {
     this.unwatch();
     this.options.endpoints.withdraw(this.options.service.name, this.options.instance);
     if (this.process) await this.process.stop(graceMs);
+    // A node-local workdir goes with the instance; one in the session stays with the session.
+    await this.stagingIn?.catch(() => undefined);
+    const sandbox = this.sandbox;
+    this.sandbox = undefined;
+    if (sandbox !== undefined) await this.options.staging?.discard(sandbox).catch(() => undefined);
     if (this.current !== "failed" && this.current !== "stopped") this.transition("stopped", {});
   }
 

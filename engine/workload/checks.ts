@@ -8,11 +8,12 @@ import { launchedReplicas, taskInstances } from "./expand.js";
 import { type Problem, suggest } from "./issues.js";
 import { clip } from "./limits.js";
 import type { AllocationSpec, ServiceSpec, TaskSpec, Workload } from "./schema.js";
+import { nodeLocalProblems, processlessStaging, serviceStagingProblems, stagingProblems } from "./staging-checks.js";
 import { isPlaceholder, PLACEHOLDERS, type Placeholder, placeholdersIn } from "./template.js";
 import { totalsProblems } from "./totals.js";
 
-const SERVICE_PLACEHOLDERS: readonly Placeholder[] = ["port", "host", "gpu_ids", "instance"];
-const TASK_PLACEHOLDERS: readonly Placeholder[] = ["host", "gpu_ids", "instance", "item"];
+const SERVICE_PLACEHOLDERS: readonly Placeholder[] = ["port", "host", "gpu_ids", "instance", "node"];
+const TASK_PLACEHOLDERS: readonly Placeholder[] = ["host", "gpu_ids", "instance", "item", "node"];
 
 function names(workload: Workload): Problem[] {
   const seen = new Map<string, string>();
@@ -149,6 +150,7 @@ function serviceProblems(spec: ServiceSpec, i: number, workload: Workload): Prob
     ...placeholders(base, spec.command, spec.env, SERVICE_PLACEHOLDERS, () => "is only for tasks with for_each"),
   );
   if (launched) problems.push(...fitsNode(base, spec.cores, spec.gpus, workload.allocation, "per instance"));
+  problems.push(...serviceStagingProblems(i, spec));
   return problems;
 }
 
@@ -205,6 +207,9 @@ function taskProblems(spec: TaskSpec, i: number, workload: Workload, known: Name
     });
   }
   problems.push(...fitsNode(base, spec.cores, spec.gpus, workload.allocation, spec.ranks ? "per rank" : "per process"));
+  const staged: readonly Placeholder[] =
+    spec.for_each === undefined ? ["instance", "node"] : ["item", "instance", "node"];
+  problems.push(...stagingProblems(base, spec, staged), ...processlessStaging(base, spec));
   return problems;
 }
 
@@ -222,7 +227,7 @@ export function semanticProblems(
   if (totals.length > 0) return totals;
   const services = [...workload.services.map((s) => s.name), ...(context.services ?? [])];
   const known: Names = { services, serviceSet: new Set(services), tasks: new Set(workload.tasks.map((t) => t.name)) };
-  const problems = names(workload);
+  const problems = [...names(workload), ...nodeLocalProblems(workload.allocation)];
   // push in loops, not spread: spreading 100,000 arrays into one call can overflow the stack.
   for (const [i, spec] of workload.services.entries()) {
     if (problems.length >= limit) return problems;

@@ -39,6 +39,7 @@ function knownKeys(path: FieldPath): string[] {
   if (top === "services" && sub === "endpoints" && path.length === 4)
     return ["url", "token_file", "token_env", "server_key", "client_keys"];
   if (top === "services" && sub === "liveness") return ["every", "timeout", "failures"];
+  if ((sub === "inputs" || sub === "outputs") && path.length === 4) return ["from", "to", "mode", "optional"];
   return [];
 }
 

@@ -53,6 +53,8 @@ export const allocationSchema = z.strictObject({
   constraint: z.string().optional(),
   reservation: z.string().optional(),
   extra_args: z.array(z.string()).optional(),
+  /** Base directory of `workdir: node-local` sandboxes on each node ({node} allowed); absent: $TMPDIR or /tmp there. */
+  node_local: z.string().min(1).optional(),
 });
 
 export const readySchema = z.union([
@@ -169,6 +171,27 @@ export const autoscaleSchema = z
       ctx.addIssue({ code: "custom", path: ["max"], message: `must be at least min (${value.min})` });
     }
   });
+export const STAGE_MODES = ["copy", "link", "move"] as const;
+export type StageMode = (typeof STAGE_MODES)[number];
+
+/**
+ * One entry of `inputs:` or `outputs:` (docs/workload.md, "Data staging"). A
+ * plain string is `{ from: STRING }`. Paths may hold globs and {item},
+ * {instance}, {node}; where they point is resolved at run time (engine/staging).
+ */
+export const stageEntrySchema = z.preprocess(
+  (value) => (typeof value === "string" ? { from: value } : value),
+  z.strictObject({
+    from: z.string().min(1, "must name a file, directory or glob"),
+    to: z.string().min(1).optional(),
+    mode: z.enum(STAGE_MODES).default("copy"),
+    /** A missing optional entry is skipped instead of failing the task. */
+    optional: z.boolean().default(false),
+  }),
+);
+
+/** `sandbox` (in the session), `node-local` (on the node's own disk), or a directory. */
+const workdir = z.string().min(1, "must be sandbox, node-local or a directory");
 
 export const serviceSchema = z.strictObject({
   name,
@@ -199,6 +222,10 @@ export const serviceSchema = z.strictObject({
   liveness: livenessSchema.default({ ...LIVENESS_DEFAULTS }),
   /** How requests are spread over the instances: the HTTP front's, and inference tasks' that name none. */
   balance: z.enum(BALANCERS).default("round_robin"),
+  /** Where each instance runs: `sandbox`, `node-local` or a directory; absent: where flotilla runs. */
+  workdir: workdir.optional(),
+  /** Files staged into each instance's workdir before it starts. */
+  inputs: z.array(stageEntrySchema).optional(),
 });
 
 export const taskSchema = z.strictObject({
@@ -226,6 +253,12 @@ export const taskSchema = z.strictObject({
   balance: z.enum(BALANCERS).optional(),
   request_timeout: duration.default(60_000),
   max_attempts: count(1, SETTING_MAX).default(3),
+  /** Where each instance runs: `sandbox`, `node-local` or a directory; absent: where flotilla runs (a sandbox when it has inputs or outputs). */
+  workdir: workdir.optional(),
+  /** Files staged into the workdir before the process starts. */
+  inputs: z.array(stageEntrySchema).optional(),
+  /** Files collected from the workdir after it ends, also when it failed. */
+  outputs: z.array(stageEntrySchema).optional(),
 });
 
 export const workloadSchema = z.strictObject({
@@ -243,6 +276,7 @@ export type LivenessSpec = z.infer<typeof livenessSchema>;
 export type AutoscaleSpec = z.infer<typeof autoscaleSchema>;
 export type ServiceSpec = z.infer<typeof serviceSchema>;
 export type TaskSpec = z.infer<typeof taskSchema>;
+export type StageEntry = z.infer<typeof stageEntrySchema>;
 export type Workload = z.infer<typeof workloadSchema>;
 
 /** Services with a backend serve requests others wait for: one restart by default. Plain commands: none. */

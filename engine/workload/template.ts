@@ -1,12 +1,12 @@
 /**
  * Placeholders in commands and env values: {port}, {host}, {gpu_ids},
- * {instance}, {item}. `{{` and `}}` write literal braces. Shell expansions
+ * {instance}, {item}, {node}. `{{` and `}}` write literal braces. Shell expansions
  * (`${VAR}`) and braces around anything that is not a bare name (awk's
  * `{print $1}`, JSON) are left alone, so ordinary shell commands need no escaping.
  */
 import { FlotillaError } from "../errors.js";
 
-export const PLACEHOLDERS = ["port", "host", "gpu_ids", "instance", "item"] as const;
+export const PLACEHOLDERS = ["port", "host", "gpu_ids", "instance", "item", "node"] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
 export interface TemplateVars {
@@ -20,6 +20,8 @@ export interface TemplateVars {
   instance?: number;
   /** The `for_each` item of a task instance. */
   item?: string;
+  /** Name of the node it was placed on, as the platform names it. */
+  node?: string;
 }
 
 const TOKEN = /\{\{|\}\}|\$\{[^}]*\}|\{([A-Za-z_][A-Za-z0-9_]*)\}/g;

@@ -3,6 +3,7 @@
  * Call `describePlatformConformance` from a test file with a factory; each
  * platform's own file adds what is specific to it.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AllocationStateEvent } from "../../engine/events.js";
@@ -68,6 +69,32 @@ export function describePlatformConformance(name: string, setup: () => Conforman
         expect(record).toMatchObject({ exitCode: 3, failed: true, canceled: false, timedOut: false });
         expect(lines).toContain(`${gpu}|${gpu}|yes`);
         expect(typeof launcher.hostOf(running.node)).toBe("string");
+      } finally {
+        await allocation.release();
+      }
+    });
+
+    it("runs a process in the spec's cwd with a file as its stdin, with no cores of its own", async () => {
+      const { s, allocation, dir } = await acquire();
+      try {
+        const lines: string[] = [];
+        const cwd = join(dir, "work");
+        mkdirSync(cwd);
+        const input = join(dir, "input.txt");
+        writeFileSync(input, "from stdin\n");
+        const launcher = s.platform.launcher(allocation);
+        const base = spec(dir, allocation, ["sh", "-c", 'pwd; cat; echo "read $?"'], lines);
+        // A staging step: placed on a node beside whatever runs there, taking none of its cores.
+        const node = base.placement.node;
+        const step: LaunchSpec = {
+          ...base,
+          placement: { node, cores: [], gpus: [], slots: [] },
+          cwd,
+          stdinPath: input,
+        };
+        const record = await launcher.start(step).exited;
+        expect(record).toMatchObject({ exitCode: 0, failed: false });
+        expect(lines).toEqual([cwd, "from stdin", "read 0"]);
       } finally {
         await allocation.release();
       }

@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic */
 import { Static, Text } from "ink";
 import type { TaskView } from "../../engine/state.js";
-import { formatDuration } from "../format.js";
+import { formatDuration, formatStaging } from "../format.js";
 import { TASK_GLYPHS, taskColor, useColor } from "../theme.js";
 
 /** Finished tasks, printed once above the live area and left in the scrollback. */
@@ -18,6 +18,7 @@ export function FinishedLog({ tasks }: { tasks: TaskView[] }) {
             {task.exit_code === undefined || task.exit_code === null ? "" : `  exit ${task.exit_code}`}
             {task.signal ? `  signal ${task.signal}` : ""}
             {`  ${formatDuration(task.duration_ms)}`}
+            {formatStaging(task) === "" ? "" : `  ${formatStaging(task)}`}
             {task.error ? `  ${task.error}` : ""}
           </Text>
         </Text>

@@ -2,7 +2,7 @@
 import { Box, Text } from "ink";
 import { TASK_STATES } from "../../engine/events.js";
 import { type SessionState, type TaskView, taskCounts } from "../../engine/state.js";
-import { cell, formatDuration, formatIds } from "../format.js";
+import { cell, formatDuration, formatIds, formatStaging } from "../format.js";
 import { tasksIn, waitingFor } from "../selectors.js";
 import { TASK_GLYPHS, taskColor, useColor } from "../theme.js";
 import { RequestProgressBar } from "./RequestProgressBar.js";
@@ -53,6 +53,7 @@ export function Tasks({ state, rows, columns, now, finished = [] }: TasksProps) 
           <Text {...c("gray")}>{cell(`cores ${formatIds(task.cores)}`, 12)} </Text>
           <Text {...c("gray")}>{cell(`gpus ${formatIds(task.gpus)}`, 10)} </Text>
           <Text>{formatDuration(task.started === undefined ? undefined : now - task.started)}</Text>
+          {task.stage_in_ms === undefined ? null : <Text {...c("gray")}>{`  ${formatStaging(task)}`}</Text>}
           {task.requests ? (
             <Text>
               {"  "}
@@ -75,6 +76,7 @@ export function Tasks({ state, rows, columns, now, finished = [] }: TasksProps) 
           <Text>{cell(task.node ?? "–", 10)} </Text>
           <Text {...c("gray")}>{cell(endOf(task), 22)} </Text>
           <Text>{formatDuration(task.duration_ms)}</Text>
+          {formatStaging(task) === "" ? null : <Text {...c("gray")}>{`  ${formatStaging(task)}`}</Text>}
           {task.error ? <Text {...c("gray")}>{`  ${task.error}`}</Text> : null}
         </Text>
       ))}

@@ -45,7 +45,8 @@ export class FluxLauncher implements Launcher {
   }
 
   start(spec: LaunchSpec): RunningProcess {
-    const { placement, mpi, ...rest } = spec;
+    // `cwd` is the job's (a node-local sandbox need not exist here); `flux job attach` runs where flotilla does.
+    const { placement, mpi, cwd: _cwd, ...rest } = spec;
     const rankOf = (node: string): number => {
       const rank = this.#options.ranks.get(node);
       if (rank === undefined) {

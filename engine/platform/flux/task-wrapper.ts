@@ -9,11 +9,14 @@
  * The wrapper is the group's leader (the job shell makes every task one) and
  * runs the command in the same group; it survives the group's SIGTERM/SIGINT
  * (a trap) to reap, and dies with everyone on SIGKILL, so nothing escapes.
- * It exits with the command's status (128+N when a signal ended it).
+ * It exits with the command's status (128+N when a signal ended it). The
+ * command keeps the job's stdin (a background command would otherwise read
+ * /dev/null), so what `flux job attach` forwards reaches it.
  */
 const SCRIPT = [
   "g=$1; shift",
-  '"$@" &',
+  "exec 3<&0",
+  '"$@" <&3 3<&- &',
   "c=$!",
   "trap : TERM INT HUP",
   // A trapped signal interrupts `wait`: wait again until the command is gone.

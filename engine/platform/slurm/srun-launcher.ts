@@ -45,7 +45,9 @@ export class SrunLauncher implements Launcher {
   }
 
   start(spec: LaunchSpec): RunningProcess {
-    const { placement, mpi, ...rest } = spec;
+    // The step runs in `cwd` on its node (a node-local sandbox need not exist here); srun itself runs where flotilla does.
+    const { placement, mpi, cwd, ...rest } = spec;
+    const chdir = cwd === undefined ? [] : [`--chdir=${cwd}`];
     const name = `flotilla.${spec.id}.${++this.#steps}`;
     const { jobId, srun } = this.#options;
     let command: string[];
@@ -61,11 +63,12 @@ export class SrunLauncher implements Launcher {
       command = [
         srun,
         ...mpiStepArgs(jobId, placement.slots, name, this.#options.mpi),
+        ...chdir,
         ...rankCommand("SLURM_PROCID", spec.command),
       ];
     } else {
       const pins = Object.entries(placementEnv(placement)).map(([key, value]) => `${key}=${value}`);
-      command = [srun, ...stepArgs(jobId, placement, name), "env", ...pins, ...spec.command];
+      command = [srun, ...stepArgs(jobId, placement, name), ...chdir, "env", ...pins, ...spec.command];
     }
     const running = startProcess(
       { ...rest, env, command },

@@ -78,9 +78,33 @@ export function prepareSubmission(context: SubmissionContext): Submission {
       name: renamed[spec.name] ?? spec.name,
       after,
       ...(requests === undefined ? {} : { requests }),
+      ...stagingFrom(spec, context.dir),
     };
   });
-  return { services: workload.services, units: specs.flatMap(taskInstances), renamed };
+  const services = workload.services.map((spec): ServiceSpec => {
+    const { workdir, inputs } = stagingFrom(spec, context.dir);
+    return { ...spec, ...(workdir === undefined ? {} : { workdir }), ...(inputs === undefined ? {} : { inputs }) };
+  });
+  return { services, units: specs.flatMap(taskInstances), renamed };
+}
+
+/**
+ * The submission's own paths, made absolute: its inputs' `from`, outputs'
+ * `to` and a workdir directory are relative to the submitted file, not to the
+ * workload the session started with.
+ */
+function stagingFrom(spec: Pick<TaskSpec, "workdir" | "inputs" | "outputs">, dir: string): Partial<TaskSpec> {
+  // A trailing slash says "a directory" (engine/staging/paths.ts): keep it.
+  const at = (path: string) => (isAbsolute(path) ? path : `${resolve(dir, path)}${path.endsWith("/") ? "/" : ""}`);
+  const out: Partial<TaskSpec> = {};
+  if (spec.workdir !== undefined && spec.workdir !== "sandbox" && spec.workdir !== "node-local") {
+    out.workdir = at(spec.workdir);
+  }
+  if (spec.inputs !== undefined) out.inputs = spec.inputs.map((entry) => ({ ...entry, from: at(entry.from) }));
+  if (spec.outputs !== undefined) {
+    out.outputs = spec.outputs.map((entry) => (entry.to === undefined ? entry : { ...entry, to: at(entry.to) }));
+  }
+  return out;
 }
 
 /** A reference to a task of this submission follows its rename (a name, or an id NAME.X). */

@@ -21,7 +21,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ["state", "workload"],
   ["bus", "session", "scheduler"],
   ["metrics", "launch"],
-  ["reaper", "platform"],
+  ["reaper", "platform", "staging"],
   ["service"],
   ["run"],
   ["request/auth"],

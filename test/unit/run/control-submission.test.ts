@@ -36,6 +36,34 @@ describe("prepareSubmission", () => {
     expect(units[3]?.spec.requests).toBe("/home/me/analysis/prompts.jsonl");
   });
 
+  it("resolves staging paths on the submitter's side against its directory, and leaves sandbox-side ones", () => {
+    const { units, services } = submit(
+      [
+        "version: 1",
+        "services: [{ name: web, command: [x], inputs: [model.bin] }]",
+        "tasks:",
+        "  - name: t",
+        "    command: [x]",
+        "    workdir: scratch/t",
+        "    inputs: [data/*.csv, { from: /abs/p.txt, to: conf/p.txt }]",
+        "    outputs: [out.txt, { from: r.csv, to: results/ }, { from: s.csv, to: /abs/s.csv }]",
+      ].join("\n"),
+    );
+    const spec = units[0]?.spec;
+    expect(spec?.workdir).toBe("/home/me/analysis/scratch/t");
+    expect(spec?.inputs?.map((e) => [e.from, e.to])).toEqual([
+      ["/home/me/analysis/data/*.csv", undefined],
+      ["/abs/p.txt", "conf/p.txt"],
+    ]);
+    // A trailing slash still says "a directory".
+    expect(spec?.outputs?.map((e) => [e.from, e.to])).toEqual([
+      ["out.txt", undefined],
+      ["r.csv", "/home/me/analysis/results/"],
+      ["s.csv", "/abs/s.csv"],
+    ]);
+    expect(services[0]?.inputs?.[0]?.from).toBe("/home/me/analysis/model.bin");
+  });
+
   it("refuses the whole submission with located problems, and tasks that can never fit", () => {
     const problems = (text: string, existing: string[] = [], services: string[] = []) => {
       try {
