@@ -19,31 +19,42 @@ export interface ProxyOptions {
   jitterMs: number;
 }
 
-/** Runs `fn` at `due` (performance.now() time) or later, never earlier: Node's timers may fire a little early. */
-function at(due: number, fn: () => void): void {
-  const left = due - performance.now();
-  if (left <= 0) fn();
-  else setTimeout(() => at(due, fn), Math.ceil(left));
-}
-
 function delayed(from: Socket, to: Socket, options: ProxyOptions): void {
-  // Chunks leave in order: never before the one ahead of them.
+  // One queue and one timer per direction: dues never decrease, so the head
+  // is always the next chunk to leave and the stream stays in order. (A timer
+  // per chunk does not: Node rounds each timer to whole milliseconds from the
+  // moment it was set, so a later chunk's timer can fire first.)
+  const queue: Array<{ due: number; chunk: Buffer }> = [];
+  let head = 0;
+  let timer: NodeJS.Timeout | undefined;
   let lastDue = 0;
-  let pending = 0;
   let ended = false;
+  const flush = (): void => {
+    timer = undefined;
+    const now = performance.now();
+    while (head < queue.length && queue[head]!.due <= now) {
+      const { chunk } = queue[head]!;
+      head++;
+      if (!to.destroyed) to.write(chunk);
+    }
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+      if (ended) to.end();
+      return;
+    }
+    // Node's timers may fire a little early: never send before the due time.
+    timer = setTimeout(flush, Math.max(1, Math.ceil(queue[head]!.due - now)));
+  };
   from.on("data", (chunk: Buffer) => {
     const due = Math.max(lastDue, performance.now() + options.delayMs + Math.random() * options.jitterMs);
     lastDue = due;
-    pending++;
-    at(due, () => {
-      pending--;
-      if (!to.destroyed) to.write(chunk);
-      if (ended && pending === 0) to.end();
-    });
+    queue.push({ due, chunk });
+    timer ??= setTimeout(flush, Math.max(1, Math.ceil(due - performance.now())));
   });
   from.on("end", () => {
     ended = true;
-    if (pending === 0) to.end();
+    if (timer === undefined && head === queue.length) to.end();
   });
 }
 
