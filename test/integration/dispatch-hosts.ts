@@ -3,7 +3,7 @@
  * a real ROUTER socket) or in a child process that a test can SIGKILL.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -51,6 +51,8 @@ console.log(await host.start());
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
   });
+  // The script is read once the host has started; its folder goes with the process.
+  child.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const lines = createInterface({ input: child.stdout! });
   const endpoint = await new Promise<string>((resolveLine, reject) => {
     const timer = setTimeout(() => reject(new Error("host process did not start within 30 s")), 30_000);
