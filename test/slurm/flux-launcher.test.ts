@@ -1,6 +1,6 @@
 /** `launcher: flux` on Slurm: a Flux instance across the job, every service and task one of its jobs. */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { findFlux } from "../../bench/harness/flux-instance.js";
 import { runCli } from "../helpers/cli.js";
@@ -62,6 +62,10 @@ tasks:
     assertNoDoubleBooking(events);
     expect(events.at(-1)).toMatchObject({ type: "session:end", exit_code: 0 });
     expect(queuedJobs()).toEqual([]);
+    // The instance was shut down, not killed: rank 0's broker removed its run directory.
+    const uri = readFileSync(join(session, "flux-uri"), "utf8").trim();
+    expect(uri).toMatch(/^local:\/\//);
+    expect(existsSync(dirname(uri.slice("local://".length)))).toBe(false);
     await waitForEmptyQueue();
   });
 });

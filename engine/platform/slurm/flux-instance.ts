@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { FlotillaError } from "../../errors.js";
-import type { ProcessRegistry } from "../../launch/registry.js";
+import { ProcessRegistry } from "../../launch/registry.js";
 import { startProcess } from "../../launch/supervisor.js";
 import { FluxCli } from "../flux/flux-cli.js";
 import { type FluxResources, parseR } from "../flux/resources.js";
@@ -16,6 +16,8 @@ import type { RunningProcess } from "../types.js";
 
 /** How long the brokers may take to come up and publish the instance's URI. */
 const START_TIMEOUT_MS = 120_000;
+/** How long a clean `flux shutdown` may take before the step is stopped anyway. */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 export interface FluxInJob {
   /** FLUX_URI of the instance (rank 0's local socket). */
@@ -37,7 +39,6 @@ export interface FluxInJobOptions {
   cwd: string;
   /** srun --mpi plugin the brokers bootstrap over (PMI-1 wire protocol); default pmi2. */
   mpi?: string;
-  registry?: ProcessRegistry;
   graceMs: number;
   signal: AbortSignal;
 }
@@ -87,14 +88,26 @@ export async function startFluxInJob(options: FluxInJobOptions): Promise<FluxInJ
     {
       node: options.nodes[0] ?? "",
       graceMs: options.graceMs,
-      ...(options.registry === undefined ? {} : { registry: options.registry }),
+      // Not in the run's registry: its orderly teardown stops every process it
+      // holds before the allocation is released, and a signalled broker leaves
+      // its run directory behind on its node. `stop` below ends it cleanly
+      // first; the reaper and the exit guard still know its process group.
+      registry: new ProcessRegistry(),
     },
   );
   let ended = false;
   void step.exited.then(() => {
     ended = true;
   });
+  let uri: string | undefined;
   const stop = async () => {
+    // `flux shutdown` lets every broker end cleanly and remove its run
+    // directory on its node; a signal to the step alone leaves those behind.
+    if (uri !== undefined && !ended) {
+      await new FluxCli({ ...options.env, FLUX_URI: uri }, options.cwd)
+        .run(["shutdown", "--quiet"], { timeoutMs: SHUTDOWN_TIMEOUT_MS })
+        .catch(() => undefined);
+    }
     await step.stop(options.graceMs);
   };
   try {
@@ -106,7 +119,7 @@ export async function startFluxInJob(options: FluxInJobOptions): Promise<FluxInJ
       if (Date.now() > until) throw failed(`the Flux instance did not come up within ${START_TIMEOUT_MS / 1000} s`);
       await sleep(100);
     }
-    const uri = readFileSync(uriFile, "utf8").trim();
+    uri = readFileSync(uriFile, "utf8").trim();
     const ranks = new Map<string, number>();
     options.nodes.forEach((_, rank) => {
       const file = join(options.dir, `flux-rank.${rank}`);

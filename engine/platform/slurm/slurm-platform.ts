@@ -113,7 +113,6 @@ export class SlurmPlatform implements Platform {
       cwd: this.#options.cwd ?? process.cwd(),
       graceMs: this.#options.graceMs ?? 5_000,
       signal,
-      ...(this.#options.registry === undefined ? {} : { registry: this.#options.registry }),
     });
     const env = { ...this.#options.env, FLUX_URI: instance.uri };
     const cli = new FluxCli(env, this.#options.cwd ?? process.cwd());
