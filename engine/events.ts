@@ -196,6 +196,9 @@ export interface ServiceScaleEvent {
   load: ScaleLoad;
   /** When a scale-up was limited: "max", "no free cores/GPUs", "pending tasks need the resources". */
   held_back?: string;
+  /** The service's `autoscale` range, on the autoscaler's decisions (absent on `manual`: autoscaling is then off). */
+  min?: number;
+  max?: number;
 }
 
 export interface LogEvent {

@@ -1,7 +1,8 @@
 /**
  * Autoscaled services on the dashboard: their instance range (from the
- * session's copy of the workload, which the events do not repeat), the
- * count they aim at, and their scale decisions in words. Pure.
+ * autoscaler's last decision, else the session's copy of the workload, so
+ * that it shows before the first decision), the count they aim at, and their
+ * scale decisions in words. Pure.
  */
 import { parse } from "yaml";
 import type { ScaleDecision, ServiceView, SessionState } from "../engine/state.js";
@@ -34,6 +35,14 @@ export function scaleRanges(text: string): ScaleRanges {
     out[name] = { min: typeof autoscale.min === "number" ? autoscale.min : DEFAULT_MIN, max: autoscale.max };
   }
   return out;
+}
+
+/** The service's autoscale range now; none once `flotilla scale` took it over (autoscaling is then off). */
+export function rangeOf(service: ServiceView, ranges: ScaleRanges): ScaleRange | undefined {
+  const last = service.scale;
+  if (last?.reason === "manual") return undefined;
+  if (last?.min !== undefined && last.max !== undefined) return { min: last.min, max: last.max };
+  return ranges[service.name];
 }
 
 export function isAutoscaled(service: ServiceView, range: ScaleRange | undefined): boolean {

@@ -280,7 +280,13 @@ export class ServiceSet {
   /** Emits one `service:scale` event (an empty `instances` is left out). */
   emitScale(event: Omit<ServiceScaleEvent, "type">): void {
     const { instances, ...rest } = event;
-    this.options.emit({ type: "service:scale", ...rest, ...(instances?.length ? { instances } : {}) });
+    const autoscale = event.reason === "manual" ? undefined : this.specs.get(event.service)?.autoscale;
+    this.options.emit({
+      type: "service:scale",
+      ...rest,
+      ...(instances?.length ? { instances } : {}),
+      ...(autoscale === undefined ? {} : { min: autoscale.min, max: autoscale.max }),
+    });
   }
 
   private measure(spec: ServiceSpec): ScaleLoad {

@@ -73,8 +73,9 @@ tasks:
     for (const e of ups) expect(e.load.per_instance).toBeGreaterThan(e.load.target);
     // At least one drain happened while the trickle still had requests out.
     expect(downs.some((e) => e.load.outstanding > 0)).toBe(true);
-    // Each decision starts where the previous one ended, within min and max.
+    // Each decision starts where the previous one ended, within min and max (which it carries).
     history.forEach((e, i) => {
+      expect(e).toMatchObject({ min: 1, max: 4 });
       if (i > 0) expect(e.from).toBe(history[i - 1]?.to);
       expect(e.to).toBeGreaterThanOrEqual(1);
       expect(e.to).toBeLessThanOrEqual(4);

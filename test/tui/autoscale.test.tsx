@@ -103,6 +103,38 @@ describe("autoscaled services on the dashboard", () => {
     expect(frame).toMatch(/▸ llm\s+3\/3\s+↓low\s+●●● /);
   });
 
+  it("takes the range from the decisions themselves, and drops it once flotilla scale took the service over", async () => {
+    const log = scaledSession();
+    const start = log.events[0];
+    if (start?.type === "session:start") start.session_dir = "/nonexistent/session";
+    log.at(10_000).emit({
+      type: "service:scale",
+      service: "llm",
+      from: 3,
+      to: 2,
+      reason: "load_low",
+      instances: [2],
+      load: { outstanding: 1, instances: 3, per_instance: 0.33, target: 4 },
+      min: 2,
+      max: 6,
+    });
+    const ranged = renderDashboard(log.events);
+    expect(await frameWhere(ranged, (f) => f.includes("(2..6)"))).toMatch(/▸ llm\s+\d\/2\s+\(2\.\.6\) ↓low/);
+    cleanup();
+    log.at(11_000).emit({
+      type: "service:scale",
+      service: "llm",
+      from: 2,
+      to: 5,
+      reason: "manual",
+      instances: [4, 5, 6],
+      load: { outstanding: 0, instances: 2, per_instance: 0, target: 4 },
+    });
+    const manual = renderDashboard(log.events).lastFrame() ?? "";
+    expect(manual).toMatch(/▸ llm\s+\d\/5\s+↑/);
+    expect(manual).not.toContain("(2..6)");
+  });
+
   it("the detail lists the decisions: time, from → to, reason, load per instance against the target, held back", async () => {
     const log = scaledSession();
     log.at(12_000).emit({

@@ -10,7 +10,7 @@ import { useScaleRanges } from "../hooks/use-scale-ranges.js";
 import { useSessionState } from "../hooks/use-session-state.js";
 import { useWindowSize, type WindowSize } from "../hooks/use-window-size.js";
 import { planRows } from "../layout.js";
-import { decisionsOf } from "../scale.js";
+import { decisionsOf, rangeOf } from "../scale.js";
 import { screenNow, serviceMetrics } from "../selectors.js";
 import { instanceStderrPaths } from "../session-paths.js";
 import type { StateSource } from "../store.js";
@@ -91,7 +91,7 @@ export function Dashboard(props: DashboardProps) {
                 rows={plan.services + plan.latency + 1}
                 columns={width}
                 now={now}
-                range={ranges[service.name]}
+                range={rangeOf(service, ranges)}
                 decisions={decisions}
               />
             ) : (

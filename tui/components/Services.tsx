@@ -3,7 +3,15 @@ import { Box, Text } from "ink";
 import type { ServiceView, SessionState } from "../../engine/state.js";
 import { cell, formatCount, formatIds, formatLatency, formatRate } from "../format.js";
 import { windowStart } from "../layout.js";
-import { decisionsOf, drainingIndexes, isAutoscaled, type ScaleRanges, scaleCell, targetCount } from "../scale.js";
+import {
+  decisionsOf,
+  drainingIndexes,
+  isAutoscaled,
+  rangeOf,
+  type ScaleRanges,
+  scaleCell,
+  targetCount,
+} from "../scale.js";
 import { present, readyCount, serviceGpus, serviceMetrics } from "../selectors.js";
 import { useColor } from "../theme.js";
 import { InstanceGlyphs } from "./InstanceGlyphs.js";
@@ -14,7 +22,7 @@ export interface ServicesProps {
   selected: number;
   rows: number;
   columns: number;
-  /** Autoscale ranges by service name (from the session's workload copy). */
+  /** Autoscale ranges by service name from the session's workload copy (before the first decision; see rangeOf). */
   ranges?: ScaleRanges;
 }
 
@@ -33,7 +41,7 @@ export function scaleWidth(columns: number): number {
 export function Services({ state, selected, rows, columns, ranges = {} }: ServicesProps) {
   const c = useColor();
   const services = state.services;
-  const scaled = services.some((service) => isAutoscaled(service, ranges[service.name]));
+  const scaled = services.some((service) => isAutoscaled(service, rangeOf(service, ranges)));
   const scaleCells = scaled ? scaleWidth(columns) : 0;
   const glyphs = glyphWidth(columns - scaleCells);
   const fixed = 2 + W.ready + scaleCells + glyphs + 1 + W.gpus + W.queue + W.inflight + W.rate + W.p50 + W.p95;
@@ -45,7 +53,7 @@ export function Services({ state, selected, rows, columns, ranges = {} }: Servic
   const readyNow = (service: ServiceView, draining: ReadonlySet<number>) => readyCount(service) - draining.size;
   const drainingOf = (service: ServiceView) => drainingIndexes(service, decisionsOf(state, service.name));
   const ready = services.reduce((sum, service) => sum + readyNow(service, drainingOf(service)), 0);
-  const total = services.reduce((sum, service) => sum + targetCount(service, ranges[service.name]), 0);
+  const total = services.reduce((sum, service) => sum + targetCount(service, rangeOf(service, ranges)), 0);
   return (
     <Box flexDirection="column" width={columns}>
       <SectionTitle
@@ -65,7 +73,7 @@ export function Services({ state, selected, rows, columns, ranges = {} }: Servic
         const metrics = serviceMetrics(state, service.name);
         const total = present(metrics?.latency.total);
         const isSelected = index === selected;
-        const range = ranges[service.name];
+        const range = rangeOf(service, ranges);
         const autoscaled = isAutoscaled(service, range);
         const draining = drainingOf(service);
         const readyHere = readyNow(service, draining);
