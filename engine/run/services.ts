@@ -66,6 +66,17 @@ const REMOTE_PLACEMENT: Placement = { node: "remote", cores: [], gpus: [], slots
 export class ServiceSet {
   private readonly byName = new Map<string, ServiceInstance[]>();
   private readonly everReady = new Set<string>();
+  private readonly specs = new Map<string, ServiceSpec>();
+  private readonly placements = new Map<ServiceInstance, Placement>();
+  private readonly failedToStart = new Set<string>();
+  /** Instances the autoscaler added (retired when they fail for good). */
+  private readonly added = new Set<ServiceInstance>();
+  /** When (performance.now()) an added instance last failed for good, by service. */
+  private readonly retiredAt = new Map<string, number>();
+  /** Services `flotilla scale` took over: the autoscaler leaves them alone. */
+  private readonly manual = new Set<string>();
+  /** Instances being drained, by service (out of `byName`, not yet stopped). */
+  private readonly draining = new Map<string, ServiceInstance[]>();
 
   /** Places every instance (throws what `place` throws) and emits `pending` for each. */
   constructor(private readonly options: ServiceSetOptions) {
@@ -331,15 +342,6 @@ export class ServiceSet {
   lastRetired(name: string): number | undefined {
     return this.retiredAt.get(name);
   }
-
-  private readonly retiredAt = new Map<string, number>();
-  /** Instances the autoscaler added (retired when they fail for good). */
-  private readonly added = new Set<ServiceInstance>();
-  private readonly manual = new Set<string>();
-  private readonly draining = new Map<string, ServiceInstance[]>();
-  private readonly specs = new Map<string, ServiceSpec>();
-  private readonly placements = new Map<ServiceInstance, Placement>();
-  private readonly failedToStart = new Set<string>();
 
   /** Places instances `from`..`to`-1 (all or none; emits nothing yet). */
   private placeMore(service: ServiceSpec, from: number, to: number): ServiceInstance[] {
